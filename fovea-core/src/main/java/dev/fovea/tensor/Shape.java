@@ -1,0 +1,94 @@
+package dev.fovea.tensor;
+
+import java.util.Arrays;
+
+/**
+ * An immutable list of non-negative dimensions, e.g. {@code (N, H, W, C)} for an NHWC batch.
+ * Layer shapes exclude the batch dimension; {@link #withBatch(int)} adds it.
+ * Not a tensor: it holds no data.
+ */
+public final class Shape {
+    private final int[] dims;
+
+    private Shape(int[] dims) {
+        for (int d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
+            }
+        }
+        this.dims = dims;
+    }
+
+    public static Shape of(int... dims) {
+        return new Shape(dims.clone());
+    }
+
+    public int rank() {
+        return dims.length;
+    }
+
+    public int dim(int i) {
+        return dims[i < 0 ? dims.length + i : i];
+    }
+
+    public int[] dims() {
+        return dims.clone();
+    }
+
+    /** Number of elements, failing on int overflow rather than wrapping. */
+    public int size() {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("shape " + this + " holds more than 2^31-1 elements");
+            }
+        }
+        return (int) n;
+    }
+
+    /** This shape with {@code batch} prepended. */
+    public Shape withBatch(int batch) {
+        int[] d = new int[dims.length + 1];
+        d[0] = batch;
+        System.arraycopy(dims, 0, d, 1, dims.length);
+        return new Shape(d);
+    }
+
+    /** This shape without its first dimension. */
+    public Shape dropFirst() {
+        return new Shape(Arrays.copyOfRange(dims, 1, dims.length));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Shape s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dims);
+    }
+
+    /** Python-style tuple, as Keras prints shapes: {@code (32, 32, 3)}, {@code (10,)}. */
+    @Override
+    public String toString() {
+        if (dims.length == 1) {
+            return "(" + dims[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < dims.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(dims[i]);
+        }
+        return sb.append(')').toString();
+    }
+
+    /** Keras's summary form with an unknown batch: {@code (None, 32, 32, 3)}. */
+    public String toBatchString() {
+        StringBuilder sb = new StringBuilder("(None");
+        for (int d : dims) {
+            sb.append(", ").append(d);
+        }
+        return sb.append(')').toString();
+    }
+}
