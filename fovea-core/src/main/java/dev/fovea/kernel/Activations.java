@@ -1,0 +1,124 @@
+package dev.fovea.kernel;
+
+/**
+ * Element-wise activations and row-wise softmax, forward and backward, over flat arrays.
+ * Backward methods take the forward input {@code x} and output {@code y} (whichever the
+ * derivative needs) and write {@code dx}; they do not accumulate. {@code x} and {@code y} may be
+ * the same array for in-place forward passes.
+ */
+public final class Activations {
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    private Activations() {
+    }
+
+    /** y[i] = max(x[i], 0). x read, y written; x (n), y (n). */
+    public static void relu(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = Math.max(x[i], 0f);
+        }
+    }
+
+    /** dx[i] = dy[i] where y[i] &gt; 0, else 0 (the subgradient at 0 is 0, as in PyTorch). */
+    public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
+    public static void sigmoid(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+        }
+    }
+
+    /** dx = dy·y·(1 − y). */
+    public static void sigmoidBackward(float[] y, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            dx[i] = dy[i] * y[i] * (1f - y[i]);
+        }
+    }
+
+    public static void tanh(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] = (float) Math.tanh(x[i]);
+        }
+    }
+
+    /** dx = dy·(1 − y²). */
+    public static void tanhBackward(float[] y, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            dx[i] = dy[i] * (1f - y[i] * y[i]);
+        }
+    }
+
+    /** Exact GELU, x·Φ(x), as Keras ({@code approximate=False}) and PyTorch default. */
+    public static void gelu(float[] x, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            y[i] = (float) (0.5 * v * (1.0 + erf(v * INV_SQRT2)));
+        }
+    }
+
+    /** dx = dy·(Φ(x) + x·φ(x)). */
+    public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
+        for (int i = 0; i < n; i++) {
+            double v = x[i];
+            double cdf = 0.5 * (1.0 + erf(v * INV_SQRT2));
+            double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
+            dx[i] = (float) (dy[i] * (cdf + v * pdf));
+        }
+    }
+
+    /**
+     * Softmax over the last axis. x (rows, cols) read, y (rows, cols) written. Max-subtracted for
+     * stability; sums in double so the result does not depend on the row length's rounding.
+     */
+    public static void softmax(float[] x, float[] y, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x[o + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                double e = Math.exp(x[o + j] - max);
+                y[o + j] = (float) e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < cols; j++) {
+                y[o + j] *= inv;
+            }
+        }
+    }
+
+    /** dx = y ⊙ (dy − Σⱼ dyⱼ·yⱼ) per row. */
+    public static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            double dot = 0;
+            for (int j = 0; j < cols; j++) {
+                dot += (double) dy[o + j] * y[o + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                dx[o + j] = (float) (y[o + j] * (dy[o + j] - dot));
+            }
+        }
+    }
+
+    /**
+     * Error function with absolute error below 1.2e-7 (Numerical Recipes' erfc Chebyshev fit),
+     * enough for float32 GELU; Java has no {@code Math.erf}.
+     */
+    public static double erf(double x) {
+        double z = Math.abs(x);
+        double t = 1.0 / (1.0 + 0.5 * z);
+        double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196
+                + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398
+                + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1.0 - r : r - 1.0;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.fovea.nn;
+
+import java.util.Locale;
+
+/** The element-wise (and softmax) activations layers accept, under their Keras names. */
+public enum ActivationFunction {
+    LINEAR, RELU, SIGMOID, TANH, GELU, SOFTMAX;
+
+    /** Parses a Keras name ({@code relu}, {@code softmax}, {@code linear} or {@code None}). */
+    public static ActivationFunction parse(String s) {
+        if (s == null || s.isBlank() || s.equalsIgnoreCase("none")) {
+            return LINEAR;
+        }
+        try {
+            return valueOf(s.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown activation '" + s
+                    + "'; expected one of linear, relu, sigmoid, tanh, gelu, softmax");
+        }
+    }
+
+    public String keras() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
