@@ -16,14 +16,20 @@ public abstract class BaseLayer implements Layer {
     protected BaseLayer() {
     }
 
+    /** The given name, or Keras's default for the type ({@code conv2d}) until a model numbers it. */
     @Override
     public String name() {
-        return name == null ? "unnamed_" + typeName() : name;
+        return name == null ? Names.snake(typeName()) : name;
     }
 
     @Override
     public void setName(String name) {
         this.name = name;
+    }
+
+    /** Whether a name was set; a model numbers unnamed layers Keras-style ({@code conv2d_1}). */
+    public boolean hasName() {
+        return name != null;
     }
 
     /** The shape this layer was built with (no batch dimension), or null before build. */

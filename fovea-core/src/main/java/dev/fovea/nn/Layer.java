@@ -47,4 +47,17 @@ public interface Layer {
 
     /** Layer configuration for the model file (JSON-compatible values), Keras key names. */
     java.util.Map<String, Object> config();
+
+    /**
+     * Records a call of this layer on a symbolic tensor (Keras's {@code layer(x)}): builds the
+     * layer for {@code x}'s shape now, so a mismatch fails here with the layer's name, and returns
+     * the symbolic output. Weights are initialized again when the model is (see {@code Model}).
+     */
+    default SymbolicTensor apply(SymbolicTensor x) {
+        Shape out = build(x.shape(), new Rng(0));
+        Node node = new Node(this, null, List.of(x));
+        SymbolicTensor t = new SymbolicTensor(out, node);
+        node.output = t;
+        return t;
+    }
 }

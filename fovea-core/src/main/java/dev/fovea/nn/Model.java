@@ -1,0 +1,391 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.Rng;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A functional model: a DAG of layer calls from one {@link Input} to one output, ordered
+ * topologically once at construction (Keras's {@code keras.Model(inputs, outputs)}). Layers
+ * without a name are numbered Keras-style in that order ({@code conv2d}, {@code conv2d_1}, …).
+ *
+ * <p>A model is itself a {@link Layer}: {@link #forward}/{@link #backward} run the nodes in order
+ * and in reverse, summing gradients where a tensor feeds several layers. {@link #initialize}
+ * (re)creates every weight from one seed. Training, losses and optimizers live in higher
+ * packages ({@code dev.fovea.train}); this class only computes.
+ */
+public final class Model implements Layer {
+    private String name;
+    private final SymbolicTensor input;
+    private final SymbolicTensor output;
+    private final List<Node> order;
+    private final boolean sequential;
+    /** For every non-input node: indices (in {@link #order}) of the nodes it reads. */
+    private final int[][] inputsOf;
+    /** How many node inputs read each node's output (plus 1 for the model output). */
+    private final int[] consumers;
+    private Tensor[] activations;
+    private Tensor[] gradAccum;
+    private Tensor[] gradOf;
+
+    private Model(String name, SymbolicTensor input, SymbolicTensor output, boolean sequential) {
+        this.name = name;
+        this.input = input;
+        this.output = output;
+        this.sequential = sequential;
+        this.order = topologicalOrder(input, output);
+        Map<Node, Integer> index = new IdentityHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            index.put(order.get(i), i);
+        }
+        inputsOf = new int[order.size()][];
+        consumers = new int[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            Node n = order.get(i);
+            inputsOf[i] = n.inputs.stream().mapToInt(t -> index.get(t.node())).toArray();
+            for (int j : inputsOf[i]) {
+                consumers[j]++;
+            }
+        }
+        consumers[order.size() - 1]++;
+        nameLayers();
+        initialize(0);
+    }
+
+    /** Keras {@code keras.Model(inputs=input, outputs=output)}. */
+    public static Model of(SymbolicTensor input, SymbolicTensor output) {
+        return new Model("functional", input, output, false);
+    }
+
+    public static Model of(String name, SymbolicTensor input, SymbolicTensor output) {
+        return new Model(name, input, output, false);
+    }
+
+    /** Keras {@code Sequential([Input(shape), layer, …])}: each layer applied to the previous output. */
+    public static Model sequential(SymbolicTensor input, Layer... layers) {
+        return sequential("sequential", input, List.of(layers));
+    }
+
+    public static Model sequential(String name, SymbolicTensor input, List<Layer> layers) {
+        if (input.node().inputs.size() != 0) {
+            throw new IllegalArgumentException("sequential: the first element must be Input.of(...)");
+        }
+        SymbolicTensor x = input;
+        for (Layer l : layers) {
+            x = l.apply(x);
+        }
+        return new Model(name, input, x, true);
+    }
+
+    private static List<Node> topologicalOrder(SymbolicTensor input, SymbolicTensor output) {
+        List<Node> order = new ArrayList<>();
+        Set<Node> done = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> active = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        // Iterative DFS so very deep models do not overflow the stack.
+        Deque<Object[]> stack = new Deque<>();
+        stack.push(new Object[]{output.node(), 0});
+        while (!stack.isEmpty()) {
+            Object[] top = stack.peek();
+            Node n = (Node) top[0];
+            int next = (Integer) top[1];
+            if (next == 0) {
+                if (done.contains(n)) {
+                    stack.pop();
+                    continue;
+                }
+                active.add(n);
+            }
+            if (next < n.inputs.size()) {
+                top[1] = next + 1;
+                Node m = n.inputs.get(next).node();
+                if (!done.contains(m)) {
+                    stack.push(new Object[]{m, 0});
+                }
+            } else {
+                stack.pop();
+                active.remove(n);
+                if (done.add(n)) {
+                    if (n.isInput() && n != input.node()) {
+                        throw new IllegalArgumentException("model: the output depends on an Input"
+                                + n.output.shape().toBatchString() + " that is not the model's input; "
+                                + "pass that Input to Model.of or remove the branch");
+                    }
+                    order.add(n);
+                }
+            }
+        }
+        if (order.get(0) != input.node()) {
+            throw new IllegalArgumentException("model: the output does not depend on the given input; "
+                    + "build the output by applying layers to that Input");
+        }
+        Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : order) {
+            Object layer = n.layer != null ? n.layer : n.merge;
+            if (layer != null && !seen.add(layer)) {
+                throw new IllegalArgumentException(n.layerName() + ": the same layer object is called twice in "
+                        + "one model; shared layers are not supported, create a second layer instead");
+            }
+        }
+        return order;
+    }
+
+    /** A minimal stack (avoids java.util.Deque's generics noise in the DFS above). */
+    private static final class Deque<T> {
+        private final ArrayList<T> items = new ArrayList<>();
+
+        void push(T t) {
+            items.add(t);
+        }
+
+        T pop() {
+            return items.remove(items.size() - 1);
+        }
+
+        T peek() {
+            return items.get(items.size() - 1);
+        }
+
+        boolean isEmpty() {
+            return items.isEmpty();
+        }
+    }
+
+    private void nameLayers() {
+        Names names = new Names();
+        Set<String> used = new HashSet<>();
+        for (Node n : order) {
+            if (n.layer instanceof BaseLayer b && b.hasName()) {
+                names.reserve(b.name());
+            } else if (n.merge instanceof BaseMerge m && m.hasName()) {
+                names.reserve(m.name());
+            } else if (n.layer instanceof Model m && m.name != null) {
+                names.reserve(m.name);
+            }
+        }
+        for (Node n : order) {
+            if (n.layer instanceof BaseLayer b && !b.hasName()) {
+                b.setName(names.next(b.typeName()));
+            } else if (n.merge instanceof BaseMerge m && !m.hasName()) {
+                m.setName(names.next(m.typeName()));
+            }
+            String nm = n.isInput() ? "input_layer" : n.layerName();
+            if (!used.add(nm)) {
+                throw new IllegalArgumentException(nm + ": two layers of one model share this name; "
+                        + "names must be unique because weights are stored under them");
+            }
+        }
+    }
+
+    /**
+     * Re-creates every weight from {@code seed}: layer i in topological order draws from stream
+     * i of the seed, so adding a layer at the end never changes the others' initial weights.
+     */
+    public void initialize(long seed) {
+        Rng root = new Rng(seed);
+        for (int i = 1; i < order.size(); i++) {
+            Node n = order.get(i);
+            Rng rng = root.split(i);
+            if (n.layer != null) {
+                n.layer.build(n.inputs.get(0).shape(), rng);
+            } else {
+                n.merge.build(n.inputs.stream().map(SymbolicTensor::shape).toList(), rng);
+            }
+        }
+        activations = null;
+    }
+
+    // ---- Layer --------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public String typeName() {
+        return sequential ? "Sequential" : "Functional";
+    }
+
+    public boolean isSequential() {
+        return sequential;
+    }
+
+    public Shape inputShape() {
+        return input.shape();
+    }
+
+    public Shape outputShape() {
+        return output.shape();
+    }
+
+    /** Checks the shape and re-initializes from the given stream (used when nested in another model). */
+    @Override
+    public Shape build(Shape inputShape, Rng rng) {
+        if (!inputShape.equals(input.shape())) {
+            throw new IllegalArgumentException(name + ": expects input of shape " + input.shape().toBatchString()
+                    + ", received " + inputShape.toBatchString());
+        }
+        initialize(rng.nextLong());
+        return output.shape();
+    }
+
+    /** All parameters in topological layer order, each layer's in Keras weight order. */
+    @Override
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>();
+        for (Node n : order) {
+            if (n.layer != null) {
+                all.addAll(n.layer.params());
+            }
+        }
+        return all;
+    }
+
+    /** Parameters under Keras-style full names, {@code conv2d/kernel}, in {@link #params()} order. */
+    public Map<String, Param> namedParams() {
+        Map<String, Param> out = new LinkedHashMap<>();
+        for (Node n : order) {
+            if (n.layer instanceof Model m) {
+                out.putAll(m.namedParams());
+            } else if (n.layer != null) {
+                for (Param p : n.layer.params()) {
+                    out.put(n.layer.name() + "/" + p.name(), p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Layers in topological order, excluding the input (merge layers included as objects). */
+    public List<Object> layers() {
+        List<Object> out = new ArrayList<>();
+        for (Node n : order) {
+            if (!n.isInput()) {
+                out.add(n.layer != null ? n.layer : n.merge);
+            }
+        }
+        return out;
+    }
+
+    /** The layer named {@code layerName}, or an error listing the names there are. */
+    public Object layer(String layerName) {
+        for (Node n : order) {
+            if (!n.isInput() && n.layerName().equals(layerName)) {
+                return n.layer != null ? n.layer : n.merge;
+            }
+        }
+        throw new IllegalArgumentException(name + ": no layer named '" + layerName + "'; layers are "
+                + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
+    }
+
+    public void zeroGrads() {
+        for (Param p : params()) {
+            Arrays.fill(p.grad(), 0f);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        Shape s = x.shape();
+        if (s.rank() != input.shape().rank() + 1 || !s.dropFirst().equals(input.shape())) {
+            throw new IllegalArgumentException(name + ": expects input of shape " + input.shape().toBatchString()
+                    + ", received " + s + "; resize the images or build the model for this input");
+        }
+        if (activations == null) {
+            activations = new Tensor[order.size()];
+            gradAccum = new Tensor[order.size()];
+            gradOf = new Tensor[order.size()];
+        }
+        activations[0] = x;
+        List<Tensor> args = new ArrayList<>();
+        for (int i = 1; i < order.size(); i++) {
+            Node n = order.get(i);
+            if (n.layer != null) {
+                activations[i] = n.layer.forward(activations[inputsOf[i][0]], training);
+            } else {
+                args.clear();
+                for (int j : inputsOf[i]) {
+                    args.add(activations[j]);
+                }
+                activations[i] = n.merge.forward(args, training);
+            }
+        }
+        return activations[order.size() - 1];
+    }
+
+    /**
+     * Backward through every node in reverse order; returns dL/dx for the model input and adds
+     * into every parameter gradient. Call after a {@code forward(x, true)}.
+     */
+    @Override
+    public Tensor backward(Tensor dy) {
+        int last = order.size() - 1;
+        Arrays.fill(gradOf, null);
+        deliver(last, dy);
+        for (int i = last; i >= 1; i--) {
+            Tensor g = gradOf[i];
+            Node n = order.get(i);
+            if (n.layer != null) {
+                deliver(inputsOf[i][0], n.layer.backward(g));
+            } else {
+                List<Tensor> gs = n.merge.backward(g);
+                for (int k = 0; k < inputsOf[i].length; k++) {
+                    deliver(inputsOf[i][k], gs.get(k));
+                }
+            }
+        }
+        return gradOf[0];
+    }
+
+    /** Hands gradient {@code g} to node {@code j}, summing into a buffer when it has several readers. */
+    private void deliver(int j, Tensor g) {
+        if (consumers[j] == 1) {
+            gradOf[j] = g;
+            return;
+        }
+        if (gradOf[j] == null) {
+            gradAccum[j] = BaseLayer.reuse(gradAccum[j], g.shape());
+            System.arraycopy(g.data(), 0, gradAccum[j].data(), 0, g.size());
+            gradOf[j] = gradAccum[j];
+        } else {
+            float[] a = gradOf[j].data();
+            float[] b = g.data();
+            for (int k = 0; k < a.length; k++) {
+                a[k] += b[k];
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return ModelConfig.toConfig(this);
+    }
+
+    // ---- package access for ModelConfig and Summary -----------------------------------
+
+    List<Node> nodes() {
+        return order;
+    }
+
+    int[] inputsOfNode(int i) {
+        return inputsOf[i];
+    }
+
+    /** Prints Keras's summary table to standard output. */
+    public void summary() {
+        System.out.print(Summary.of(this));
+    }
+}

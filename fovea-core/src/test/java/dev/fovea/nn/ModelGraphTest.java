@@ -1,0 +1,98 @@
+package dev.fovea.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class ModelGraphTest {
+    /** x → tanh → a; x → sigmoid → b; add(a, b) and concat(a, add) share a and feed the output. */
+    private static Model branching() {
+        SymbolicTensor x = Input.of(3, 4, 2);
+        SymbolicTensor a = new Activation(ActivationFunction.TANH).apply(x);
+        SymbolicTensor b = new Activation(ActivationFunction.SIGMOID).apply(x);
+        SymbolicTensor s = new Add().apply(a, b);
+        SymbolicTensor c = new Concatenate().apply(a, s);
+        SymbolicTensor y = new Activation(ActivationFunction.GELU).apply(c);
+        return Model.of(x, y);
+    }
+
+    @Test
+    void gradientsThroughBranchesMatchFiniteDifferences() {
+        GradCheck.check(branching(), Shape.of(3, 4, 2), 2, 5);
+    }
+
+    @Test
+    void forwardMatchesHandComputedGraph() {
+        Model m = branching();
+        assertEquals(Shape.of(3, 4, 4), m.outputShape());
+        Tensor x = Tensor.zeros(2, 3, 4, 2);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (i % 7) * 0.3f - 1f;
+        }
+        float[] y = m.forward(x, false).data();
+        for (int p = 0; p < 2 * 3 * 4; p++) {
+            for (int ch = 0; ch < 4; ch++) {
+                double v = x.data()[p * 2 + (ch % 2)];
+                double a = Math.tanh(v);
+                double s = a + 1 / (1 + Math.exp(-v));
+                double c = ch < 2 ? a : s;
+                double expected = 0.5 * c * (1 + Activations_erf(c / Math.sqrt(2)));
+                assertEquals(expected, y[p * 4 + ch], 1e-5, "position " + p + " channel " + ch);
+            }
+        }
+    }
+
+    private static double Activations_erf(double v) {
+        return dev.fovea.kernel.Activations.erf(v);
+    }
+
+    @Test
+    void unnamedLayersAreNumberedKerasStyleInTopologicalOrder() {
+        Model m = branching();
+        assertEquals(java.util.List.of("activation", "activation_1", "add", "concatenate", "activation_2"),
+                m.layers().stream().map(l -> l instanceof Layer ly ? ly.name() : ((MergeLayer) l).name()).toList());
+    }
+
+    @Test
+    void summaryShowsConnectionsForBranchingModels() {
+        String s = Summary.of(branching());
+        assertTrue(s.contains("Connected to"), s);
+        assertTrue(s.contains("concatenate (Concatenate)"), s);
+        assertTrue(s.contains("(None, 3, 4, 4)"), s);
+        assertTrue(s.contains("activation[0][0], add[0][0]"), s);
+        assertTrue(s.contains(" Total params: 0 (0.00 B)"), s);
+    }
+
+    @Test
+    void shapeMismatchFailsWhenBuiltNamingTheLayer() {
+        SymbolicTensor x = Input.of(4, 4, 2);
+        SymbolicTensor y = Input.of(4, 4, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Add().apply(x, y));
+        assertTrue(e.getMessage().startsWith("add: expects inputs of one shape"), e.getMessage());
+        assertTrue(e.getMessage().contains("(None, 4, 4, 3)"), e.getMessage());
+    }
+
+    @Test
+    void wrongInputShapeAtRunTimeIsReported() {
+        Model m = branching();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.forward(Tensor.zeros(1, 5, 4, 2), false));
+        assertTrue(e.getMessage().contains("expects input of shape (None, 3, 4, 2), received (1, 5, 4, 2)"),
+                e.getMessage());
+    }
+
+    @Test
+    void configRoundTripRebuildsTheSameGraph() {
+        Model m = branching();
+        Model back = ModelConfig.fromConfig(ModelConfig.toConfig(m), "test");
+        assertEquals(ModelConfig.toConfig(m), ModelConfig.toConfig(back));
+        Tensor x = Tensor.zeros(1, 3, 4, 2);
+        x.fill(0.25f);
+        assertArrayEquals(m.forward(x, false).data(), back.forward(x, false).data());
+    }
+}
