@@ -1,0 +1,121 @@
+package dev.fovea.train;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Keras 3's progress bar on a stream (stderr): {@code Epoch 3/50}, then
+ * {@code 120/782 ━━━━━━━━━━━━━━━━━━━━ 10s 14ms/step - accuracy: 0.6312 - loss: 1.0457}
+ * redrawn in place with the ETA while running and the elapsed time at the end, followed by the
+ * {@code val_} metrics. When the stream is not a terminal it writes one line per epoch.
+ */
+public final class Progress {
+    private static final int BAR = 20;
+    private final PrintStream out;
+    private final boolean terminal;
+    private final int verbose;
+    private long epochStart;
+    private long lastDraw;
+    private int steps;
+
+    /** {@code verbose} 0 = silent, 1 = bar, 2 = one line per epoch (Keras's meanings). */
+    public Progress(PrintStream out, boolean terminal, int verbose) {
+        this.out = out;
+        this.terminal = terminal;
+        this.verbose = verbose;
+    }
+
+    /** Whether stderr is an interactive terminal: the launcher passes {@code -Dfovea.tty=1}. */
+    public static boolean stderrIsTerminal() {
+        String p = System.getProperty("fovea.tty");
+        return p != null ? p.equals("1") : System.console() != null;
+    }
+
+    public void epochBegin(int epoch, int epochs, int steps) {
+        this.steps = steps;
+        epochStart = System.nanoTime();
+        lastDraw = 0;
+        if (verbose > 0) {
+            out.println("Epoch " + epoch + "/" + epochs);
+        }
+    }
+
+    /** After batch {@code step} (1-based) with the running averages. */
+    public void batchEnd(int step, Map<String, Double> logs) {
+        if (verbose != 1 || !terminal) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (step < steps && now - lastDraw < 100_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        double elapsed = (now - epochStart) / 1e9;
+        double perStep = elapsed / step;
+        String time = step < steps ? formatSeconds(perStep * (steps - step)) : formatSeconds(elapsed);
+        out.print("\r" + line(step, time, perStep, logs) + "\033[K");
+        out.flush();
+    }
+
+    /** Finishes the epoch line with every log, including the val_ metrics. */
+    public void epochEnd(Map<String, Double> logs) {
+        if (verbose == 0) {
+            return;
+        }
+        double elapsed = (System.nanoTime() - epochStart) / 1e9;
+        String l = line(steps, formatSeconds(elapsed), elapsed / Math.max(steps, 1), logs);
+        if (terminal && verbose == 1) {
+            out.print("\r" + l + "\033[K\n");
+        } else {
+            out.println(l);
+        }
+        out.flush();
+    }
+
+    String line(int step, String time, double perStep, Map<String, Double> logs) {
+        int width = String.valueOf(steps).length();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%" + width + "d/%d ", step, steps));
+        int filled = steps == 0 ? BAR : (int) ((long) BAR * step / steps);
+        sb.append("━".repeat(filled)).append(step < steps ? "\u001b[2m" + "━".repeat(BAR - filled) + "\u001b[0m" : "");
+        if (!terminal) {
+            sb.setLength(0);
+            sb.append(String.format(Locale.ROOT, "%" + width + "d/%d ", step, steps)).append("━".repeat(BAR));
+        }
+        sb.append(' ').append(time).append(' ').append(formatPerStep(perStep));
+        for (Map.Entry<String, Double> e : logs.entrySet()) {
+            sb.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
+        }
+        return sb.toString();
+    }
+
+    static String formatValue(double v) {
+        if (Math.abs(v) >= 1e-3 || v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.format(Locale.ROOT, "%.4f", v);
+        }
+        return String.format(Locale.ROOT, "%.4e", v);
+    }
+
+    static String formatSeconds(double s) {
+        if (s < 1) {
+            return "0s";
+        }
+        if (s < 3600) {
+            long t = Math.round(s);
+            return t >= 60 ? (t / 60) + ":" + String.format(Locale.ROOT, "%02d", t % 60) : t + "s";
+        }
+        long t = Math.round(s);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
+    }
+
+    static String formatPerStep(double s) {
+        if (s >= 1) {
+            return String.format(Locale.ROOT, "%.0fs/step", s);
+        }
+        if (s >= 1e-3) {
+            return String.format(Locale.ROOT, "%.0fms/step", s * 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0fus/step", s * 1e6);
+    }
+}
