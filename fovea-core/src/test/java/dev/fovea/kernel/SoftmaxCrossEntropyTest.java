@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class SoftmaxCrossEntropyTest {
+public class SoftmaxCrossEntropyTest {
     private static final Path OPS = Path.of("/work/shared/reference/ops");
 
-    /** Minimal F32-only safetensors read for the golden files; the project's reader lives in io. */
-    private static Map<String, float[]> readSafetensors(Path file) throws IOException {
+    /**
+     * Minimal F32-only safetensors read for the golden files (also used by the loss tests);
+     * the project's reader lives in io.
+     */
+    public static Map<String, float[]> readSafetensors(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         int headerLen = (int) buf.getLong(0);
