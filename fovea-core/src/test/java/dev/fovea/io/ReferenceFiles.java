@@ -1,0 +1,31 @@
+package dev.fovea.io;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Locates the PyTorch reference cases for tests: the system property {@code fovea.reference}
+ * or the environment variable {@code FOVEA_REFERENCE} if set, else the first
+ * {@code shared/reference/ops} found walking up from the working directory (the repository
+ * sits beside {@code shared/} on developer machines and in CI). Fails rather than skips when
+ * they are missing, so a misconfigured run cannot pass without checking anything.
+ */
+public final class ReferenceFiles {
+    private ReferenceFiles() {
+    }
+
+    public static Path dir() {
+        String configured = System.getProperty("fovea.reference", System.getenv("FOVEA_REFERENCE"));
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            Path candidate = p.resolve("shared/reference/ops");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no shared/reference/ops above " + Path.of("").toAbsolutePath()
+                + "; set -Dfovea.reference=DIR or FOVEA_REFERENCE");
+    }
+}
