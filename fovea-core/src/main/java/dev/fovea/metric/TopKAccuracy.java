@@ -1,5 +1,6 @@
 package dev.fovea.metric;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Tensor;
 
 /**
@@ -24,7 +25,7 @@ public final class TopKAccuracy implements Metric {
 
     public TopKAccuracy(int k, String name) {
         if (k < 1) {
-            throw new IllegalArgumentException(name + ": k must be at least 1, received " + k);
+            throw new FoveaException(name + ": k must be at least 1, received " + k);
         }
         this.k = k;
         this.name = name;
