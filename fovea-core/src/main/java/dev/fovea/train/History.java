@@ -33,6 +33,11 @@ public final class History {
         }
     }
 
+    public void clear() {
+        epochs.clear();
+        values.clear();
+    }
+
     public List<Integer> epochs() {
         return List.copyOf(epochs);
     }

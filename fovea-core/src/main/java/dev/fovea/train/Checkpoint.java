@@ -1,0 +1,81 @@
+package dev.fovea.train;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.fovea.FoveaException;
+import dev.fovea.io.ModelFile;
+import dev.fovea.io.SafeTensors;
+import dev.fovea.nn.Layer;
+import dev.fovea.nn.RandomState;
+import dev.fovea.tensor.Tensor;
+import dev.fovea.tensor.Shape;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A training checkpoint: a model file (so {@code evaluate} and {@code predict} accept it too)
+ * plus the optimizer's slot buffers as {@code optimizer/<key>} tensors and, in the metadata key
+ * {@code fovea.checkpoint}, JSON with the epochs done, optimizer name and iterations, the
+ * learning-rate scale, every random layer's RNG state and the history as CSV. Batches are
+ * derived from (seed, epoch), so with these a resumed run continues bit-for-bit.
+ */
+public final class Checkpoint {
+    private Checkpoint() {
+    }
+
+    static void save(Path file, Trainer t) {
+        SafeTensors.Writer w = ModelFile.writer(t.model(), t.info());
+        Map<String, float[]> state = t.optimizer().state();
+        for (Map.Entry<String, float[]> e : state.entrySet()) {
+            w.put("optimizer/" + e.getKey(), new Tensor(Shape.of(e.getValue().length), e.getValue()));
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("epochs_done", t.epochsDone());
+        meta.put("optimizer", t.optimizer().name());
+        meta.put("iterations", t.optimizer().iterations());
+        meta.put("learning_rate_scale", t.learningRateScale());
+        Map<String, Long> rng = new LinkedHashMap<>();
+        for (Object l : t.model().layers()) {
+            if (l instanceof RandomState r && l instanceof Layer layer) {
+                rng.put(layer.name(), r.rngState());
+            }
+        }
+        meta.put("rng", rng);
+        meta.put("history_csv", t.history().toCsv());
+        w.metadata("fovea.checkpoint", ModelFile.json(meta));
+        w.write(file);
+    }
+
+    static void restore(Path file, Trainer t) {
+        SafeTensors st = SafeTensors.read(file);
+        String json = st.metadata().get("fovea.checkpoint");
+        if (json == null) {
+            throw new FoveaException(file + ": not a training checkpoint (no 'fovea.checkpoint' metadata);"
+                    + " to start from a model file's weights, load it as a model instead");
+        }
+        Map<String, Object> meta = ModelFile.parse(file, json, new TypeReference<>() { });
+        String opt = String.valueOf(meta.get("optimizer"));
+        if (!opt.equals(t.optimizer().name())) {
+            throw new FoveaException(file + ": the checkpoint was trained with optimizer '" + opt
+                    + "' but this run uses '" + t.optimizer().name() + "'; resume with the same optimizer");
+        }
+        ModelFile.loadWeights(st, t.model());
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (String name : st.names()) {
+            if (name.startsWith("optimizer/")) {
+                state.put(name.substring("optimizer/".length()), st.floats(name));
+            }
+        }
+        t.optimizer().load(state, ((Number) meta.get("iterations")).longValue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rng = (Map<String, Object>) meta.getOrDefault("rng", Map.of());
+        for (Object l : t.model().layers()) {
+            if (l instanceof RandomState r && l instanceof Layer layer && rng.containsKey(layer.name())) {
+                r.setRngState(((Number) rng.get(layer.name())).longValue());
+            }
+        }
+        t.restoreState(((Number) meta.get("epochs_done")).intValue(),
+                ((Number) meta.get("learning_rate_scale")).doubleValue(),
+                History.fromCsv(String.valueOf(meta.getOrDefault("history_csv", ""))));
+    }
+}

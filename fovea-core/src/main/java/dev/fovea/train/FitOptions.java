@@ -1,0 +1,59 @@
+package dev.fovea.train;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Options of {@link Trainer#fit}, with Keras's defaults: batch size 32, verbose 1, shuffling on.
+ * Set fields with the chained methods: {@code new FitOptions().epochs(50).validation(test)}.
+ */
+public final class FitOptions {
+    int epochs = 1;
+    int batchSize = 32;
+    Feed.Source validation;
+    final List<Callback> callbacks = new ArrayList<>();
+    int verbose = 1;
+    PrintStream out = System.err;
+    Boolean terminal;
+
+    public FitOptions epochs(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0, received " + n);
+        }
+        epochs = n;
+        return this;
+    }
+
+    public FitOptions batchSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, received " + n);
+        }
+        batchSize = n;
+        return this;
+    }
+
+    /** Data evaluated after every epoch for the {@code val_} metrics. */
+    public FitOptions validation(Feed.Source data) {
+        validation = data;
+        return this;
+    }
+
+    public FitOptions callbacks(Callback... cs) {
+        callbacks.addAll(List.of(cs));
+        return this;
+    }
+
+    /** 0 silent, 1 progress bar, 2 one line per epoch. */
+    public FitOptions verbose(int v) {
+        verbose = v;
+        return this;
+    }
+
+    /** Where progress goes (stderr by default) and whether it is a terminal (auto-detected if null). */
+    public FitOptions progressTo(PrintStream stream, Boolean isTerminal) {
+        out = stream;
+        terminal = isTerminal;
+        return this;
+    }
+}

@@ -1,0 +1,311 @@
+package dev.fovea.train;
+
+import dev.fovea.FoveaException;
+import dev.fovea.io.ModelFile;
+import dev.fovea.loss.Loss;
+import dev.fovea.metric.Metric;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Param;
+import dev.fovea.optim.Optimizer;
+import dev.fovea.optim.ParamGroup;
+import dev.fovea.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compiled model: Keras's {@code model.compile(optimizer, loss, metrics)} followed by
+ * {@link #fit}, {@link #evaluate} and {@link #predict}. Calling {@code fit} again continues
+ * where the last call stopped (epochs, optimizer state, history), as in the tutorial's second
+ * phase. One training step: zero gradients → forward (training) → loss and its gradient →
+ * backward → optimizer step → metrics and callbacks.
+ */
+public final class Trainer {
+    private final Model model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+    private final List<Metric> metrics;
+    private List<ParamGroup> groups;
+    private List<ParamGroup> scaledGroups;
+    private double lrScale = 1.0;
+    private final History history = new History();
+    private int epochsDone;
+    private ModelFile.Info info = ModelFile.Info.of(List.of());
+    private Tensor grad;
+
+    public Trainer(Model model, Optimizer optimizer, Loss loss, Metric... metrics) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.of(metrics);
+        this.groups = List.of(new ParamGroup(model.params()));
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /** Epochs completed over every {@code fit} call (and restored checkpoints). */
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public double learningRateScale() {
+        return lrScale;
+    }
+
+    /** Per-parameter-group learning rates and decay; every trainable parameter should be in one group. */
+    public void setParamGroups(List<ParamGroup> newGroups) {
+        groups = List.copyOf(newGroups);
+        scaledGroups = null;
+    }
+
+    /** Metadata written with the model: class names, preprocessing, provenance. */
+    public void setInfo(ModelFile.Info info) {
+        this.info = info;
+    }
+
+    public ModelFile.Info info() {
+        return info;
+    }
+
+    /** Trains for {@code options.epochs} more epochs; returns the whole history so far. */
+    public History fit(Feed.Source train, FitOptions options) {
+        Progress progress = new Progress(options.out,
+                options.terminal != null ? options.terminal : Progress.stderrIsTerminal(), options.verbose);
+        List<Callback> callbacks = new ArrayList<>(options.callbacks);
+        if (callbacks.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
+            callbacks.add(new TerminateOnNaN());
+        }
+        Context ctx = new Context();
+        callbacks.forEach(c -> c.onTrainBegin(ctx));
+        int first = epochsDone + 1;
+        int last = epochsDone + options.epochs;
+        for (int epoch = first; epoch <= last && !ctx.stopped; epoch++) {
+            for (Callback c : callbacks) {
+                c.onEpochBegin(ctx, epoch);
+            }
+            Map<String, Double> logs;
+            try (Feed feed = train.training(epoch - 1, options.batchSize)) {
+                progress.epochBegin(epoch, last, feed.steps());
+                logs = trainEpoch(feed, ctx, callbacks, progress);
+            }
+            if (ctx.stopped && ctx.nonFinite) {
+                break;
+            }
+            if (options.validation != null) {
+                Map<String, Double> val = evaluate(options.validation, options.batchSize);
+                val.forEach((k, v) -> logs.put("val_" + k, v));
+            }
+            logs.put("learning_rate", optimizer.learningRate() * lrScale);
+            epochsDone = epoch;
+            history.add(epoch, logs);
+            progress.epochEnd(logs);
+            for (Callback c : callbacks) {
+                c.onEpochEnd(ctx, epoch, logs);
+            }
+        }
+        callbacks.forEach(c -> c.onTrainEnd(ctx));
+        if (ctx.reason != null && options.verbose > 0) {
+            options.out.println(ctx.reason);
+        }
+        if (ctx.nonFinite) {
+            throw new FoveaException(ctx.reason);
+        }
+        return history;
+    }
+
+    private Map<String, Double> trainEpoch(Feed feed, Context ctx, List<Callback> callbacks, Progress progress) {
+        metrics.forEach(Metric::reset);
+        double lossSum = 0;
+        long seen = 0;
+        int step = 0;
+        Map<String, Double> logs = new LinkedHashMap<>();
+        for (Batch b = feed.next(); b != null; b = feed.next()) {
+            step++;
+            float batchLoss = trainStep(b);
+            lossSum += (double) batchLoss * b.size();
+            seen += b.size();
+            logs.clear();
+            for (Metric m : metrics) {
+                logs.put(m.name(), m.result());
+            }
+            logs.put("loss", Float.isFinite(batchLoss) ? lossSum / seen : batchLoss);
+            for (Callback c : callbacks) {
+                c.onBatchEnd(ctx, step, logs);
+            }
+            if (ctx.stopped) {
+                ctx.nonFinite = !Float.isFinite(batchLoss);
+                break;
+            }
+            progress.batchEnd(step, logs);
+        }
+        return new LinkedHashMap<>(logs);
+    }
+
+    /** One optimizer step on one batch; returns the batch's mean loss. */
+    public float trainStep(Batch b) {
+        model.zeroGrads();
+        Tensor pred = model.forward(b.x(), true);
+        grad = grad != null && grad.shape().equals(pred.shape()) ? grad : Tensor.zeros(pred.shape());
+        float l = loss.compute(pred, b.labels(), grad);
+        for (Metric m : metrics) {
+            m.update(pred, b.labels());
+        }
+        if (!Float.isFinite(l)) {
+            return l;
+        }
+        model.backward(grad);
+        optimizer.step(effectiveGroups());
+        return l;
+    }
+
+    private List<ParamGroup> effectiveGroups() {
+        if (lrScale == 1.0) {
+            return groups;
+        }
+        if (scaledGroups == null) {
+            List<ParamGroup> s = new ArrayList<>();
+            for (ParamGroup g : groups) {
+                s.add(new ParamGroup(g.params(), g.lrMultiplier() * lrScale, g.weightDecay()));
+            }
+            scaledGroups = s;
+        }
+        return scaledGroups;
+    }
+
+    /** Keras's {@code evaluate}: mean loss and every metric over the data, in inference mode. */
+    public Map<String, Double> evaluate(Feed.Source data, int batchSize) {
+        List<Metric> ms = metrics;
+        ms.forEach(Metric::reset);
+        double lossSum = 0;
+        long n = 0;
+        try (Feed feed = data.inOrder(batchSize)) {
+            for (Batch b = feed.next(); b != null; b = feed.next()) {
+                Tensor pred = model.forward(b.x(), false);
+                lossSum += (double) loss.compute(pred, b.labels(), null) * b.size();
+                n += b.size();
+                for (Metric m : ms) {
+                    m.update(pred, b.labels());
+                }
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Metric m : ms) {
+            out.put(m.name(), m.result());
+        }
+        out.put("loss", n == 0 ? Double.NaN : lossSum / n);
+        return out;
+    }
+
+    /** The model's outputs (N, K) for every sample, in order, in inference mode. */
+    public float[] predict(Feed.Source data, int batchSize) {
+        float[] out = null;
+        int filled = 0;
+        try (Feed feed = data.inOrder(batchSize)) {
+            for (Batch b = feed.next(); b != null; b = feed.next()) {
+                Tensor pred = model.forward(b.x(), false);
+                int per = pred.size() / b.size();
+                if (out == null) {
+                    out = new float[data.size() * per];
+                }
+                System.arraycopy(pred.data(), 0, out, filled, pred.size());
+                filled += pred.size();
+            }
+        }
+        return out == null ? new float[0] : out;
+    }
+
+    /** Writes a full training checkpoint: see {@link Checkpoint}. */
+    public void saveCheckpoint(Path file) {
+        Checkpoint.save(file, this);
+    }
+
+    /** Restores weights, optimizer state, epoch, history and RNG state written by {@link #saveCheckpoint}. */
+    public void restoreCheckpoint(Path file) {
+        Checkpoint.restore(file, this);
+    }
+
+    void restoreState(int epochs, double scale, History h) {
+        epochsDone = epochs;
+        lrScale = scale;
+        scaledGroups = null;
+        history.clear();
+        for (int i = 0; i < h.size(); i++) {
+            Map<String, Double> logs = new LinkedHashMap<>();
+            for (Map.Entry<String, List<Double>> e : h.asMap().entrySet()) {
+                logs.put(e.getKey(), e.getValue().get(i));
+            }
+            history.add(h.epochs().get(i), logs);
+        }
+    }
+
+    private final class Context implements TrainContext {
+        boolean stopped;
+        boolean nonFinite;
+        String reason;
+
+        @Override
+        public Model model() {
+            return model;
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return optimizer;
+        }
+
+        @Override
+        public History history() {
+            return history;
+        }
+
+        @Override
+        public void stop(String why) {
+            stopped = true;
+            reason = why;
+        }
+
+        @Override
+        public boolean stopRequested() {
+            return stopped;
+        }
+
+        @Override
+        public double learningRateScale() {
+            return lrScale;
+        }
+
+        @Override
+        public void setLearningRateScale(double scale) {
+            lrScale = scale;
+            scaledGroups = null;
+        }
+
+        @Override
+        public void saveModel(Path file) throws IOException {
+            ModelFile.save(file, model, info);
+        }
+
+        @Override
+        public void saveCheckpoint(Path file) throws IOException {
+            Checkpoint.save(file, Trainer.this);
+        }
+    }
+
+    /** All parameters of the model in order (checkpoint helper). */
+    List<Param> params() {
+        return model.params();
+    }
+}
