@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.fovea.FoveaException;
+import dev.fovea.io.SafeTensorsHeader.Entry;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -58,10 +60,10 @@ public final class SafeTensors {
 
     private final Path path;
     private final Map<String, String> metadata;
-    private final Map<String, SafeTensorsHeader.Entry> entries;
+    private final Map<String, Entry> entries;
     private final ByteBuffer data;
 
-    private SafeTensors(Path path, Map<String, String> metadata, Map<String, SafeTensorsHeader.Entry> entries, ByteBuffer data) {
+    private SafeTensors(Path path, Map<String, String> metadata, Map<String, Entry> entries, ByteBuffer data) {
         this.path = path;
         this.metadata = Collections.unmodifiableMap(metadata);
         this.entries = entries;
@@ -88,7 +90,7 @@ public final class SafeTensors {
             readFully(path, ch, 8, (int) n).get(header);
             long dataLength = size - 8 - n;
             Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, SafeTensorsHeader.Entry> entries = SafeTensorsHeader.parse(path, header, dataLength, metadata);
+            Map<String, Entry> entries = SafeTensorsHeader.parse(path, header, dataLength, metadata);
             if (dataLength > MAX_DATA_BYTES) {
                 throw fail(path, "data section is " + dataLength + " bytes; Fovea reads files of at most 2 GiB");
             }
@@ -134,7 +136,7 @@ public final class SafeTensors {
 
     /** The tensor's values as floats: F32 as stored, F64 rounded, integers converted (U8 unsigned). */
     public float[] floats(String name) {
-        SafeTensorsHeader.Entry e = entry(name);
+        Entry e = entry(name);
         ByteBuffer b = slice(e);
         float[] out = new float[e.count()];
         switch (e.dtype()) {
@@ -154,7 +156,7 @@ public final class SafeTensors {
 
     /** The values of an integer tensor (I64, I32, or U8 read unsigned). */
     public long[] longs(String name) {
-        SafeTensorsHeader.Entry e = entry(name);
+        Entry e = entry(name);
         ByteBuffer b = slice(e);
         long[] out = new long[e.count()];
         switch (e.dtype()) {
@@ -169,7 +171,7 @@ public final class SafeTensors {
 
     /** The raw bytes of a U8 tensor (for instance images or serialized state). */
     public byte[] bytes(String name) {
-        SafeTensorsHeader.Entry e = entry(name);
+        Entry e = entry(name);
         if (e.dtype() != DType.U8) {
             throw fail(path, "tensor '" + name + "' is " + e.dtype() + "; bytes() reads U8 tensors only");
         }
@@ -183,8 +185,8 @@ public final class SafeTensors {
         return "SafeTensors[" + path + ", " + entries.size() + " tensors]";
     }
 
-    private SafeTensorsHeader.Entry entry(String name) {
-        SafeTensorsHeader.Entry e = entries.get(name);
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
         if (e == null) {
             List<String> names = names();
             String listed = names.size() <= 20 ? String.join(", ", names)
@@ -194,7 +196,7 @@ public final class SafeTensors {
         return e;
     }
 
-    private ByteBuffer slice(SafeTensorsHeader.Entry e) {
+    private ByteBuffer slice(Entry e) {
         // Absolute slice: no shared position is touched, so concurrent readers are safe.
         return data.slice((int) e.begin(), (int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -279,7 +281,9 @@ public final class SafeTensors {
                     }
                 });
             } catch (IOException e) {
-                throw new FoveaException(path + ": cannot write: " + e + "; check that the folder exists,"
+                String why = e instanceof NoSuchFileException ? "its folder does not exist"
+                        : e instanceof AccessDeniedException ? "permission denied" : e.getMessage();
+                throw new FoveaException(path + ": cannot write (" + why + "); check that the folder exists,"
                         + " is writable and has free space", e);
             }
         }

@@ -89,14 +89,14 @@ final class SafeTensorsHeader {
     }
 
     private static Entry parseEntry(Path path, String name, JsonNode node, long dataLength) {
-        String where = "tensor '" + name + "'";
+        String where = "tensor '" + abbreviate(name) + "'";
         if (!node.isObject()) {
             throw SafeTensors.fail(path, where + " is described by " + describe(node)
                     + ", expected an object with dtype, shape and data_offsets");
         }
         for (String key : List.of("dtype", "shape", "data_offsets")) {
             if (!node.has(key)) {
-                throw SafeTensors.fail(path, where + " has no '" + key + "'; its entry is " + node);
+                throw SafeTensors.fail(path, where + " has no '" + key + "'; its entry is " + abbreviate(node.toString()));
             }
         }
         JsonNode dt = node.get("dtype");
@@ -107,17 +107,19 @@ final class SafeTensorsHeader {
             }
         }
         if (dtype == null) {
-            throw SafeTensors.fail(path, where + " has dtype " + dt + ", which Fovea does not read; supported: F32, F64, I32, I64, U8");
+            throw SafeTensors.fail(path, where + " has dtype " + abbreviate(dt.toString())
+                    + ", which Fovea does not read; supported: F32, F64, I32, I64, U8");
         }
         JsonNode sh = node.get("shape");
         if (!sh.isArray()) {
-            throw SafeTensors.fail(path, where + " has shape " + sh + ", expected a list of dimensions");
+            throw SafeTensors.fail(path, where + " has shape " + abbreviate(sh.toString()) + ", expected a list of dimensions");
         }
         int[] dims = new int[sh.size()];
         for (int i = 0; i < dims.length; i++) {
             JsonNode d = sh.get(i);
             if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
-                throw SafeTensors.fail(path, where + " has shape " + sh + " whose dimension " + i + " (" + d
+                throw SafeTensors.fail(path, where + " has shape " + abbreviate(sh.toString()) + " whose dimension " + i
+                        + " (" + abbreviate(d.toString())
                         + ") is not an integer in [0, 2^31-1]");
             }
             dims[i] = d.intValue();
@@ -127,12 +129,13 @@ final class SafeTensorsHeader {
             count *= d;
             if (count > Integer.MAX_VALUE) {
                 // Each dim is below 2^31 and we stop here, so the long never overflows.
-                throw SafeTensors.fail(path, where + " has shape " + sh + " with more than 2^31-1 elements");
+                throw SafeTensors.fail(path, where + " has shape " + abbreviate(sh.toString()) + " with more than 2^31-1 elements");
             }
         }
         JsonNode off = node.get("data_offsets");
         if (!off.isArray() || off.size() != 2 || !isOffset(off.get(0)) || !isOffset(off.get(1))) {
-            throw SafeTensors.fail(path, where + " has data_offsets " + off + ", expected [begin, end] with non-negative integers");
+            throw SafeTensors.fail(path, where + " has data_offsets " + abbreviate(off.toString())
+                    + ", expected [begin, end] with non-negative integers");
         }
         long begin = off.get(0).longValue();
         long end = off.get(1).longValue();
@@ -180,7 +183,10 @@ final class SafeTensorsHeader {
     }
 
     private static String describe(JsonNode n) {
-        return n == null || n.isMissingNode() ? "empty" : "a JSON " + n.getNodeType().name().toLowerCase() + " (" + abbreviate(n.toString()) + ")";
+        if (n == null || n.isMissingNode()) {
+            return "empty";
+        }
+        return "a JSON " + n.getNodeType().name().toLowerCase() + " (" + abbreviate(n.toString()) + ")";
     }
 
     private static String abbreviate(String s) {

@@ -1,12 +1,23 @@
 package dev.fovea.kernel;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Element-wise activations and row-wise softmax, forward and backward, over flat arrays.
  * Backward methods take the forward input {@code x} and output {@code y} (whichever the
  * derivative needs) and write {@code dx}; they do not accumulate. {@code x} and {@code y} may be
  * the same array for in-place forward passes.
+ *
+ * <p>ReLU and the backward passes of ReLU, sigmoid and tanh use the Vector API, each with a
+ * scalar twin ({@code fooScalar}) that gives bit-identical results (same float operations in the
+ * same order; tails run the twin). The transcendental forwards (sigmoid, tanh, GELU, softmax)
+ * stay scalar in double: the Vector API's EXP/TANH are not bit-compatible with {@code Math} and
+ * differ between JDKs, which would break reproducibility across machines.
  */
 public final class Activations {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 
@@ -15,14 +26,45 @@ public final class Activations {
 
     /** y[i] = max(x[i], 0). x read, y written; x (n), y (n). */
     public static void relu(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
+        int vb = S.loopBound(n);
+        for (int i = 0; i < vb; i += S.length()) {
+            FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+        }
+        reluScalar(x, y, vb, n);
+    }
+
+    /** Scalar twin of {@link #relu}. */
+    public static void reluScalar(float[] x, float[] y, int n) {
+        reluScalar(x, y, 0, n);
+    }
+
+    private static void reluScalar(float[] x, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = Math.max(x[i], 0f);
         }
     }
 
-    /** dx[i] = dy[i] where y[i] &gt; 0, else 0 (the subgradient at 0 is 0, as in PyTorch). */
+    /**
+     * dx[i] = dy[i] where y[i] &gt; 0, else 0 (the subgradient at 0 is 0, as in PyTorch).
+     * y, dy (n) read; dx (n) written (may be dy).
+     */
     public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
+        int vb = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < vb; i += S.length()) {
+            FloatVector g = FloatVector.fromArray(S, dy, i);
+            zero.blend(g, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+        }
+        reluBackwardScalar(y, dy, dx, vb, n);
+    }
+
+    /** Scalar twin of {@link #reluBackward}. */
+    public static void reluBackwardScalar(float[] y, float[] dy, float[] dx, int n) {
+        reluBackwardScalar(y, dy, dx, 0, n);
+    }
+
+    private static void reluBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
@@ -33,9 +75,24 @@ public final class Activations {
         }
     }
 
-    /** dx = dy·y·(1 − y). */
+    /** dx = dy·y·(1 − y). y, dy (n) read; dx (n) written (may be dy). */
     public static void sigmoidBackward(float[] y, float[] dy, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
+        int vb = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < vb; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, y, i);
+            FloatVector.fromArray(S, dy, i).mul(v).mul(one.sub(v)).intoArray(dx, i);
+        }
+        sigmoidBackwardScalar(y, dy, dx, vb, n);
+    }
+
+    /** Scalar twin of {@link #sigmoidBackward}. */
+    public static void sigmoidBackwardScalar(float[] y, float[] dy, float[] dx, int n) {
+        sigmoidBackwardScalar(y, dy, dx, 0, n);
+    }
+
+    private static void sigmoidBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = dy[i] * y[i] * (1f - y[i]);
         }
     }
@@ -46,9 +103,24 @@ public final class Activations {
         }
     }
 
-    /** dx = dy·(1 − y²). */
+    /** dx = dy·(1 − y²). y, dy (n) read; dx (n) written (may be dy). */
     public static void tanhBackward(float[] y, float[] dy, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
+        int vb = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < vb; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, y, i);
+            FloatVector.fromArray(S, dy, i).mul(one.sub(v.mul(v))).intoArray(dx, i);
+        }
+        tanhBackwardScalar(y, dy, dx, vb, n);
+    }
+
+    /** Scalar twin of {@link #tanhBackward}. */
+    public static void tanhBackwardScalar(float[] y, float[] dy, float[] dx, int n) {
+        tanhBackwardScalar(y, dy, dx, 0, n);
+    }
+
+    private static void tanhBackwardScalar(float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = dy[i] * (1f - y[i] * y[i]);
         }
     }

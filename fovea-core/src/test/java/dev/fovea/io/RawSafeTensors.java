@@ -36,18 +36,24 @@ final class RawSafeTensors {
         return build(dir, name, h.length, h, data);
     }
 
-    /** The parsed JSON header of a file. */
-    static JsonNode header(Path p) throws IOException {
-        byte[] all = Files.readAllBytes(p);
-        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return new ObjectMapper().readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+    /** The parsed JSON header of a file's bytes. */
+    static JsonNode header(byte[] file) throws IOException {
+        long n = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return new ObjectMapper().readTree(new String(file, 8, (int) n, StandardCharsets.UTF_8));
     }
 
-    /** The data section of a file, little-endian. */
+    static JsonNode header(Path p) throws IOException {
+        return header(Files.readAllBytes(p));
+    }
+
+    /** The data section of a file's bytes, little-endian. */
+    static ByteBuffer data(byte[] file) {
+        long n = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        return ByteBuffer.wrap(file, 8 + (int) n, file.length - 8 - (int) n).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     static ByteBuffer data(Path p) throws IOException {
-        byte[] all = Files.readAllBytes(p);
-        long n = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        return ByteBuffer.wrap(all, 8 + (int) n, all.length - 8 - (int) n).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return data(Files.readAllBytes(p));
     }
 
     /** Header length as declared in the first 8 bytes. */
@@ -57,11 +63,5 @@ final class RawSafeTensors {
             in.readNBytes(first, 0, 8);
         }
         return ByteBuffer.wrap(first).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    }
-
-    /** Float {@code index} of tensor {@code name}, located through the raw header. */
-    static float f32(Path p, String name, int index) throws IOException {
-        long begin = header(p).get(name).get("data_offsets").get(0).longValue();
-        return data(p).getFloat((int) begin + 4 * index);
     }
 }

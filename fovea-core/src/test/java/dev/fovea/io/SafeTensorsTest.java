@@ -141,7 +141,7 @@ class SafeTensorsTest {
         assertEquals(List.of("y"), SafeTensors.read(p).names());
         Path bad = dir.resolve("no/such/folder/m.safetensors");
         FoveaException e = assertThrows(FoveaException.class, () -> SafeTensors.writer().write(bad));
-        assertTrue(e.getMessage().startsWith(bad + ": cannot write"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(bad + ": cannot write (its folder does not exist)"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,389 @@
+package dev.fovea.kernel;
+
+import dev.fovea.tensor.Parallel;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Max and average pooling over NHWC batches, forward and backward, windowed and global.
+ *
+ * <p>Geometry is explicit: input {@code (N,H,W,C)}, output {@code (N,OH,OW,C)}, window
+ * {@code (ph,pw)}, strides {@code (sh,sw)} and the padding before the first row/column
+ * ({@code padTop}, {@code padLeft}); callers take both from {@code Padding.outSize/padBefore}, so
+ * VALID and SAME (and FULL) all reduce to this. Padded positions are never read: max ignores them
+ * and average divides by the number of <em>valid</em> elements in the window, which is Keras's
+ * (TensorFlow's) SAME average pooling. Every window must contain at least one valid element,
+ * which holds whenever each pad is smaller than the window.
+ *
+ * <p>Max pooling records, per output element, the spatial index {@code iy·W + ix} of the maximum
+ * within its image; ties go to the first element in window (row-major) order, like PyTorch.
+ * Backward passes <em>write</em> dx (each image's dx is cleared, then every output's gradient is
+ * added into its window, so overlapping windows sum).
+ *
+ * <p>The channel axis is contiguous in NHWC, so the Vector API runs over channels; the channel
+ * tail falls back to the scalar twin ({@code fooScalar}), which gives bit-identical results
+ * because every lane sees the same operations in the same order. Work is split by image over
+ * {@link Parallel}; each task writes only its own images. Not a layer: no shapes are validated.
+ */
+public final class Pool2d {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+
+    private Pool2d() {
+    }
+
+    /**
+     * Max pooling. x (N,H,W,C) read; y (N,OH,OW,C) written; argmax (N,OH,OW,C) written with the
+     * spatial index of each maximum within its image.
+     */
+    public static void maxForward(float[] x, float[] y, int[] argmax, int n, int h, int w, int c,
+                                  int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        int vb = S.loopBound(c);
+        Parallel.forEach(n, img -> {
+            maxForwardImage(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
+            maxForwardImageScalar(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+        });
+    }
+
+    /** Scalar twin of {@link #maxForward}, one image after another. */
+    public static void maxForwardScalar(float[] x, float[] y, int[] argmax, int n, int h, int w, int c,
+                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        for (int img = 0; img < n; img++) {
+            maxForwardImageScalar(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+        }
+    }
+
+    private static void maxForwardImage(float[] x, float[] y, int[] argmax, int img, int h, int w, int c,
+                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                        int padLeft, int vb) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                int first = (y0 + ky0) * w + x0 + kx0;
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = 0; ch < vb; ch += S.length()) {
+                    FloatVector best = FloatVector.fromArray(S, x, xb + first * c + ch);
+                    IntVector idx = IntVector.broadcast(IS, first);
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int pos = (y0 + ky) * w + x0 + kx;
+                            FloatVector v = FloatVector.fromArray(S, x, xb + pos * c + ch);
+                            VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
+                            best = best.blend(v, gt);
+                            idx = idx.blend(pos, gt.cast(IS));
+                        }
+                    }
+                    best.intoArray(y, yo + ch);
+                    idx.intoArray(argmax, yo + ch);
+                }
+            }
+        }
+    }
+
+    private static void maxForwardImageScalar(float[] x, float[] y, int[] argmax, int img, int h, int w, int c,
+                                              int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                              int padLeft, int c0, int c1) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                int first = (y0 + ky0) * w + x0 + kx0;
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    float best = x[xb + first * c + ch];
+                    int arg = first;
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int pos = (y0 + ky) * w + x0 + kx;
+                            float v = x[xb + pos * c + ch];
+                            if (v > best) {
+                                best = v;
+                                arg = pos;
+                            }
+                        }
+                    }
+                    y[yo + ch] = best;
+                    argmax[yo + ch] = arg;
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pooling backward: dy (N,OH,OW,C) and argmax (N,OH,OW,C) from {@link #maxForward} read;
+     * dx (N,H,W,C) written (cleared, then each dy added at its argmax).
+     */
+    public static void maxBackward(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c,
+                                   int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        int vb = S.loopBound(c);
+        Parallel.forEach(n, img -> {
+            int xb = img * h * w * c;
+            Arrays.fill(dx, xb, xb + h * w * c, 0f);
+            maxBackwardImage(dy, argmax, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
+            maxBackwardImageScalar(dy, argmax, dx, img, h, w, c, oh, ow, vb, c);
+        });
+    }
+
+    /** Scalar twin of {@link #maxBackward}. */
+    public static void maxBackwardScalar(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c,
+                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        Arrays.fill(dx, 0, n * h * w * c, 0f);
+        for (int img = 0; img < n; img++) {
+            maxBackwardImageScalar(dy, argmax, dx, img, h, w, c, oh, ow, 0, c);
+        }
+    }
+
+    /* Lanes scatter to different positions, so each window position is visited and only the lanes
+       whose argmax is that position add: per lane the additions happen in output order, as in the
+       scalar scatter. */
+    private static void maxBackwardImage(float[] dy, int[] argmax, float[] dx, int img, int h, int w, int c,
+                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                         int padLeft, int vb) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = 0; ch < vb; ch += S.length()) {
+                    FloatVector g = FloatVector.fromArray(S, dy, yo + ch);
+                    IntVector idx = IntVector.fromArray(IS, argmax, yo + ch);
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int pos = (y0 + ky) * w + x0 + kx;
+                            VectorMask<Float> hit = idx.compare(VectorOperators.EQ, pos).cast(S);
+                            int o = xb + pos * c + ch;
+                            FloatVector.fromArray(S, dx, o).add(g, hit).intoArray(dx, o);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void maxBackwardImageScalar(float[] dy, int[] argmax, float[] dx, int img, int h, int w,
+                                               int c, int oh, int ow, int c0, int c1) {
+        int xb = img * h * w * c;
+        for (int o = 0; o < oh * ow; o++) {
+            int yo = (img * oh * ow + o) * c;
+            for (int ch = c0; ch < c1; ch++) {
+                dx[xb + argmax[yo + ch] * c + ch] += dy[yo + ch];
+            }
+        }
+    }
+
+    /**
+     * Average pooling over the valid elements of each window. x (N,H,W,C) read; y (N,OH,OW,C)
+     * written.
+     */
+    public static void avgForward(float[] x, float[] y, int n, int h, int w, int c,
+                                  int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        int vb = S.loopBound(c);
+        Parallel.forEach(n, img -> {
+            avgForwardImage(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
+            avgForwardImageScalar(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+        });
+    }
+
+    /** Scalar twin of {@link #avgForward}. */
+    public static void avgForwardScalar(float[] x, float[] y, int n, int h, int w, int c,
+                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        for (int img = 0; img < n; img++) {
+            avgForwardImageScalar(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+        }
+    }
+
+    private static void avgForwardImage(float[] x, float[] y, int img, int h, int w, int c,
+                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                        int padLeft, int vb) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                float count = (ky1 - ky0) * (kx1 - kx0);
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = 0; ch < vb; ch += S.length()) {
+                    FloatVector s = FloatVector.zero(S);
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int pos = (y0 + ky) * w + x0 + kx;
+                            s = s.add(FloatVector.fromArray(S, x, xb + pos * c + ch));
+                        }
+                    }
+                    s.div(count).intoArray(y, yo + ch);
+                }
+            }
+        }
+    }
+
+    private static void avgForwardImageScalar(float[] x, float[] y, int img, int h, int w, int c,
+                                              int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                              int padLeft, int c0, int c1) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                float count = (ky1 - ky0) * (kx1 - kx0);
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    float s = 0f;
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            s += x[xb + ((y0 + ky) * w + x0 + kx) * c + ch];
+                        }
+                    }
+                    y[yo + ch] = s / count;
+                }
+            }
+        }
+    }
+
+    /**
+     * Average pooling backward: dy (N,OH,OW,C) read; dx (N,H,W,C) written (cleared, then each
+     * dy/count added to the valid elements of its window).
+     */
+    public static void avgBackward(float[] dy, float[] dx, int n, int h, int w, int c,
+                                   int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        int vb = S.loopBound(c);
+        Parallel.forEach(n, img -> {
+            int xb = img * h * w * c;
+            Arrays.fill(dx, xb, xb + h * w * c, 0f);
+            avgBackwardImage(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
+            avgBackwardImageScalar(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+        });
+    }
+
+    /** Scalar twin of {@link #avgBackward}. */
+    public static void avgBackwardScalar(float[] dy, float[] dx, int n, int h, int w, int c,
+                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+        Arrays.fill(dx, 0, n * h * w * c, 0f);
+        for (int img = 0; img < n; img++) {
+            avgBackwardImageScalar(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+        }
+    }
+
+    private static void avgBackwardImage(float[] dy, float[] dx, int img, int h, int w, int c,
+                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                         int padLeft, int vb) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                float count = (ky1 - ky0) * (kx1 - kx0);
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = 0; ch < vb; ch += S.length()) {
+                    FloatVector g = FloatVector.fromArray(S, dy, yo + ch).div(count);
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            int o = xb + ((y0 + ky) * w + x0 + kx) * c + ch;
+                            FloatVector.fromArray(S, dx, o).add(g).intoArray(dx, o);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void avgBackwardImageScalar(float[] dy, float[] dx, int img, int h, int w, int c,
+                                               int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
+                                               int padLeft, int c0, int c1) {
+        int xb = img * h * w * c;
+        for (int oy = 0; oy < oh; oy++) {
+            int y0 = oy * sh - padTop;
+            int ky0 = Math.max(0, -y0);
+            int ky1 = Math.min(ph, h - y0);
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * sw - padLeft;
+                int kx0 = Math.max(0, -x0);
+                int kx1 = Math.min(pw, w - x0);
+                float count = (ky1 - ky0) * (kx1 - kx0);
+                int yo = ((img * oh + oy) * ow + ox) * c;
+                for (int ch = c0; ch < c1; ch++) {
+                    float g = dy[yo + ch] / count;
+                    for (int ky = ky0; ky < ky1; ky++) {
+                        for (int kx = kx0; kx < kx1; kx++) {
+                            dx[xb + ((y0 + ky) * w + x0 + kx) * c + ch] += g;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Global max pooling: x (N,H,W,C) read; y (N,C) written; argmax (N,C) written with the spatial
+     * index {@code iy·W + ix} of each maximum (first one on ties).
+     */
+    public static void globalMaxForward(float[] x, float[] y, int[] argmax, int n, int h, int w, int c) {
+        maxForward(x, y, argmax, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Scalar twin of {@link #globalMaxForward}. */
+    public static void globalMaxForwardScalar(float[] x, float[] y, int[] argmax, int n, int h, int w, int c) {
+        maxForwardScalar(x, y, argmax, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Global max pooling backward: dy (N,C), argmax (N,C) read; dx (N,H,W,C) written. */
+    public static void globalMaxBackward(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c) {
+        maxBackward(dy, argmax, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Scalar twin of {@link #globalMaxBackward}. */
+    public static void globalMaxBackwardScalar(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c) {
+        maxBackwardScalar(dy, argmax, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Global average pooling: x (N,H,W,C) read; y (N,C) written (sum in position order / H·W). */
+    public static void globalAvgForward(float[] x, float[] y, int n, int h, int w, int c) {
+        avgForward(x, y, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Scalar twin of {@link #globalAvgForward}. */
+    public static void globalAvgForwardScalar(float[] x, float[] y, int n, int h, int w, int c) {
+        avgForwardScalar(x, y, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Global average pooling backward: dy (N,C) read; dx (N,H,W,C) written with dy/(H·W). */
+    public static void globalAvgBackward(float[] dy, float[] dx, int n, int h, int w, int c) {
+        avgBackward(dy, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+
+    /** Scalar twin of {@link #globalAvgBackward}. */
+    public static void globalAvgBackwardScalar(float[] dy, float[] dx, int n, int h, int w, int c) {
+        avgBackwardScalar(dy, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
+    }
+}

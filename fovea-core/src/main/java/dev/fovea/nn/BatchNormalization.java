@@ -1,0 +1,169 @@
+package dev.fovea.nn;
+
+import dev.fovea.kernel.BatchNorm;
+import dev.fovea.tensor.Rng;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keras {@code BatchNormalization} over the last axis (channels of NHWC images, features of
+ * Dense outputs). Training normalizes with the batch mean and biased variance and moves
+ * {@code moving_mean}/{@code moving_variance} by {@code momentum}; inference uses the moving
+ * statistics. Parameters in Keras's order: {@code gamma} (ones, when {@code scale}),
+ * {@code beta} (zeros, when {@code center}), then the non-trainable {@code moving_mean} (zeros)
+ * and {@code moving_variance} (ones). Backward is defined for the last training forward only.
+ */
+public final class BatchNormalization extends BaseLayer {
+    private final float momentum;
+    private final float epsilon;
+    private final boolean center;
+    private final boolean scale;
+    private final List<Param> params = new ArrayList<>();
+    private Param gamma;
+    private Param beta;
+    private Param movingMean;
+    private Param movingVariance;
+    /* Stand-ins for an absent gamma/beta: constant ones/zeros and a gradient sink. */
+    private float[] ones;
+    private float[] zeros;
+    private float[] sink;
+    private float[] mean;
+    private float[] var;
+    private float[] invStd;
+    private float[] work = new float[0];
+    private Tensor x;
+    private Tensor y;
+    private Tensor dx;
+    private boolean trainedForward;
+
+    /** Keras defaults: momentum 0.99, epsilon 1e-3, center and scale. */
+    public BatchNormalization() {
+        this(0.99f, 1e-3f, true, true);
+    }
+
+    public BatchNormalization(float momentum, float epsilon) {
+        this(momentum, epsilon, true, true);
+    }
+
+    /** {@code center}: learn beta; {@code scale}: learn gamma (Keras's arguments of those names). */
+    public BatchNormalization(float momentum, float epsilon, boolean center, boolean scale) {
+        if (!(momentum >= 0f && momentum <= 1f)) {
+            throw new IllegalArgumentException("BatchNormalization: momentum must be in [0, 1], received " + momentum);
+        }
+        if (!(epsilon > 0f)) {
+            throw new IllegalArgumentException("BatchNormalization: epsilon must be positive, received " + epsilon);
+        }
+        this.momentum = momentum;
+        this.epsilon = epsilon;
+        this.center = center;
+        this.scale = scale;
+    }
+
+    @Override
+    public String typeName() {
+        return "BatchNormalization";
+    }
+
+    @Override
+    public Shape build(Shape in, Rng rng) {
+        if (in.rank() < 1 || in.dim(-1) < 1) {
+            throw new IllegalArgumentException(name() + ": expects input of rank 2 or more with at least one "
+                    + "channel on the last axis, received input of shape " + in.toBatchString());
+        }
+        inputShape = in;
+        outputShape = in;
+        int c = in.dim(-1);
+        params.clear();
+        Shape ps = Shape.of(c);
+        if (scale) {
+            gamma = new Param("gamma", ps, true);
+            Arrays.fill(gamma.value(), 1f);
+            params.add(gamma);
+        }
+        if (center) {
+            beta = new Param("beta", ps, true);
+            params.add(beta);
+        }
+        movingMean = new Param("moving_mean", ps, false);
+        movingVariance = new Param("moving_variance", ps, false);
+        Arrays.fill(movingVariance.value(), 1f);
+        params.add(movingMean);
+        params.add(movingVariance);
+        ones = new float[c];
+        Arrays.fill(ones, 1f);
+        zeros = new float[c];
+        sink = new float[c];
+        mean = new float[c];
+        var = new float[c];
+        invStd = new float[c];
+        return in;
+    }
+
+    @Override
+    public List<Param> params() {
+        return List.copyOf(params);
+    }
+
+    public float momentum() {
+        return momentum;
+    }
+
+    public float epsilon() {
+        return epsilon;
+    }
+
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        checkInput(input);
+        int c = inputShape.dim(-1);
+        int m = input.size() / c;
+        x = input;
+        y = reuse(y, input.shape());
+        float[] g = scale ? gamma.value() : ones;
+        float[] b = center ? beta.value() : zeros;
+        if (training) {
+            int need = BatchNorm.workSize(m, c);
+            if (work.length != need) {
+                work = new float[need];
+            }
+            BatchNorm.moments(input.data(), mean, var, work, m, c);
+            BatchNorm.invStd(var, invStd, c, epsilon);
+            BatchNorm.normalize(input.data(), mean, invStd, g, b, y.data(), m, c);
+            BatchNorm.updateMoving(mean, var, movingMean.value(), movingVariance.value(), c, momentum);
+        } else {
+            BatchNorm.invStd(movingVariance.value(), invStd, c, epsilon);
+            BatchNorm.normalize(input.data(), movingMean.value(), invStd, g, b, y.data(), m, c);
+        }
+        trainedForward = training;
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        if (!trainedForward) {
+            throw new IllegalStateException(name() + ": backward needs a preceding forward with training=true");
+        }
+        int c = inputShape.dim(-1);
+        int m = dy.size() / c;
+        dx = reuse(dx, dy.shape());
+        BatchNorm.backward(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
+                scale ? gamma.grad() : sink, center ? beta.grad() : sink, work, m, c);
+        return dx;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("axis", -1);
+        c.put("momentum", momentum);
+        c.put("epsilon", epsilon);
+        c.put("center", center);
+        c.put("scale", scale);
+        return c;
+    }
+}

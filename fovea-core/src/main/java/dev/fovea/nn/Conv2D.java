@@ -1,0 +1,199 @@
+package dev.fovea.nn;
+
+import dev.fovea.kernel.Conv2d;
+import dev.fovea.tensor.Rng;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keras {@code Conv2D}: a 2-D convolution of NHWC input (H, W, C) with an HWIO kernel
+ * (KH, KW, C, F), optional bias and an activation; output (OH, OW, F). Keras defaults: strides 1,
+ * {@code valid} padding, linear activation, bias on; kernel glorot_uniform, bias zeros.
+ * The arithmetic lives in {@link Conv2d}; this class holds configuration, parameters and the
+ * per-batch-size buffers. No dilation, groups or data formats other than channels-last.
+ */
+public final class Conv2D extends BaseLayer {
+    private final int filters;
+    private final int kernelH;
+    private final int kernelW;
+    private final int strideH;
+    private final int strideW;
+    private final Padding padding;
+    private final ActivationFunction activation;
+    private final boolean useBias;
+
+    private Param kernel;
+    private Param bias;
+    private Conv2d.Geometry geometry;
+    private float[] work = new float[0];
+    private Tensor x;
+    private Tensor z;
+    private Tensor y;
+    private Tensor dz;
+    private Tensor dx;
+
+    public Conv2D(int filters, int kernelSize) {
+        this(filters, kernelSize, Padding.VALID, ActivationFunction.LINEAR);
+    }
+
+    public Conv2D(int filters, int kernelSize, Padding padding, ActivationFunction activation) {
+        this(filters, kernelSize, kernelSize, 1, 1, padding, activation, true);
+    }
+
+    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
+                  ActivationFunction activation, boolean useBias) {
+        if (filters < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
+            throw new IllegalArgumentException("Conv2D: filters, kernel size and strides must be positive, received"
+                    + " filters=" + filters + ", kernel_size=(" + kernelH + ", " + kernelW + "), strides=("
+                    + strideH + ", " + strideW + ")");
+        }
+        this.filters = filters;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padding = padding == null ? Padding.VALID : padding;
+        this.activation = activation == null ? ActivationFunction.LINEAR : activation;
+        this.useBias = useBias;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int kernelH() {
+        return kernelH;
+    }
+
+    public int kernelW() {
+        return kernelW;
+    }
+
+    public int strideH() {
+        return strideH;
+    }
+
+    public int strideW() {
+        return strideW;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    @Override
+    public String typeName() {
+        return "Conv2D";
+    }
+
+    @Override
+    public Shape build(Shape in, Rng rng) {
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException(name() + ": expects input of shape (None, height, width, channels), "
+                    + "received " + in.toBatchString() + "; Conv2D takes channels-last images"
+                    + (in.rank() == 1 ? ", add a Reshape layer before it" : ""));
+        }
+        int h = in.dim(0);
+        int w = in.dim(1);
+        int c = in.dim(2);
+        int oh = padding.outSize(h, kernelH, strideH);
+        int ow = padding.outSize(w, kernelW, strideW);
+        if (oh < 1 || ow < 1 || c < 1) {
+            throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW + " with padding '"
+                    + padding.keras() + "' does not fit input " + in.toBatchString()
+                    + "; use padding 'same' or a smaller kernel");
+        }
+        inputShape = in;
+        outputShape = Shape.of(oh, ow, filters);
+        kernel = new Param("kernel", Shape.of(kernelH, kernelW, c, filters), true);
+        float limit = (float) Math.sqrt(6.0 / (kernelH * kernelW * (c + filters)));
+        float[] k = kernel.value();
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (rng.nextFloat() * 2f - 1f) * limit;
+        }
+        bias = useBias ? new Param("bias", Shape.of(filters), true) : null;
+        geometry = null;
+        return outputShape;
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(2);
+        if (kernel != null) {
+            p.add(kernel);
+        }
+        if (bias != null) {
+            p.add(bias);
+        }
+        return p;
+    }
+
+    private Conv2d.Geometry geometry(int n) {
+        if (geometry == null || geometry.n() != n) {
+            int h = inputShape.dim(0);
+            int w = inputShape.dim(1);
+            geometry = new Conv2d.Geometry(n, h, w, inputShape.dim(2), kernelH, kernelW, filters, strideH, strideW,
+                    padding.padBefore(h, kernelH, strideH), padding.padBefore(w, kernelW, strideW),
+                    outputShape.dim(0), outputShape.dim(1));
+            if (work.length < geometry.workspaceSize()) {
+                work = new float[geometry.workspaceSize()];
+            }
+        }
+        return geometry;
+    }
+
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        checkInput(input);
+        Conv2d.Geometry g = geometry(input.dim(0));
+        x = input;
+        Shape outShape = outputShape.withBatch(g.n());
+        z = reuse(z, outShape);
+        Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work, g);
+        if (activation == ActivationFunction.LINEAR) {
+            return z;
+        }
+        y = reuse(y, outShape);
+        Activation.apply(activation, z.data(), y.data(), outShape);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        Conv2d.Geometry g = geometry(x.dim(0));
+        Tensor grad = dy;
+        if (activation != ActivationFunction.LINEAR) {
+            dz = reuse(dz, dy.shape());
+            Activation.applyBackward(activation, z.data(), y.data(), dy.data(), dz.data(), dy.shape());
+            grad = dz;
+        }
+        Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), useBias ? bias.grad() : null, work, g);
+        dx = reuse(dx, x.shape());
+        Conv2d.conv2dBackwardData(grad.data(), kernel.value(), dx.data(), work, g);
+        return dx;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("filters", filters);
+        c.put("kernel_size", List.of(kernelH, kernelW));
+        c.put("strides", List.of(strideH, strideW));
+        c.put("padding", padding.keras());
+        c.put("activation", activation.keras());
+        c.put("use_bias", useBias);
+        return c;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.fovea.nn;
+
+import dev.fovea.kernel.Conv2d;
+import dev.fovea.kernel.Gemm;
+import dev.fovea.tensor.Rng;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keras {@code Dense}: y = activation(x·kernel + bias) on input (features,), kernel (in, units),
+ * bias (units); kernel glorot_uniform, bias zeros. Rank-1 input only: images go through a
+ * {@code Flatten} layer first (Keras would apply the kernel to the last axis instead).
+ */
+public final class Dense extends BaseLayer {
+    private final int units;
+    private final ActivationFunction activation;
+    private final boolean useBias;
+
+    private Param kernel;
+    private Param bias;
+    private Tensor x;
+    private Tensor z;
+    private Tensor y;
+    private Tensor dz;
+    private Tensor dx;
+
+    public Dense(int units) {
+        this(units, ActivationFunction.LINEAR, true);
+    }
+
+    public Dense(int units, ActivationFunction activation) {
+        this(units, activation, true);
+    }
+
+    public Dense(int units, ActivationFunction activation, boolean useBias) {
+        if (units < 1) {
+            throw new IllegalArgumentException("Dense: units must be positive, received " + units);
+        }
+        this.units = units;
+        this.activation = activation == null ? ActivationFunction.LINEAR : activation;
+        this.useBias = useBias;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public ActivationFunction activation() {
+        return activation;
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    @Override
+    public String typeName() {
+        return "Dense";
+    }
+
+    @Override
+    public Shape build(Shape in, Rng rng) {
+        if (in.rank() != 1 || in.dim(0) < 1) {
+            throw new IllegalArgumentException(name() + ": expects input of shape (None, features), received "
+                    + in.toBatchString() + (in.rank() > 1 ? "; add a Flatten layer before it" : ""));
+        }
+        int features = in.dim(0);
+        inputShape = in;
+        outputShape = Shape.of(units);
+        kernel = new Param("kernel", Shape.of(features, units), true);
+        float limit = (float) Math.sqrt(6.0 / (features + units));
+        float[] k = kernel.value();
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (rng.nextFloat() * 2f - 1f) * limit;
+        }
+        bias = useBias ? new Param("bias", Shape.of(units), true) : null;
+        return outputShape;
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(2);
+        if (kernel != null) {
+            p.add(kernel);
+        }
+        if (bias != null) {
+            p.add(bias);
+        }
+        return p;
+    }
+
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        checkInput(input);
+        int n = input.dim(0);
+        int in = inputShape.dim(0);
+        x = input;
+        Shape outShape = outputShape.withBatch(n);
+        z = reuse(z, outShape);
+        float[] zd = z.data();
+        if (useBias) {
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(bias.value(), 0, zd, r * units, units);
+            }
+        }
+        Gemm.gemm(input.data(), 0, in, false, kernel.value(), 0, units, false, zd, 0, units, n, units, in, useBias);
+        if (activation == ActivationFunction.LINEAR) {
+            return z;
+        }
+        y = reuse(y, outShape);
+        Activation.apply(activation, zd, y.data(), outShape);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        int n = x.dim(0);
+        int in = inputShape.dim(0);
+        Tensor grad = dy;
+        if (activation != ActivationFunction.LINEAR) {
+            dz = reuse(dz, dy.shape());
+            Activation.applyBackward(activation, z.data(), y.data(), dy.data(), dz.data(), dy.shape());
+            grad = dz;
+        }
+        float[] g = grad.data();
+        Gemm.gemm(x.data(), 0, in, true, g, 0, units, false, kernel.grad(), 0, units, in, units, n, true);
+        if (useBias) {
+            Conv2d.biasGrad(g, bias.grad(), n, units);
+        }
+        dx = reuse(dx, x.shape());
+        Gemm.gemm(g, 0, units, false, kernel.value(), 0, units, true, dx.data(), 0, in, n, in, units, false);
+        return dx;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("units", units);
+        c.put("activation", activation.keras());
+        c.put("use_bias", useBias);
+        return c;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.fovea.nn;
+
+import dev.fovea.tensor.Shape;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The window of a 2-D pooling layer (pool size, strides, padding) with its validation, its output
+ * arithmetic and its Keras config. Shared by {@link MaxPooling2D} and {@link AveragePooling2D}
+ * by composition; not a layer itself.
+ */
+record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
+    PoolWindow {
+        if (poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
+            throw new IllegalArgumentException("pool_size and strides must be positive, received pool_size=("
+                    + poolH + ", " + poolW + "), strides=(" + strideH + ", " + strideW + ")");
+        }
+        if (padding == null || padding == Padding.FULL) {
+            throw new IllegalArgumentException("pooling padding must be 'valid' or 'same', received "
+                    + (padding == null ? "null" : "'" + padding.keras() + "'"));
+        }
+    }
+
+    /** Fails unless {@code in} is a per-sample image shape (H, W, C). */
+    static void requireImage(String layer, Shape in) {
+        if (in.rank() != 3) {
+            throw new IllegalArgumentException(layer + ": expects input of rank 4 (batch, height, width, channels), "
+                    + "received input of shape " + in.toBatchString() + "; add a Reshape or use it after a Conv2D");
+        }
+    }
+
+    /** The per-sample output shape for input (H, W, C), validated. */
+    Shape outputShape(String layer, Shape in) {
+        requireImage(layer, in);
+        int oh = padding.outSize(in.dim(0), poolH, strideH);
+        int ow = padding.outSize(in.dim(1), poolW, strideW);
+        if (oh < 1 || ow < 1) {
+            throw new IllegalArgumentException(layer + ": pool_size (" + poolH + ", " + poolW
+                    + ") does not fit input of shape " + in.toBatchString() + " with padding '" + padding.keras()
+                    + "'; computed output size would be (" + oh + ", " + ow + "); use padding 'same' or a smaller pool");
+        }
+        return Shape.of(oh, ow, in.dim(2));
+    }
+
+    int padTop(Shape in) {
+        return padding.padBefore(in.dim(0), poolH, strideH);
+    }
+
+    int padLeft(Shape in) {
+        return padding.padBefore(in.dim(1), poolW, strideW);
+    }
+
+    Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("pool_size", List.of(poolH, poolW));
+        c.put("strides", List.of(strideH, strideW));
+        c.put("padding", padding.keras());
+        c.put("data_format", "channels_last");
+        return c;
+    }
+}
