@@ -18,7 +18,7 @@ import java.util.Map;
  * state is one long: {@link #rngState()} / {@link #setRngState(long)} let a checkpoint resume
  * bit for bit. Backward applies the mask of the last training forward.
  */
-public final class Dropout extends BaseLayer {
+public final class Dropout extends BaseLayer implements RandomState {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     /* Stream id of the dropout generator within the rng passed to build ("DROP"). */
     private static final long STREAM = 0x44524F50L;

@@ -15,7 +15,39 @@ public final class LayerRegistry {
 
     /** A new layer (or merge layer) of {@code type}; {@code where} prefixes error messages. */
     public static Object create(String type, Map<String, Object> c, String where) {
+        try {
+            return createUnchecked(type, c, where);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new FoveaException(where + ": config " + c + " of " + type + " is malformed (" + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            throw new FoveaException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object createUnchecked(String type, Map<String, Object> c, String where) {
         return switch (type) {
+            case "Conv2D" -> {
+                int[] k = pair(c, "kernel_size", null);
+                int[] s = pair(c, "strides", new int[]{1, 1});
+                yield new Conv2D(integer(c, "filters", 0), k[0], k[1], s[0], s[1],
+                        Padding.parse(str(c, "padding", "valid")),
+                        ActivationFunction.parse(str(c, "activation", "linear")), bool(c, "use_bias", true));
+            }
+            case "Dense" -> new Dense(integer(c, "units", 0), ActivationFunction.parse(str(c, "activation", "linear")),
+                    bool(c, "use_bias", true));
+            case "BatchNormalization" -> new BatchNormalization(real(c, "momentum", 0.99f), real(c, "epsilon", 1e-3f),
+                    bool(c, "center", true), bool(c, "scale", true));
+            case "MaxPooling2D", "AveragePooling2D" -> {
+                int[] p = pair(c, "pool_size", new int[]{2, 2});
+                int[] s = pair(c, "strides", p);
+                Padding pad = Padding.parse(str(c, "padding", "valid"));
+                yield type.equals("MaxPooling2D") ? new MaxPooling2D(p[0], p[1], s[0], s[1], pad)
+                        : new AveragePooling2D(p[0], p[1], s[0], s[1], pad);
+            }
+            case "GlobalMaxPooling2D" -> new GlobalMaxPooling2D();
+            case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
+            case "Dropout" -> new Dropout(real(c, "rate", 0f));
+            case "Flatten" -> new Flatten();
             case "Activation" -> new Activation(ActivationFunction.parse(str(c, "activation", "linear")));
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(integer(c, "axis", -1));
@@ -25,7 +57,8 @@ public final class LayerRegistry {
     }
 
     static List<String> known() {
-        return List.of("Activation", "Add", "Concatenate");
+        return List.of("Conv2D", "Dense", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
+                "GlobalMaxPooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Activation", "Add", "Concatenate");
     }
 
     static String str(Map<String, Object> c, String key, String dflt) {
