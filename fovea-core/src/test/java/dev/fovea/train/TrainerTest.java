@@ -1,0 +1,217 @@
+package dev.fovea.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.FoveaException;
+import dev.fovea.io.ModelFile;
+import dev.fovea.loss.SparseCategoricalCrossentropy;
+import dev.fovea.metric.Accuracy;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.nn.BatchNormalization;
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Dropout;
+import dev.fovea.nn.Flatten;
+import dev.fovea.nn.Input;
+import dev.fovea.nn.MaxPooling2D;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Padding;
+import dev.fovea.nn.Param;
+import dev.fovea.optim.Adam;
+import dev.fovea.optim.SGD;
+import dev.fovea.tensor.Parallel;
+import dev.fovea.tensor.Shape;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    static final Shape SAMPLE = Shape.of(8, 8, 3);
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A small CNN with every trainable kind of layer, dropout included (its RNG must resume too). */
+    static Model smallCnn(long seed) {
+        var x = Input.of(8, 8, 3);
+        var h = new Conv2D(8, 3, Padding.SAME, ActivationFunction.RELU).apply(x);
+        h = new BatchNormalization().apply(h);
+        h = new MaxPooling2D(2).apply(h);
+        h = new Flatten().apply(h);
+        h = new Dropout(0.25f).apply(h);
+        h = new Dense(16, ActivationFunction.RELU).apply(h);
+        var y = new Dense(4, ActivationFunction.SOFTMAX).apply(h);
+        Model m = Model.of(x, y);
+        m.initialize(seed);
+        return m;
+    }
+
+    static Trainer trainer(Model m) {
+        return new Trainer(m, new Adam(0.01), new SparseCategoricalCrossentropy(), new Accuracy());
+    }
+
+    static FitOptions quiet(int epochs) {
+        return new FitOptions().epochs(epochs).batchSize(16).verbose(0);
+    }
+
+    static float[][] weights(Model m) {
+        List<Param> ps = m.params();
+        float[][] w = new float[ps.size()][];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = ps.get(i).value().clone();
+        }
+        return w;
+    }
+
+    @Test
+    void lossFallsAndAccuracyRisesOnSeparableData() {
+        ArrayFeed data = ArrayFeed.blobs(256, 4, SAMPLE, 3);
+        Trainer t = trainer(smallCnn(1));
+        History h = t.fit(data, quiet(6).validation(ArrayFeed.blobs(64, 4, SAMPLE, 4)));
+        List<Double> loss = h.get("loss");
+        assertEquals(6, loss.size());
+        assertTrue(loss.get(5) < 0.5 * loss.get(0), "loss " + loss);
+        assertTrue(h.get("val_accuracy").get(5) > 0.9, "val_accuracy " + h.get("val_accuracy"));
+        assertEquals(List.of("accuracy", "loss", "val_accuracy", "val_loss", "learning_rate"), List.copyOf(h.asMap().keySet()));
+        Double evalAcc = t.evaluate(ArrayFeed.blobs(64, 4, SAMPLE, 4), 32).get("accuracy");
+        assertEquals(h.get("val_accuracy").get(5), evalAcc, 1e-12);
+    }
+
+    @Test
+    void fitAgainContinuesTheEpochCountAndHistory() {
+        ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
+        Trainer t = trainer(smallCnn(1));
+        t.fit(data, quiet(2));
+        t.fit(data, quiet(3));
+        assertEquals(5, t.epochsDone());
+        assertEquals(List.of(1, 2, 3, 4, 5), t.history().epochs());
+        assertEquals(5 * 4, t.optimizer().iterations());
+    }
+
+    @Test
+    void resumingFromACheckpointIsBitIdentical(@TempDir Path tmp) {
+        ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
+        Trainer straight = trainer(smallCnn(7));
+        straight.fit(data, quiet(3));
+
+        Trainer first = trainer(smallCnn(7));
+        first.fit(data, quiet(1));
+        Path ckpt = tmp.resolve("checkpoint.safetensors");
+        first.saveCheckpoint(ckpt);
+
+        // A new process would rebuild the model from the file: do the same here.
+        Model rebuilt = ModelFile.load(ckpt).model();
+        Trainer resumed = trainer(rebuilt);
+        resumed.restoreCheckpoint(ckpt);
+        assertEquals(1, resumed.epochsDone());
+        resumed.fit(data, quiet(2));
+        float[][] a = weights(straight.model());
+        float[][] b = weights(resumed.model());
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i], b[i], "parameter " + i);
+        }
+        assertEquals(straight.history().toCsv(), resumed.history().toCsv());
+    }
+
+    @Test
+    void oneAndTwoThreadsGiveIdenticalWeights() {
+        ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
+        Parallel.setThreads(1);
+        Trainer one = trainer(smallCnn(5));
+        one.fit(data, quiet(2));
+        Parallel.setThreads(2);
+        Trainer two = trainer(smallCnn(5));
+        two.fit(data, quiet(2));
+        float[][] a = weights(one.model());
+        float[][] b = weights(two.model());
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i], b[i], "parameter " + i);
+        }
+    }
+
+    @Test
+    void saveLoadGivesIdenticalPredictions(@TempDir Path tmp) {
+        Trainer t = trainer(smallCnn(2));
+        t.fit(ArrayFeed.blobs(48, 4, SAMPLE, 3), quiet(1));
+        t.setInfo(new ModelFile.Info(List.of("a", "b", "c", "d"), java.util.Map.of("scale", 1.0 / 255),
+                java.util.Map.of("seed", 2)));
+        Path f = tmp.resolve("model.safetensors");
+        ModelFile.save(f, t.model(), t.info());
+        ModelFile.Loaded back = ModelFile.load(f);
+        assertEquals(List.of("a", "b", "c", "d"), back.info().classNames());
+        ArrayFeed test = ArrayFeed.blobs(20, 4, SAMPLE, 9);
+        assertArrayEquals(t.predict(test, 7), new Trainer(back.model(), new Adam(),
+                new SparseCategoricalCrossentropy()).predict(test, 7));
+    }
+
+    @Test
+    void foreignTruncatedAndCorruptedModelFilesAreRejectedClearly(@TempDir Path tmp) throws Exception {
+        Path f = tmp.resolve("model.safetensors");
+        ModelFile.save(f, smallCnn(1), ModelFile.Info.of(List.of()));
+        byte[] bytes = Files.readAllBytes(f);
+
+        Path truncated = tmp.resolve("truncated.safetensors");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        FoveaException e1 = assertThrows(FoveaException.class, () -> ModelFile.load(truncated));
+        assertTrue(e1.getMessage().startsWith(truncated.toString()), e1.getMessage());
+
+        Path foreign = tmp.resolve("foreign.safetensors");
+        dev.fovea.io.SafeTensors.writer().put("w", dev.fovea.tensor.Tensor.zeros(2)).write(foreign);
+        FoveaException e2 = assertThrows(FoveaException.class, () -> ModelFile.load(foreign));
+        assertTrue(e2.getMessage().contains("not a Fovea model"), e2.getMessage());
+
+        Path corrupt = tmp.resolve("corrupt.safetensors");
+        byte[] c = bytes.clone();
+        String head = new String(c, 8, 200, StandardCharsets.ISO_8859_1);
+        int at = head.indexOf("\"shape\":[") + 9;
+        c[8 + at] = (byte) '9';
+        Files.write(corrupt, c);
+        FoveaException e3 = assertThrows(FoveaException.class, () -> ModelFile.load(corrupt));
+        assertTrue(e3.getMessage().startsWith(corrupt.toString()), e3.getMessage());
+
+        Path notFound = tmp.resolve("missing.safetensors");
+        FoveaException e4 = assertThrows(FoveaException.class, () -> ModelFile.load(notFound));
+        assertTrue(e4.getMessage().contains("no such file"), e4.getMessage());
+    }
+
+    @Test
+    void nanLossStopsTrainingAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        Trainer t = new Trainer(smallCnn(1), new SGD(1e30), new SparseCategoricalCrossentropy(), new Accuracy());
+        Path best = tmp.resolve("best.safetensors");
+        ModelCheckpoint ck = new ModelCheckpoint(best, "loss", false);
+        ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
+        FoveaException e = assertThrows(FoveaException.class, () -> t.fit(data, quiet(5).callbacks(ck)));
+        assertTrue(e.getMessage().contains("TerminateOnNaN: the loss became"), e.getMessage());
+        assertTrue(t.epochsDone() <= 1, "stopped in the first epochs, epochs done " + t.epochsDone());
+        if (Files.exists(best)) {
+            ModelFile.load(best); // whatever was written before the NaN is a valid model file
+        }
+    }
+
+    @Test
+    void progressLinesFollowKeras() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Trainer t = trainer(smallCnn(1));
+        t.fit(ArrayFeed.blobs(64, 4, SAMPLE, 3), new FitOptions().epochs(2).batchSize(16)
+                .validation(ArrayFeed.blobs(16, 4, SAMPLE, 4))
+                .progressTo(new PrintStream(buf, true, StandardCharsets.UTF_8), false));
+        String s = buf.toString(StandardCharsets.UTF_8);
+        String[] lines = s.strip().split("\n");
+        assertEquals("Epoch 1/2", lines[0]);
+        assertTrue(lines[1].matches("4/4 ━{20} \\d+s \\d+(ms|us|s)/step - accuracy: \\d\\.\\d{4} - loss: \\d\\.\\d{4}"
+                + " - val_accuracy: \\d\\.\\d{4} - val_loss: \\d\\.\\d{4} - learning_rate: .*"), lines[1]);
+        assertEquals("Epoch 2/2", lines[2]);
+        assertEquals(4, lines.length, s);
+    }
+}
