@@ -1,0 +1,242 @@
+package dev.fovea.report;
+
+import dev.fovea.eval.ClassMetrics;
+import dev.fovea.eval.ConfusionMatrix;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The report's charts, drawn with XChart 3.8.8 and returned as PNG bytes: training curves per
+ * epoch, the confusion matrix as a heat map (XChart's {@link HeatMapChart}), and per-class
+ * precision/recall/F1 bars. One visual style for all of them. Not an HTML writer and not a
+ * plotting API: each method draws one fixed kind of chart.
+ *
+ * <p>Loading this class sets {@code java.awt.headless=true} (unless the property is already set)
+ * so charts render on servers and in CI without a display.
+ */
+public final class Charts {
+    /** Size of the loss and accuracy curves. */
+    public static final int CURVE_WIDTH = 640;
+    public static final int CURVE_HEIGHT = 400;
+    /** Size of each confusion-matrix heat map. */
+    public static final int HEATMAP_WIDTH = 640;
+    public static final int HEATMAP_HEIGHT = 580;
+    /** Size of the per-class bar chart. */
+    public static final int BARS_WIDTH = 1000;
+    public static final int BARS_HEIGHT = 400;
+
+    private static final Color TEXT = new Color(0x1f2937);
+    private static final Color GRID = new Color(0xe5e7eb);
+    private static final Color[] SERIES = {new Color(0x2563eb), new Color(0xea580c), new Color(0x059669),
+        new Color(0x7c3aed)};
+    // Sequential blues kept light enough that the black cell values stay readable on every shade.
+    private static final Color[] HEAT = {new Color(0xf7fbff), new Color(0xc6dbef), new Color(0x6baed6),
+        new Color(0x3b8bc8)};
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    private Charts() {
+    }
+
+    /**
+     * Lines of the named metrics over epochs 1..E, e.g. {@code ("Loss", ["loss", "val_loss"])};
+     * metrics missing from {@code curves} are skipped (a run without validation data).
+     *
+     * @throws IllegalArgumentException if none of the metrics is present or there are no epochs
+     */
+    public static byte[] curves(TrainingCurves curves, String title, List<String> metrics,
+                                Styler.LegendPosition legend) {
+        XYChart chart = new XYChart(CURVE_WIDTH, CURVE_HEIGHT);
+        chart.setTitle(title);
+        chart.setXAxisTitle("epoch");
+        chart.setYAxisTitle(title.toLowerCase(Locale.ROOT));
+        style(chart.getStyler());
+        chart.getStyler().setLegendPosition(legend);
+        chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setMarkerSize(curves.epochs() > 30 ? 0 : 6);
+        int drawn = 0;
+        for (String metric : metrics) {
+            if (!curves.has(metric) || curves.epochs() == 0) {
+                continue;
+            }
+            List<Double> y = curves.get(metric);
+            List<Integer> x = new ArrayList<>(y.size());
+            for (int e = 1; e <= y.size(); e++) {
+                x.add(e);
+            }
+            XYSeries s = chart.addSeries(metric, x, y);
+            s.setLineColor(SERIES[drawn % SERIES.length]);
+            s.setMarkerColor(SERIES[drawn % SERIES.length]);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(new BasicStroke(2f));
+            drawn++;
+        }
+        if (drawn == 0) {
+            throw new IllegalArgumentException("chart '" + title + "': none of " + metrics + " in " + curves.series().keySet()
+                    + " has values");
+        }
+        return png(chart);
+    }
+
+    /** {@code loss} and {@code val_loss} per epoch. */
+    public static byte[] loss(TrainingCurves curves) {
+        // Losses fall, so the top-right corner is usually empty; accuracies rise, so bottom-right is.
+        return curves(curves, "Loss", List.of("loss", "val_loss"), Styler.LegendPosition.InsideNE);
+    }
+
+    /** {@code accuracy} and {@code val_accuracy} per epoch. */
+    public static byte[] accuracy(TrainingCurves curves) {
+        return curves(curves, "Accuracy", List.of("accuracy", "val_accuracy"), Styler.LegendPosition.InsideSE);
+    }
+
+    /**
+     * The confusion matrix as a heat map, true classes down the side (first class at the top),
+     * predicted classes along the bottom; {@code normalized} shows each row as fractions of the
+     * true class (the diagonal is per-class recall) instead of counts.
+     */
+    public static byte[] confusionHeatmap(ConfusionMatrix cm, boolean normalized) {
+        int k = cm.numClasses();
+        double[][] values = normalized ? cm.rowNormalized() : toDouble(cm.counts());
+        HeatMapChart chart = new HeatMapChart(HEATMAP_WIDTH, HEATMAP_HEIGHT, Styler.ChartTheme.XChart);
+        chart.setTitle(normalized ? "Confusion matrix (row-normalized)" : "Confusion matrix (counts)");
+        chart.setXAxisTitle("predicted");
+        chart.setYAxisTitle("true");
+        style(chart.getStyler());
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setPlotGridLinesVisible(false);
+        chart.getStyler().setRangeColors(HEAT);
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, k > 12 ? 9 : 12));
+        chart.getStyler().setValueFontColor(Color.BLACK);
+        chart.getStyler().setHeatMapValueDecimalPattern(normalized ? "0.00" : "0");
+        chart.getStyler().setXAxisLabelRotation(k > 6 ? 45 : 0);
+        chart.getStyler().setMin(0);
+        chart.getStyler().setMax(normalized ? 1.0 : Math.max(1.0, max(values)));
+        List<String> x = new ArrayList<>(cm.classNames());
+        // XChart puts y index 0 at the bottom; reversing the rows puts the first class on top,
+        // as in scikit-learn's ConfusionMatrixDisplay.
+        List<String> y = new ArrayList<>(k);
+        for (int t = k - 1; t >= 0; t--) {
+            y.add(cm.classNames().get(t));
+        }
+        List<Number[]> cells = new ArrayList<>(k * k);
+        for (int t = 0; t < k; t++) {
+            for (int p = 0; p < k; p++) {
+                cells.add(new Number[] {p, k - 1 - t, values[t][p]});
+            }
+        }
+        chart.addSeries(normalized ? "fraction of true class" : "count", x, y, cells);
+        return png(chart);
+    }
+
+    /** Precision, recall and F1 of each class as grouped bars on a 0..1 axis. */
+    public static byte[] perClassBars(ClassMetrics m) {
+        CategoryChart chart = new CategoryChart(BARS_WIDTH, BARS_HEIGHT);
+        chart.setTitle("Per-class precision, recall and F1");
+        style(chart.getStyler());
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setYAxisDecimalPattern("0.0");
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setAvailableSpaceFill(0.8);
+        chart.getStyler().setXAxisLabelRotation(m.numClasses() > 10 ? 45 : 0);
+        chart.getStyler().setSeriesColors(new Color[] {SERIES[0], SERIES[1], SERIES[2]});
+        List<String> names = m.classNames();
+        List<Double> p = new ArrayList<>();
+        List<Double> r = new ArrayList<>();
+        List<Double> f = new ArrayList<>();
+        for (int c = 0; c < m.numClasses(); c++) {
+            p.add(m.precision(c));
+            r.add(m.recall(c));
+            f.add(m.f1(c));
+        }
+        chart.addSeries("precision", names, p);
+        chart.addSeries("recall", names, r);
+        chart.addSeries("F1", names, f);
+        return png(chart);
+    }
+
+    /** PNG encoding of any image, e.g. a grid of misclassified examples. */
+    public static byte[] png(BufferedImage image) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(image, "png", out)) {
+                throw new IllegalStateException("no PNG writer for image type " + image.getType());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void style(AxesChartStyler s) {
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotBorderVisible(false);
+        s.setPlotGridLinesColor(GRID);
+        s.setPlotGridLinesStroke(new BasicStroke(1f));
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        s.setChartTitleBoxVisible(false);
+        s.setChartFontColor(TEXT);
+        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        s.setAxisTickLabelsColor(TEXT);
+        s.setAxisTickMarksColor(GRID);
+        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        s.setLegendBorderColor(GRID);
+        s.setAntiAlias(true);
+        s.setLocale(Locale.ROOT);
+    }
+
+    private static byte[] png(Chart<?, ?> chart) {
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double[][] toDouble(long[][] counts) {
+        double[][] out = new double[counts.length][];
+        for (int i = 0; i < counts.length; i++) {
+            out[i] = new double[counts[i].length];
+            for (int j = 0; j < counts[i].length; j++) {
+                out[i][j] = counts[i][j];
+            }
+        }
+        return out;
+    }
+
+    private static double max(double[][] values) {
+        double m = 0;
+        for (double[] row : values) {
+            for (double v : row) {
+                m = Math.max(m, v);
+            }
+        }
+        return m;
+    }
+}
