@@ -2,7 +2,9 @@ package dev.fovea.kernel;
 
 import dev.fovea.tensor.Parallel;
 import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,12 +14,15 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code y = γ·(x − μ)/√(σ² + ε) + β}, and moves the running statistics by
  * {@code moving·momentum + batch·(1 − momentum)}; inference uses the running statistics.
  *
- * <p>Determinism: rows are cut into fixed blocks of {@link #BLOCK_ROWS}; each block sums its
- * rows in row order (float, one partial per channel) and the partials are combined in block
- * order in double. The blocks run in parallel but their partials land in fixed slots of the
- * caller's {@code work} array, so results are bit-identical at any thread count. The Vector API
- * runs over channels; the channel tail and the scalar twins ({@code fooScalar}) do the same
- * operations per lane in the same order, so they agree bit for bit.
+ * <p>Determinism and accuracy: rows are cut into fixed blocks of {@link #BLOCK_ROWS}; each block
+ * sums its rows in row order into double partials (one per channel), and the partials are
+ * combined in block order, in double. The blocks run in parallel but their partials land in
+ * fixed slots of the caller's {@code partials} array, so results are bit-identical at any thread
+ * count; double accumulators keep the mean of offset data (x ≈ 20 ± 1) accurate to float
+ * resolution, where float block sums lost about 3 ulps. The Vector API runs over channels
+ * (floats widened to two double vectors); the channel tail and the scalar twins
+ * ({@code fooScalar}) do the same operations per lane in the same order, so they agree bit for
+ * bit.
  *
  * <p>Not a layer: it keeps no state and validates nothing; the caller owns every array.
  */
@@ -25,6 +30,7 @@ public final class BatchNorm {
     /** Rows summed per block: the fixed unit of both parallel work and reduction order. */
     public static final int BLOCK_ROWS = 128;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     private BatchNorm() {
     }
@@ -34,84 +40,92 @@ public final class BatchNorm {
         return (m + BLOCK_ROWS - 1) / BLOCK_ROWS;
     }
 
-    /** Length of the scratch array {@link #moments} and {@link #backward} need for (M,C). */
-    public static int workSize(int m, int c) {
-        return Math.max(2 * blocks(m), 3) * c;
+    /** Length of the {@code partials} scratch array {@link #moments} and {@link #backward} need for (M,C). */
+    public static int partialsSize(int m, int c) {
+        return 2 * blocks(m) * c;
     }
 
     /**
      * Batch statistics. x (M,C) read; mean (C), var (C) written (var biased: divided by M);
-     * work (workSize) scratch.
+     * partials (partialsSize) scratch.
      */
-    public static void moments(float[] x, float[] mean, float[] var, float[] work, int m, int c) {
+    public static void moments(float[] x, float[] mean, float[] var, double[] partials, int m, int c) {
         int nb = blocks(m);
         int vb = S.loopBound(c);
         Parallel.forEach(nb, b -> {
-            blockSum(x, null, work, b, m, c, vb);
-            blockSumScalar(x, null, work, b, m, c, vb, c);
+            blockSum(x, null, partials, b, m, c, vb);
+            blockSumScalar(x, null, partials, b, m, c, vb, c);
         });
-        combine(work, mean, nb, c, m);
+        combine(partials, mean, nb, c, m);
         Parallel.forEach(nb, b -> {
-            blockSum(x, mean, work, b, m, c, vb);
-            blockSumScalar(x, mean, work, b, m, c, vb, c);
+            blockSum(x, mean, partials, b, m, c, vb);
+            blockSumScalar(x, mean, partials, b, m, c, vb, c);
         });
-        combine(work, var, nb, c, m);
+        combine(partials, var, nb, c, m);
     }
 
     /** Scalar twin of {@link #moments}. */
-    public static void momentsScalar(float[] x, float[] mean, float[] var, float[] work, int m, int c) {
+    public static void momentsScalar(float[] x, float[] mean, float[] var, double[] partials, int m, int c) {
         int nb = blocks(m);
         for (int b = 0; b < nb; b++) {
-            blockSumScalar(x, null, work, b, m, c, 0, c);
+            blockSumScalar(x, null, partials, b, m, c, 0, c);
         }
-        combine(work, mean, nb, c, m);
+        combine(partials, mean, nb, c, m);
         for (int b = 0; b < nb; b++) {
-            blockSumScalar(x, mean, work, b, m, c, 0, c);
+            blockSumScalar(x, mean, partials, b, m, c, 0, c);
         }
-        combine(work, var, nb, c, m);
+        combine(partials, var, nb, c, m);
     }
 
     /* work[b·C + ch] = Σ over the block's rows of x, or of (x − center)² when center is given
        (two passes: subtracting the mean first avoids the cancellation of E[x²] − E[x]²). */
-    private static void blockSum(float[] x, float[] center, float[] work, int b, int m, int c, int vb) {
+    private static void blockSum(float[] x, float[] center, double[] work, int b, int m, int c, int vb) {
         int r0 = b * BLOCK_ROWS;
         int r1 = Math.min(m, r0 + BLOCK_ROWS);
         int p = b * c;
-        Arrays.fill(work, p, p + vb, 0f);
+        int half = D.length();
+        Arrays.fill(work, p, p + vb, 0.0);
         for (int r = r0; r < r1; r++) {
             int o = r * c;
             for (int ch = 0; ch < vb; ch += S.length()) {
                 FloatVector v = FloatVector.fromArray(S, x, o + ch);
                 if (center != null) {
                     v = v.sub(FloatVector.fromArray(S, center, ch));
-                    v = v.mul(v);
                 }
-                FloatVector.fromArray(S, work, p + ch).add(v).intoArray(work, p + ch);
+                DoubleVector lo = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector hi = (DoubleVector) v.convertShape(VectorOperators.F2D, D, 1);
+                if (center != null) {
+                    lo = lo.mul(lo);
+                    hi = hi.mul(hi);
+                }
+                int q = p + ch;
+                DoubleVector.fromArray(D, work, q).add(lo).intoArray(work, q);
+                DoubleVector.fromArray(D, work, q + half).add(hi).intoArray(work, q + half);
             }
         }
     }
 
-    private static void blockSumScalar(float[] x, float[] center, float[] work, int b, int m, int c,
+    private static void blockSumScalar(float[] x, float[] center, double[] work, int b, int m, int c,
                                        int c0, int c1) {
         int r0 = b * BLOCK_ROWS;
         int r1 = Math.min(m, r0 + BLOCK_ROWS);
         int p = b * c;
-        Arrays.fill(work, p + c0, p + c1, 0f);
+        Arrays.fill(work, p + c0, p + c1, 0.0);
         for (int r = r0; r < r1; r++) {
             int o = r * c;
             for (int ch = c0; ch < c1; ch++) {
-                float v = x[o + ch];
                 if (center != null) {
-                    v -= center[ch];
-                    v *= v;
+                    double d = x[o + ch] - center[ch];
+                    work[p + ch] += d * d;
+                } else {
+                    work[p + ch] += x[o + ch];
                 }
-                work[p + ch] += v;
             }
         }
     }
 
-    /* out[ch] = (Σ_b work[b·C + ch]) / m, blocks in order, in double. */
-    private static void combine(float[] work, float[] out, int nb, int c, int m) {
+    /* out[ch] = (Σ_b work[b·C + ch]) / m, blocks in order. */
+    private static void combine(double[] work, float[] out, int nb, int c, int m) {
         for (int ch = 0; ch < c; ch++) {
             double s = 0;
             for (int b = 0; b < nb; b++) {
@@ -183,17 +197,19 @@ public final class BatchNorm {
      * Training-mode backward, with x̂ = (x − μ)·invStd and the batch sums Σdy, Σdy·x̂ per channel:
      * dβ += Σdy, dγ += Σdy·x̂, dx = γ·invStd·(dy − Σdy/M − x̂·Σdy·x̂/M).
      * x, dy (M,C), mean, invStd, gamma (C) read (the batch statistics of the forward pass);
-     * dx (M,C) written; dgamma, dbeta (C) accumulate (+=); work (workSize) scratch.
+     * dx (M,C) written; dgamma, dbeta (C) accumulate (+=); partials (partialsSize) and
+     * factors (3·C) scratch.
      */
     public static void backward(float[] x, float[] dy, float[] mean, float[] invStd, float[] gamma,
-                                float[] dx, float[] dgamma, float[] dbeta, float[] work, int m, int c) {
+                                float[] dx, float[] dgamma, float[] dbeta, double[] partials, float[] factors,
+                                int m, int c) {
         int nb = blocks(m);
         int vb = S.loopBound(c);
         Parallel.forEach(nb, b -> {
-            gradBlockSum(x, dy, mean, invStd, work, b, nb, m, c, vb);
-            gradBlockSumScalar(x, dy, mean, invStd, work, b, nb, m, c, vb, c);
+            gradBlockSum(x, dy, mean, invStd, partials, b, nb, m, c, vb);
+            gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, vb, c);
         });
-        combineGrad(gamma, invStd, dgamma, dbeta, work, nb, m, c);
+        combineGrad(gamma, invStd, dgamma, dbeta, partials, factors, nb, m, c);
         Parallel.forEach(nb, b -> {
             int r0 = b * BLOCK_ROWS;
             int r1 = Math.min(m, r0 + BLOCK_ROWS);
@@ -202,78 +218,84 @@ public final class BatchNorm {
                 for (int ch = 0; ch < vb; ch += S.length()) {
                     FloatVector xhat = FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch))
                             .mul(FloatVector.fromArray(S, invStd, ch));
-                    FloatVector g = FloatVector.fromArray(S, dy, o + ch).sub(FloatVector.fromArray(S, work, c + ch))
-                            .sub(xhat.mul(FloatVector.fromArray(S, work, 2 * c + ch)));
-                    FloatVector.fromArray(S, work, ch).mul(g).intoArray(dx, o + ch);
+                    FloatVector g = FloatVector.fromArray(S, dy, o + ch).sub(FloatVector.fromArray(S, factors, c + ch))
+                            .sub(xhat.mul(FloatVector.fromArray(S, factors, 2 * c + ch)));
+                    FloatVector.fromArray(S, factors, ch).mul(g).intoArray(dx, o + ch);
                 }
             }
-            dxRowsScalar(x, dy, mean, invStd, work, dx, r0, r1, c, vb, c);
+            dxRowsScalar(x, dy, mean, invStd, factors, dx, r0, r1, c, vb, c);
         });
     }
 
     /** Scalar twin of {@link #backward}. */
     public static void backwardScalar(float[] x, float[] dy, float[] mean, float[] invStd, float[] gamma,
-                                      float[] dx, float[] dgamma, float[] dbeta, float[] work, int m, int c) {
+                                      float[] dx, float[] dgamma, float[] dbeta, double[] partials,
+                                      float[] factors, int m, int c) {
         int nb = blocks(m);
         for (int b = 0; b < nb; b++) {
-            gradBlockSumScalar(x, dy, mean, invStd, work, b, nb, m, c, 0, c);
+            gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, 0, c);
         }
-        combineGrad(gamma, invStd, dgamma, dbeta, work, nb, m, c);
-        dxRowsScalar(x, dy, mean, invStd, work, dx, 0, m, c, 0, c);
+        combineGrad(gamma, invStd, dgamma, dbeta, partials, factors, nb, m, c);
+        dxRowsScalar(x, dy, mean, invStd, factors, dx, 0, m, c, 0, c);
     }
 
     /* Block partials: work[b·C + ch] = Σdy, work[(nb + b)·C + ch] = Σdy·x̂ over the block's rows. */
-    private static void gradBlockSum(float[] x, float[] dy, float[] mean, float[] invStd, float[] work,
+    private static void gradBlockSum(float[] x, float[] dy, float[] mean, float[] invStd, double[] work,
                                      int b, int nb, int m, int c, int vb) {
         int r0 = b * BLOCK_ROWS;
         int r1 = Math.min(m, r0 + BLOCK_ROWS);
         int p = b * c;
         int q = (nb + b) * c;
-        Arrays.fill(work, p, p + vb, 0f);
-        Arrays.fill(work, q, q + vb, 0f);
+        int half = D.length();
+        Arrays.fill(work, p, p + vb, 0.0);
+        Arrays.fill(work, q, q + vb, 0.0);
         for (int r = r0; r < r1; r++) {
             int o = r * c;
             for (int ch = 0; ch < vb; ch += S.length()) {
                 FloatVector g = FloatVector.fromArray(S, dy, o + ch);
-                FloatVector xhat = FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch))
-                        .mul(FloatVector.fromArray(S, invStd, ch));
-                FloatVector.fromArray(S, work, p + ch).add(g).intoArray(work, p + ch);
-                FloatVector.fromArray(S, work, q + ch).add(g.mul(xhat)).intoArray(work, q + ch);
+                FloatVector gx = FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch))
+                        .mul(FloatVector.fromArray(S, invStd, ch)).mul(g);
+                int i = p + ch;
+                int j = q + ch;
+                DoubleVector.fromArray(D, work, i).add(g.convertShape(VectorOperators.F2D, D, 0)).intoArray(work, i);
+                DoubleVector.fromArray(D, work, i + half).add(g.convertShape(VectorOperators.F2D, D, 1))
+                        .intoArray(work, i + half);
+                DoubleVector.fromArray(D, work, j).add(gx.convertShape(VectorOperators.F2D, D, 0)).intoArray(work, j);
+                DoubleVector.fromArray(D, work, j + half).add(gx.convertShape(VectorOperators.F2D, D, 1))
+                        .intoArray(work, j + half);
             }
         }
     }
 
-    private static void gradBlockSumScalar(float[] x, float[] dy, float[] mean, float[] invStd, float[] work,
+    private static void gradBlockSumScalar(float[] x, float[] dy, float[] mean, float[] invStd, double[] work,
                                            int b, int nb, int m, int c, int c0, int c1) {
         int r0 = b * BLOCK_ROWS;
         int r1 = Math.min(m, r0 + BLOCK_ROWS);
         int p = b * c;
         int q = (nb + b) * c;
-        Arrays.fill(work, p + c0, p + c1, 0f);
-        Arrays.fill(work, q + c0, q + c1, 0f);
+        Arrays.fill(work, p + c0, p + c1, 0.0);
+        Arrays.fill(work, q + c0, q + c1, 0.0);
         for (int r = r0; r < r1; r++) {
             int o = r * c;
             for (int ch = c0; ch < c1; ch++) {
                 float g = dy[o + ch];
                 float xhat = (x[o + ch] - mean[ch]) * invStd[ch];
                 work[p + ch] += g;
-                work[q + ch] += g * xhat;
+                work[q + ch] += xhat * g;
             }
         }
     }
 
-    /* Sums the block partials in block order (double), adds them into dβ, dγ and leaves the
-       per-channel factors of dx in work: [0,C) γ·invStd, [C,2C) Σdy/M, [2C,3C) Σdy·x̂/M. Each
-       written slot belongs to the channel whose partials were just read (slot index ≡ ch mod C),
-       so no partial is overwritten before it is used. */
-    private static void combineGrad(float[] gamma, float[] invStd, float[] dgamma, float[] dbeta, float[] work,
-                                    int nb, int m, int c) {
+    /* Sums the block partials in block order, adds them into dβ, dγ and leaves the per-channel
+       factors of dx in work: [0,C) γ·invStd, [C,2C) Σdy/M, [2C,3C) Σdy·x̂/M. */
+    private static void combineGrad(float[] gamma, float[] invStd, float[] dgamma, float[] dbeta,
+                                    double[] partials, float[] work, int nb, int m, int c) {
         for (int ch = 0; ch < c; ch++) {
             double sumDy = 0;
             double sumDyXhat = 0;
             for (int b = 0; b < nb; b++) {
-                sumDy += work[b * c + ch];
-                sumDyXhat += work[(nb + b) * c + ch];
+                sumDy += partials[b * c + ch];
+                sumDyXhat += partials[(nb + b) * c + ch];
             }
             dbeta[ch] += (float) sumDy;
             dgamma[ch] += (float) sumDyXhat;

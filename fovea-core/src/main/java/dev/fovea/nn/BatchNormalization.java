@@ -35,7 +35,8 @@ public final class BatchNormalization extends BaseLayer {
     private float[] mean;
     private float[] var;
     private float[] invStd;
-    private float[] work = new float[0];
+    private float[] factors;
+    private double[] partials = new double[0];
     private Tensor x;
     private Tensor y;
     private Tensor dx;
@@ -101,6 +102,7 @@ public final class BatchNormalization extends BaseLayer {
         mean = new float[c];
         var = new float[c];
         invStd = new float[c];
+        factors = new float[3 * c];
         return in;
     }
 
@@ -127,11 +129,11 @@ public final class BatchNormalization extends BaseLayer {
         float[] g = scale ? gamma.value() : ones;
         float[] b = center ? beta.value() : zeros;
         if (training) {
-            int need = BatchNorm.workSize(m, c);
-            if (work.length != need) {
-                work = new float[need];
+            int need = BatchNorm.partialsSize(m, c);
+            if (partials.length != need) {
+                partials = new double[need];
             }
-            BatchNorm.moments(input.data(), mean, var, work, m, c);
+            BatchNorm.moments(input.data(), mean, var, partials, m, c);
             BatchNorm.invStd(var, invStd, c, epsilon);
             BatchNorm.normalize(input.data(), mean, invStd, g, b, y.data(), m, c);
             BatchNorm.updateMoving(mean, var, movingMean.value(), movingVariance.value(), c, momentum);
@@ -152,7 +154,7 @@ public final class BatchNormalization extends BaseLayer {
         int m = dy.size() / c;
         dx = reuse(dx, dy.shape());
         BatchNorm.backward(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
-                scale ? gamma.grad() : sink, center ? beta.grad() : sink, work, m, c);
+                scale ? gamma.grad() : sink, center ? beta.grad() : sink, partials, factors, m, c);
         return dx;
     }
 

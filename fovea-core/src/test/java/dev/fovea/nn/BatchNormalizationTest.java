@@ -1,0 +1,91 @@
+package dev.fovea.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.fovea.tensor.Rng;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BatchNormalizationTest {
+    @Test
+    void trainingGradientsMatchFiniteDifferences() {
+        GradCheck.check(PoolingLayersTest.named(new BatchNormalization(), "batch_normalization"),
+                Shape.of(5, 7, 3), 2, 61);
+        // Rank-2 (N, C) input, as after a Dense layer.
+        GradCheck.check(PoolingLayersTest.named(new BatchNormalization(), "batch_normalization_1"),
+                Shape.of(6), 5, 62);
+        GradCheck.check(PoolingLayersTest.named(new BatchNormalization(0.9f, 1e-3f, false, false),
+                "batch_normalization_2"), Shape.of(5, 7, 3), 2, 63);
+    }
+
+    @Test
+    void parametersComeInKerasOrderWithKerasInitialValues() {
+        BatchNormalization bn = new BatchNormalization();
+        bn.build(Shape.of(4, 4, 2), new Rng(0));
+        List<Param> ps = bn.params();
+        assertEquals(List.of("gamma", "beta", "moving_mean", "moving_variance"),
+                ps.stream().map(Param::name).toList());
+        assertEquals(List.of(true, true, false, false), ps.stream().map(Param::trainable).toList());
+        assertEquals(1f, ps.get(0).value()[1]);
+        assertEquals(0f, ps.get(1).value()[1]);
+        assertEquals(0f, ps.get(2).value()[1]);
+        assertEquals(1f, ps.get(3).value()[1]);
+        BatchNormalization bare = new BatchNormalization(0.99f, 1e-3f, false, true);
+        bare.build(Shape.of(3), new Rng(0));
+        assertEquals(List.of("gamma", "moving_mean", "moving_variance"),
+                bare.params().stream().map(Param::name).toList());
+    }
+
+    @Test
+    void trainingUsesBatchStatisticsAndMovesTheMovingOnes() {
+        BatchNormalization bn = new BatchNormalization(0.9f, 0.01f);
+        bn.build(Shape.of(1), new Rng(0));
+        bn.params().get(0).value()[0] = 2f; // gamma
+        bn.params().get(1).value()[0] = 1f; // beta
+        Tensor x = new Tensor(Shape.of(4, 1), new float[]{1, 2, 3, 6});
+        float[] y = bn.forward(x, true).data().clone();
+        // mean 3, biased variance (4 + 1 + 0 + 9)/4 = 3.5
+        double inv = 1 / Math.sqrt(3.5 + 0.01);
+        assertEquals(2 * (1 - 3) * inv + 1, y[0], 1e-6);
+        assertEquals(2 * (6 - 3) * inv + 1, y[3], 1e-6);
+        assertEquals(0.1 * 3, bn.params().get(2).value()[0], 1e-6);
+        assertEquals(0.9 + 0.1 * 3.5, bn.params().get(3).value()[0], 1e-6);
+        // Inference uses the moving statistics (0.3, 1.25).
+        float[] yi = bn.forward(x, false).data();
+        assertEquals(2 * (6 - 0.3) / Math.sqrt(1.25 + 0.01) + 1, yi[3], 1e-5);
+    }
+
+    @Test
+    void backwardAfterAnInferenceForwardIsAnError() {
+        BatchNormalization bn = PoolingLayersTest.named(new BatchNormalization(), "batch_normalization");
+        bn.build(Shape.of(2), new Rng(0));
+        Tensor x = Tensor.zeros(3, 2);
+        bn.forward(x, false);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> bn.backward(x));
+        assertEquals("batch_normalization: backward needs a preceding forward with training=true", e.getMessage());
+    }
+
+    @Test
+    void configAndValidation() {
+        BatchNormalization bn = new BatchNormalization(0.9f, 1e-5f);
+        assertEquals("BatchNormalization", bn.typeName());
+        Map<String, Object> c = bn.config();
+        assertEquals(0.9f, c.get("momentum"));
+        assertEquals(1e-5f, c.get("epsilon"));
+        assertEquals(-1, c.get("axis"));
+        assertEquals(true, c.get("center"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatchNormalization(1.5f, 1e-3f));
+        assertEquals("BatchNormalization: momentum must be in [0, 1], received 1.5", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new BatchNormalization(0.99f, 0f));
+        assertEquals("BatchNormalization: epsilon must be positive, received 0.0", e.getMessage());
+        BatchNormalization named = PoolingLayersTest.named(new BatchNormalization(), "batch_normalization_3");
+        e = assertThrows(IllegalArgumentException.class, () -> named.build(Shape.of(4, 0), new Rng(0)));
+        assertEquals("batch_normalization_3: expects input of rank 2 or more with at least one channel on the last"
+                + " axis, received input of shape (None, 4, 0)", e.getMessage());
+    }
+}
