@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 CheckCommand.class,
+                SummaryCommand.class,
         })
 public final class Main implements Runnable {
 

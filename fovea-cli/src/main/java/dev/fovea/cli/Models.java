@@ -1,0 +1,45 @@
+package dev.fovea.cli;
+
+import dev.fovea.io.ModelFile;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Presets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Resolves {@code --model} arguments: a built-in preset name or a model file. */
+final class Models {
+    private Models() {
+    }
+
+    static boolean isPreset(String spec) {
+        return Presets.names().contains(spec);
+    }
+
+    /** A fresh preset for the given input and class count, or a loaded model file. */
+    static ModelFile.Loaded resolve(String spec, int height, int width, int channels, int classes) {
+        if (isPreset(spec)) {
+            return new ModelFile.Loaded(Presets.create(spec, height, width, channels, classes),
+                    ModelFile.Info.of(java.util.List.of()));
+        }
+        Path p = Path.of(spec);
+        if (!Files.exists(p)) {
+            throw new UserError("--model " + spec + ": neither a preset (" + String.join(", ", Presets.names())
+                    + ") nor an existing model file; check the spelling or the path");
+        }
+        return ModelFile.load(p);
+    }
+
+    /** A loaded model file (evaluate, predict, explain): presets have no trained weights. */
+    static ModelFile.Loaded load(String spec) {
+        if (isPreset(spec)) {
+            throw new UserError("--model " + spec + " is a preset without trained weights; pass a model file,"
+                    + " e.g. runs/tutorial/model.safetensors written by 'fovea train'");
+        }
+        Path p = Path.of(spec);
+        if (!Files.exists(p)) {
+            throw new UserError("--model " + spec + ": no such file; train one with 'fovea train --out DIR'"
+                    + " and pass DIR/model.safetensors");
+        }
+        return ModelFile.load(p);
+    }
+}

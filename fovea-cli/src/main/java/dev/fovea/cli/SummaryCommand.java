@@ -1,0 +1,52 @@
+package dev.fovea.cli;
+
+import dev.fovea.nn.Summary;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code fovea summary --model PRESET|FILE}: Keras's {@code model.summary()} table. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Prints a model's layers, output shapes and parameter counts, as Keras's model.summary().")
+final class SummaryCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "PRESET|FILE",
+            description = "A preset (tutorial-cnn) or a model file (.safetensors).")
+    String model;
+
+    @Option(names = "--input", paramLabel = "HxWxC", defaultValue = "32x32x3",
+            description = "Input shape for presets (default: ${DEFAULT-VALUE}).")
+    String input;
+
+    @Option(names = "--classes", defaultValue = "10", description = "Classes for presets (default: ${DEFAULT-VALUE}).")
+    int classes;
+
+    @Override
+    public Integer call() {
+        int[] s = parseShape(input);
+        var loaded = Models.resolve(model, s[0], s[1], s[2], classes);
+        spec.commandLine().getOut().print(Summary.of(loaded.model()));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    static int[] parseShape(String s) {
+        String[] parts = s.toLowerCase(java.util.Locale.ROOT).split("[x,]");
+        try {
+            if (parts.length == 3) {
+                int[] d = {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()),
+                        Integer.parseInt(parts[2].trim())};
+                if (d[0] > 0 && d[1] > 0 && d[2] > 0) {
+                    return d;
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UserError("--input " + s + ": expected HEIGHTxWIDTHxCHANNELS with positive numbers, e.g. 32x32x3");
+    }
+}
