@@ -169,6 +169,21 @@ class Cifar10DownloadTest {
     }
 
     @Test
+    void refusedConnectionFailsAtOnceWithTheLocalCopyHint() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        URI url = URI.create("http://127.0.0.1:" + port + "/cifar-10-binary.tar.gz");
+        long t0 = System.nanoTime();
+        FoveaException e = assertThrows(FoveaException.class,
+                () -> fetch(url, md5(PAYLOAD), Duration.ofSeconds(5)));
+        assertTrue((System.nanoTime() - t0) / 1e9 < 2, "refused connection took too long");
+        assertTrue(e.getMessage().contains("--data PATH/cifar-10-binary.tar.gz"), e.getMessage());
+        assertEquals(List.of(), cacheFiles());
+    }
+
+    @Test
     void cacheFolderFromFoveaHomeElseUserCache() {
         assertEquals(Path.of("/data/fv"), Cifar10Download.cacheDir("/data/fv", "/home/u"));
         assertEquals(Path.of("/home/u/.cache/fovea"), Cifar10Download.cacheDir(null, "/home/u"));
