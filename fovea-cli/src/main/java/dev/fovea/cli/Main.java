@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Train and use convolutional image classifiers, in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DataCommand.class,
         })
 public final class Main implements Runnable {
 
