@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 CheckCommand.class,
                 SummaryCommand.class,
+                DataCommand.class,
         })
 public final class Main implements Runnable {
 

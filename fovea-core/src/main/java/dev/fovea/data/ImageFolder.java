@@ -1,0 +1,308 @@
+package dev.fovea.data;
+
+import dev.fovea.FoveaException;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import javax.imageio.ImageIO;
+
+/**
+ * Loads images from a folder or {@code .zip} with one sub-folder per class (the layout of
+ * Keras's {@code image_dataset_from_directory}; classes in alphabetical order), or with
+ * {@code train/} and {@code val/} (or {@code validation/}, {@code test/}) each laid out that
+ * way, which gives two splits. JPEG, PNG, BMP and GIF files are decoded with
+ * {@code javax.imageio}; other files are ignored. Every image becomes 8-bit RGB (grayscale
+ * replicated, alpha dropped as Keras/PIL {@code convert("RGB")} does, palettes expanded, 16-bit
+ * samples reduced to their high byte) and is stretched to the target size by bilinear
+ * interpolation (Keras's default), halving first while the image is more than twice the
+ * target so that shrinking averages pixels instead of skipping them.
+ * Zip archives are read in memory, never extracted. Not lazy: all images are decoded.
+ */
+public final class ImageFolder {
+    private static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif");
+    private static final List<String> HELD_OUT = List.of("val", "validation", "test");
+
+    /**
+     * @param height target height, or 0 for the height of the first image read
+     * @param width  target width, or 0 for the width of the first image read
+     * @param strict an unreadable image is an error instead of a skipped file with a warning
+     */
+    public record Options(int height, int width, boolean strict) {
+        public static Options defaults() {
+            return new Options(0, 0, false);
+        }
+    }
+
+    /** One image file: its path split into folder names, and a way to read its bytes. */
+    private record Item(List<String> parts, String where, Opener open) {
+    }
+
+    @FunctionalInterface
+    private interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    private ImageFolder() {
+    }
+
+    /** True for a .zip file or a folder (CIFAR-10 folders should be checked first). */
+    public static boolean recognizes(Path path) {
+        return Files.isDirectory(path)
+                || path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip");
+    }
+
+    /** Loads the images; warnings about skipped files go to {@code warnings}. */
+    public static Splits load(Path path, Options options, Consumer<String> warnings) {
+        if (!Files.exists(path)) {
+            throw new FoveaException("image folder not found: " + path + " does not exist;"
+                    + " expected a folder (or .zip) with one sub-folder of images per class");
+        }
+        try {
+            if (Files.isDirectory(path)) {
+                return build(path.toString(), listFolder(path), options, warnings);
+            }
+            try (ZipFile zip = new ZipFile(path.toFile())) {
+                return build(path.toString(), listZip(path, zip), options, warnings);
+            }
+        } catch (IOException e) {
+            throw new FoveaException("cannot read " + path + ": " + e.getMessage()
+                    + "; check that it is a readable folder or a valid .zip file", e);
+        }
+    }
+
+    private static List<Item> listFolder(Path root) throws IOException {
+        List<Item> items = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+                List<String> parts = new ArrayList<>();
+                for (Path p : root.relativize(f)) {
+                    parts.add(p.toString());
+                }
+                items.add(new Item(parts, f.toString(), () -> Files.newInputStream(f)));
+            }
+        }
+        return items;
+    }
+
+    private static List<Item> listZip(Path path, ZipFile zip) {
+        List<Item> items = new ArrayList<>();
+        Enumeration<? extends ZipEntry> en = zip.entries();
+        while (en.hasMoreElements()) {
+            ZipEntry e = en.nextElement();
+            String name = e.getName().replace('\\', '/');
+            List<String> parts = new ArrayList<>();
+            for (String p : name.split("/")) {
+                if (p.equals("..") || p.contains(":")) {
+                    throw new FoveaException(path + ": archive entry '" + e.getName()
+                            + "' points outside the archive root (zip slip); refusing the"
+                            + " archive, rebuild it with relative paths inside one folder");
+                }
+                if (!p.isEmpty() && !p.equals(".")) {
+                    parts.add(p);
+                }
+            }
+            if (name.startsWith("/")) {
+                throw new FoveaException(path + ": archive entry '" + e.getName()
+                        + "' has an absolute path (zip slip); refusing the archive, rebuild"
+                        + " it with relative paths");
+            }
+            if (!e.isDirectory() && !parts.isEmpty()) {
+                items.add(new Item(parts, path + "!/" + name, () -> zip.getInputStream(e)));
+            }
+        }
+        items.sort((a, b) -> String.join("/", a.parts).compareTo(String.join("/", b.parts)));
+        // An archive made by zipping the folder itself wraps everything in one top folder.
+        if (!items.isEmpty() && items.stream().allMatch(i -> i.parts.size() >= 3
+                && i.parts.get(0).equals(items.get(0).parts.get(0)))) {
+            items.replaceAll(i -> new Item(i.parts.subList(1, i.parts.size()), i.where, i.open));
+        }
+        return items;
+    }
+
+    private static Splits build(String source, List<Item> all, Options o, Consumer<String> warn)
+            throws IOException {
+        List<Item> images = all.stream().filter(i -> isImage(i.parts)).toList();
+        boolean split = images.stream().anyMatch(i -> i.parts.size() >= 3
+                && i.parts.get(0).equals("train"));
+        int[] size = {o.height(), o.width()};
+        if (!split) {
+            TreeMap<String, List<Item>> classes = byClass(images, 0);
+            return new Splits(decode(source, classes, classes.keySet().stream().toList(), size,
+                    o, warn), null, null);
+        }
+        TreeMap<String, List<Item>> train = byClass(images.stream()
+                .filter(i -> i.parts.get(0).equals("train")).toList(), 1);
+        String heldName = null;
+        for (String h : HELD_OUT) {
+            if (heldName == null && images.stream().anyMatch(i -> i.parts.get(0).equals(h))) {
+                heldName = h;
+            }
+        }
+        List<String> names = train.keySet().stream().toList();
+        Dataset trainSet = decode(source + "/train", train, names, size, o, warn);
+        if (heldName == null) {
+            return new Splits(trainSet, null, null);
+        }
+        String h = heldName;
+        TreeMap<String, List<Item>> held = byClass(images.stream()
+                .filter(i -> i.parts.get(0).equals(h)).toList(), 1);
+        for (String c : held.keySet()) {
+            if (!train.containsKey(c)) {
+                throw new FoveaException(source + "/" + h + "/" + c + ": class '" + c
+                        + "' has no folder in train/ (train classes: " + names
+                        + "); add it to train/ or remove it from " + h + "/");
+            }
+        }
+        return new Splits(trainSet, decode(source + "/" + h, held, names, size, o, warn),
+                h.equals("test") ? "test" : "validation");
+    }
+
+    private static boolean isImage(List<String> parts) {
+        String n = parts.get(parts.size() - 1).toLowerCase(Locale.ROOT);
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && !n.startsWith(".") && EXTENSIONS.contains(n.substring(dot + 1));
+    }
+
+    /** Images grouped by the folder at {@code depth}; files directly in the root are ignored. */
+    private static TreeMap<String, List<Item>> byClass(List<Item> items, int depth) {
+        TreeMap<String, List<Item>> m = new TreeMap<>();
+        for (Item i : items) {
+            if (i.parts.size() > depth + 1) {
+                m.computeIfAbsent(i.parts.get(depth), k -> new ArrayList<>()).add(i);
+            }
+        }
+        return m;
+    }
+
+    private static Dataset decode(String where, TreeMap<String, List<Item>> classes,
+                                  List<String> names, int[] size, Options o,
+                                  Consumer<String> warn) throws IOException {
+        if (classes.isEmpty()) {
+            throw new FoveaException(where + " holds no class folders with images; expected"
+                    + " one sub-folder per class containing .jpg, .png, .bmp or .gif files");
+        }
+        List<byte[]> pixels = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int c = 0; c < names.size(); c++) {
+            String name = names.get(c);
+            int before = pixels.size();
+            for (Item item : classes.getOrDefault(name, List.of())) {
+                BufferedImage img = read(item);
+                if (img == null) {
+                    String msg = item.where + ": cannot decode this image (corrupt, or a format"
+                            + " javax.imageio does not read)";
+                    if (o.strict()) {
+                        throw new FoveaException(msg + "; fix or remove it (without --strict"
+                                + " such files are skipped)");
+                    }
+                    warn.accept("warning: skipped " + msg);
+                    continue;
+                }
+                if (size[0] == 0 || size[1] == 0) {
+                    size[0] = size[0] == 0 ? img.getHeight() : size[0];
+                    size[1] = size[1] == 0 ? img.getWidth() : size[1];
+                }
+                pixels.add(rgbBytes(img, size[0], size[1]));
+                labels.add(c);
+            }
+            if (pixels.size() == before) {
+                throw new FoveaException(where + "/" + name + ": class '" + name
+                        + "' has no readable images; expected at least one .jpg, .png, .bmp or"
+                        + " .gif file; add images or remove the folder");
+            }
+        }
+        int n = size[0] * size[1] * 3;
+        byte[] all = new byte[pixels.size() * n];
+        int[] lab = new int[labels.size()];
+        for (int i = 0; i < lab.length; i++) {
+            System.arraycopy(pixels.get(i), 0, all, i * n, n);
+            lab[i] = labels.get(i);
+        }
+        return new Dataset(all, lab, names, size[0], size[1], 3);
+    }
+
+    private static BufferedImage read(Item item) {
+        try (InputStream in = item.open.open()) {
+            return ImageIO.read(new ByteArrayInputStream(in.readAllBytes()));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The image as RGB bytes (H,W,3) at the target size. */
+    static byte[] rgbBytes(BufferedImage img, int height, int width) {
+        BufferedImage rgb = toRgb(img);
+        while (rgb.getWidth() >= 2 * width || rgb.getHeight() >= 2 * height) {
+            rgb = scale(rgb, Math.max(height, rgb.getHeight() / 2),
+                    Math.max(width, rgb.getWidth() / 2));
+        }
+        if (rgb.getWidth() != width || rgb.getHeight() != height) {
+            rgb = scale(rgb, height, width);
+        }
+        byte[] out = new byte[height * width * 3];
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            rgb.getRGB(0, y, width, 1, row, 0, width);
+            for (int x = 0; x < width; x++) {
+                int p = row[x];
+                int at = (y * width + x) * 3;
+                out[at] = (byte) (p >> 16);
+                out[at + 1] = (byte) (p >> 8);
+                out[at + 2] = (byte) p;
+            }
+        }
+        return out;
+    }
+
+    /** 8-bit opaque RGB copy; gray samples are copied as they are, not colour-converted. */
+    private static BufferedImage toRgb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        // getRGB would treat Java's linear CS_GRAY as linear light and brighten gray images.
+        boolean gray = img.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+        Raster r = img.getRaster();
+        int bits = img.getColorModel().getComponentSize(0);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p;
+                if (gray) {
+                    int v = r.getSample(x, y, 0);
+                    v = bits == 8 ? v : bits > 8 ? v >> (bits - 8) : v * 255 / ((1 << bits) - 1);
+                    p = v << 16 | v << 8 | v;
+                } else {
+                    p = img.getRGB(x, y) & 0xFFFFFF;
+                }
+                out.setRGB(x, y, p);
+            }
+        }
+        return out;
+    }
+
+    private static BufferedImage scale(BufferedImage src, int height, int width) {
+        BufferedImage dst = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = dst.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION,
+                RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(src, 0, 0, width, height, null);
+        g.dispose();
+        return dst;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.fovea.data;
+
+import dev.fovea.FoveaException;
+import java.util.Arrays;
+
+/**
+ * Conversion of uint8 pixels to float: scaling to [0, 1], then optionally subtracting a
+ * per-channel mean and dividing by a per-channel standard deviation (both on the [0, 1]
+ * scale, as torchvision's {@code Normalize} after {@code ToTensor}). Implemented as a 256-entry
+ * table per channel, so converting costs one lookup per value. Immutable.
+ */
+public final class Normalization {
+    private final float[] mean;
+    private final float[] std;
+    private final float[] table;
+
+    /** @param mean per channel, on the [0, 1] scale; @param std per channel, positive */
+    public Normalization(float[] mean, float[] std) {
+        if (mean.length != std.length || mean.length == 0) {
+            throw new FoveaException("normalization needs one mean and one std per channel,"
+                    + " received " + mean.length + " means and " + std.length + " stds");
+        }
+        for (float s : std) {
+            if (!(s > 0)) {
+                throw new FoveaException("normalization std must be positive, received "
+                        + Arrays.toString(std) + "; a constant channel cannot be standardized");
+            }
+        }
+        this.mean = mean.clone();
+        this.std = std.clone();
+        table = new float[256 * mean.length];
+        for (int ch = 0; ch < mean.length; ch++) {
+            for (int v = 0; v < 256; v++) {
+                table[ch * 256 + v] = (v / 255f - mean[ch]) / std[ch];
+            }
+        }
+    }
+
+    /** Scaling to [0, 1] only (x / 255). */
+    public static Normalization scale(int channels) {
+        float[] m = new float[channels];
+        float[] s = new float[channels];
+        Arrays.fill(s, 1f);
+        return new Normalization(m, s);
+    }
+
+    /** Per-channel mean and (population) standard deviation of a dataset's [0, 1] pixels. */
+    public static Normalization fit(Dataset ds) {
+        int c = ds.channels();
+        long[][] hist = new long[c][256];
+        byte[] px = ds.images();
+        for (int i = 0; i < px.length; i++) {
+            hist[i % c][px[i] & 0xFF]++;
+        }
+        float[] m = new float[c];
+        float[] s = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            double n = 0;
+            double sum = 0;
+            double sq = 0;
+            for (int v = 0; v < 256; v++) {
+                double x = v / 255.0;
+                n += hist[ch][v];
+                sum += hist[ch][v] * x;
+                sq += hist[ch][v] * x * x;
+            }
+            double mu = sum / n;
+            m[ch] = (float) mu;
+            s[ch] = (float) Math.sqrt(Math.max(sq / n - mu * mu, 0));
+        }
+        return new Normalization(m, s);
+    }
+
+    public int channels() {
+        return mean.length;
+    }
+
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    public float[] std() {
+        return std.clone();
+    }
+
+    /**
+     * Converts {@code count} values; channels cycle starting at channel 0.
+     *
+     * @param src uint8 (…,C) at srcOff, read; @param dst float (…,C) at dstOff, written
+     */
+    public void toFloat(byte[] src, int srcOff, float[] dst, int dstOff, int count) {
+        int c = mean.length;
+        float[] t = table;
+        if (c == 3) {
+            for (int i = 0; i < count; i += 3) {
+                dst[dstOff + i] = t[src[srcOff + i] & 0xFF];
+                dst[dstOff + i + 1] = t[256 + (src[srcOff + i + 1] & 0xFF)];
+                dst[dstOff + i + 2] = t[512 + (src[srcOff + i + 2] & 0xFF)];
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            dst[dstOff + i] = t[(i % c) * 256 + (src[srcOff + i] & 0xFF)];
+        }
+    }
+}
