@@ -75,6 +75,44 @@ public final class Normalization {
         return mean.length;
     }
 
+    /**
+     * The model file's {@code preprocessing} entry: {@code {"scale": 1/255, "mean": [...],
+     * "std": [...]}} (mean and std on the [0, 1] scale).
+     */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("scale", 1.0 / 255);
+        java.util.List<Double> mu = new java.util.ArrayList<>();
+        java.util.List<Double> sd = new java.util.ArrayList<>();
+        for (int i = 0; i < mean.length; i++) {
+            mu.add((double) mean[i]);
+            sd.add((double) std[i]);
+        }
+        m.put("mean", mu);
+        m.put("std", sd);
+        return m;
+    }
+
+    /** Reads {@link #toMap()} output; a map without mean/std means scaling only. */
+    public static Normalization fromMap(java.util.Map<String, Object> m, int channels) {
+        Object mu = m.get("mean");
+        Object sd = m.get("std");
+        if (!(mu instanceof java.util.List<?> ml) || !(sd instanceof java.util.List<?> sl)) {
+            return scale(channels);
+        }
+        if (ml.size() != channels || sl.size() != channels) {
+            throw new FoveaException("the model's preprocessing has " + ml.size() + " channel means but the"
+                    + " data has " + channels + " channels; use data with the channels the model was trained on");
+        }
+        float[] a = new float[channels];
+        float[] b = new float[channels];
+        for (int i = 0; i < channels; i++) {
+            a[i] = ((Number) ml.get(i)).floatValue();
+            b[i] = ((Number) sl.get(i)).floatValue();
+        }
+        return new Normalization(a, b);
+    }
+
     public float[] mean() {
         return mean.clone();
     }

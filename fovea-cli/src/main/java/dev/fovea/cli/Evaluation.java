@@ -1,0 +1,140 @@
+package dev.fovea.cli;
+
+import dev.fovea.data.Dataset;
+import dev.fovea.data.Normalization;
+import dev.fovea.eval.ClassMetrics;
+import dev.fovea.eval.ConfusionMatrix;
+import dev.fovea.eval.Misclassified;
+import dev.fovea.eval.TextTables;
+import dev.fovea.loss.SparseCategoricalCrossentropy;
+import dev.fovea.metric.Accuracy;
+import dev.fovea.nn.Model;
+import dev.fovea.optim.SGD;
+import dev.fovea.report.HtmlReport;
+import dev.fovea.report.ImageGrid;
+import dev.fovea.train.DataFeed;
+import dev.fovea.train.Trainer;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A trained model's results on one labelled dataset, shared by {@code train} (its report) and
+ * {@code evaluate}: loss, accuracy, probabilities, the confusion matrix, per-class metrics and
+ * the most confident mistakes drawn as a labelled image grid.
+ */
+final class Evaluation {
+    final Dataset data;
+    final List<String> classNames;
+    final double loss;
+    final double accuracy;
+    final float[] probs;
+    final int[] predicted;
+    final ConfusionMatrix matrix;
+
+    private Evaluation(Dataset data, List<String> classNames, double loss, double accuracy, float[] probs,
+                       int[] predicted, ConfusionMatrix matrix) {
+        this.data = data;
+        this.classNames = classNames;
+        this.loss = loss;
+        this.accuracy = accuracy;
+        this.probs = probs;
+        this.predicted = predicted;
+        this.matrix = matrix;
+    }
+
+    /** Runs {@code model} (softmax outputs) over {@code data} in inference mode. */
+    static Evaluation run(Model model, Dataset data, Normalization norm, List<String> classNames, int batchSize) {
+        int k = model.outputShape().dim(-1);
+        if (data.numClasses() > k) {
+            throw new UserError("the data has " + data.numClasses() + " classes but the model predicts " + k
+                    + "; evaluate with data of the classes the model was trained on");
+        }
+        checkInput(model, data);
+        Trainer t = new Trainer(model, new SGD(), new SparseCategoricalCrossentropy(), new Accuracy());
+        DataFeed feed = DataFeed.plain(data, norm);
+        Map<String, Double> m = t.evaluate(feed, batchSize);
+        float[] probs = t.predict(feed, batchSize);
+        int[] pred = Misclassified.argmax(probs, k);
+        List<String> names = classNames.size() == k ? classNames : data.classNames();
+        ConfusionMatrix cm = ConfusionMatrix.of(data.labels(), pred, names.size() == k ? names : numbered(k));
+        return new Evaluation(data, cm.classNames(), m.get("loss"), m.get("accuracy"), probs, pred, cm);
+    }
+
+    /** Fails with a hint when the images do not have the model's input shape. */
+    static void checkInput(Model model, Dataset data) {
+        var in = model.inputShape();
+        if (in.dim(0) != data.height() || in.dim(1) != data.width() || in.dim(2) != data.channels()) {
+            throw new UserError("the model expects images of " + in.dim(0) + "×" + in.dim(1) + "×" + in.dim(2)
+                    + " but the data has " + data.height() + "×" + data.width() + "×" + data.channels()
+                    + "; use data of that size (image folders are resized to the model's input automatically)");
+        }
+    }
+
+    private static List<String> numbered(int k) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            l.add("class_" + i);
+        }
+        return l;
+    }
+
+    /** Loss, accuracy, the per-class table and the confusion matrix, for the terminal. */
+    String text() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "images:   %,d%n", data.size()));
+        sb.append(String.format(Locale.ROOT, "loss:     %.4f%n", loss));
+        sb.append(String.format(Locale.ROOT, "accuracy: %.4f%n%n", accuracy));
+        sb.append(TextTables.classReport(ClassMetrics.of(matrix))).append('\n');
+        sb.append("confusion matrix (rows: true class, columns: predicted)\n");
+        sb.append(TextTables.confusionMatrix(matrix)).append('\n');
+        sb.append("most confused pairs\n").append(TextTables.mostConfused(matrix.mostConfused(5)));
+        return sb.toString();
+    }
+
+    List<Misclassified.Example> mistakes(int count) {
+        return Misclassified.mostConfident(data.labels(), predicted, probs, classNames.size(), count);
+    }
+
+    /** The most confident mistakes as a labelled grid: "true → predicted (confidence)". */
+    BufferedImage mistakesGrid(List<Misclassified.Example> examples) {
+        List<ImageGrid.Tile> tiles = new ArrayList<>();
+        for (Misclassified.Example e : examples) {
+            String caption = classNames.get(e.trueLabel()) + " → " + classNames.get(e.predicted())
+                    + String.format(Locale.ROOT, " %.0f%%", 100 * e.confidence());
+            tiles.add(new ImageGrid.Tile(rgb(data, e.index()), data.height(), data.width(), caption,
+                    new Color(180, 30, 30)));
+        }
+        return ImageGrid.render(tiles, 6, Math.max(1, 96 / data.height()));
+    }
+
+    /** Sample {@code i} as H·W·3 RGB (grayscale replicated). */
+    static byte[] rgb(Dataset data, int i) {
+        byte[] img = data.image(i);
+        if (data.channels() == 3) {
+            return img;
+        }
+        int px = data.height() * data.width();
+        byte[] out = new byte[px * 3];
+        for (int p = 0; p < px; p++) {
+            byte v = img[p * data.channels()];
+            out[3 * p] = v;
+            out[3 * p + 1] = v;
+            out[3 * p + 2] = v;
+        }
+        return out;
+    }
+
+    /** Adds the evaluation sections (matrix, per-class metrics, mistakes) to a report. */
+    void addTo(HtmlReport report) {
+        report.evaluation(matrix);
+        List<Misclassified.Example> ex = mistakes(24);
+        if (!ex.isEmpty()) {
+            report.misclassified(mistakesGrid(ex), "The " + ex.size()
+                    + " most confident mistakes on the evaluation data: true class → predicted class (confidence)", ex);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.fovea.train;
+
+import dev.fovea.data.Augmentation;
+import dev.fovea.data.Batches;
+import dev.fovea.data.Dataset;
+import dev.fovea.data.Normalization;
+
+/**
+ * Feeds a uint8 {@link Dataset} to the trainer through {@link Batches}: conversion,
+ * normalization and augmentation run on the batches' background thread. Training passes are
+ * shuffled and augmented from (seed, epoch); in-order passes are neither.
+ */
+public final class DataFeed implements Feed.Source {
+    private final Dataset data;
+    private final Augmentation augmentation;
+    private final Normalization normalization;
+    private final long seed;
+    private Batches training;
+    private Batches ordered;
+
+    public DataFeed(Dataset data, Augmentation augmentation, Normalization normalization, long seed) {
+        this.data = data;
+        this.augmentation = augmentation;
+        this.normalization = normalization;
+        this.seed = seed;
+    }
+
+    /** Unaugmented, in order: for evaluation and prediction. */
+    public static DataFeed plain(Dataset data, Normalization normalization) {
+        return new DataFeed(data, Augmentation.none(), normalization, 0);
+    }
+
+    public Dataset dataset() {
+        return data;
+    }
+
+    @Override
+    public int size() {
+        return data.size();
+    }
+
+    @Override
+    public Feed training(int epoch, int batchSize) {
+        if (training == null || training.batchesPerEpoch() != (data.size() + batchSize - 1) / batchSize) {
+            training = new Batches(data, Batches.Config.of(batchSize), augmentation, normalization, seed);
+        }
+        return wrap(training, training.epoch(epoch));
+    }
+
+    @Override
+    public Feed inOrder(int batchSize) {
+        if (ordered == null || ordered.batchesPerEpoch() != (data.size() + batchSize - 1) / batchSize) {
+            ordered = new Batches(data, new Batches.Config(batchSize, false, false, 2), Augmentation.none(),
+                    normalization, seed);
+        }
+        return wrap(ordered, ordered.epoch(0));
+    }
+
+    private static Feed wrap(Batches batches, Batches.Epoch epoch) {
+        return new Feed() {
+            @Override
+            public int steps() {
+                return batches.batchesPerEpoch();
+            }
+
+            @Override
+            public Batch next() {
+                Batches.Batch b = epoch.next();
+                return b == null ? null : new Batch(b.x(), b.labels());
+            }
+
+            @Override
+            public void close() {
+                epoch.close();
+            }
+        };
+    }
+}
