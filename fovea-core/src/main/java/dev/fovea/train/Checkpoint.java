@@ -42,6 +42,9 @@ public final class Checkpoint {
         }
         meta.put("rng", rng);
         meta.put("history_csv", t.history().toCsv());
+        meta.put("step_in_epoch", t.stepInEpoch());
+        meta.put("partial_loss_sum", t.partialLossSum());
+        meta.put("partial_seen", t.partialSeen());
         w.metadata("fovea.checkpoint", ModelFile.json(meta));
         w.write(file);
     }
@@ -76,6 +79,9 @@ public final class Checkpoint {
         }
         t.restoreState(((Number) meta.get("epochs_done")).intValue(),
                 ((Number) meta.get("learning_rate_scale")).doubleValue(),
-                History.fromCsv(String.valueOf(meta.getOrDefault("history_csv", ""))));
+                History.fromCsv(String.valueOf(meta.getOrDefault("history_csv", ""))),
+                ((Number) meta.getOrDefault("step_in_epoch", 0)).intValue(),
+                ((Number) meta.getOrDefault("partial_loss_sum", 0.0)).doubleValue(),
+                ((Number) meta.getOrDefault("partial_seen", 0)).longValue());
     }
 }

@@ -3,7 +3,6 @@ package dev.fovea.train;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -75,7 +74,7 @@ public final class History {
     }
 
     static String format(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
+        return Double.isNaN(v) ? "" : Double.toString(v);
     }
 
     /** Parses {@link #toCsv()} output (used when resuming from a checkpoint). */

@@ -35,6 +35,11 @@ public final class Trainer {
     private int epochsDone;
     private ModelFile.Info info = ModelFile.Info.of(List.of());
     private Tensor grad;
+    private volatile String interruptReason;
+    /** Batches already done in an epoch that was interrupted (0 when the last epoch completed). */
+    private int stepInEpoch;
+    private double partialLossSum;
+    private long partialSeen;
 
     public Trainer(Model model, Optimizer optimizer, Loss loss, Metric... metrics) {
         this.model = model;
@@ -80,6 +85,24 @@ public final class Trainer {
         return info;
     }
 
+    /**
+     * Asks a running {@code fit} to stop after its current batch (from another thread, e.g. a
+     * Ctrl-C handler). {@code fit} then returns normally with {@link #interrupted()} true, and a
+     * checkpoint saved now resumes in the middle of that epoch.
+     */
+    public void interrupt(String reason) {
+        interruptReason = reason;
+    }
+
+    public boolean interrupted() {
+        return stepInEpoch > 0;
+    }
+
+    /** Batches done in the interrupted epoch, 0 if the last epoch completed. */
+    public int stepInEpoch() {
+        return stepInEpoch;
+    }
+
     /** Trains for {@code options.epochs} more epochs; returns the whole history so far. */
     public History fit(Feed.Source train, FitOptions options) {
         Progress progress = new Progress(options.out,
@@ -101,7 +124,7 @@ public final class Trainer {
                 progress.epochBegin(epoch, last, feed.steps());
                 logs = trainEpoch(feed, ctx, callbacks, progress);
             }
-            if (ctx.stopped && ctx.nonFinite) {
+            if ((ctx.stopped && ctx.nonFinite) || interruptReason != null) {
                 break;
             }
             if (options.validation != null) {
@@ -117,6 +140,12 @@ public final class Trainer {
             }
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
+        if (interruptReason != null && options.verbose > 0) {
+            options.out.println();
+            options.out.println(interruptReason + ": stopped at epoch " + (epochsDone + 1) + ", after batch "
+                    + stepInEpoch);
+        }
+        interruptReason = null;
         if (ctx.reason != null && options.verbose > 0) {
             options.out.println(ctx.reason);
         }
@@ -128,11 +157,25 @@ public final class Trainer {
 
     private Map<String, Double> trainEpoch(Feed feed, Context ctx, List<Callback> callbacks, Progress progress) {
         metrics.forEach(Metric::reset);
-        double lossSum = 0;
-        long seen = 0;
-        int step = 0;
+        double lossSum = partialLossSum;
+        long seen = partialSeen;
+        int step = stepInEpoch;
+        // Resuming inside an epoch: the feed of (seed, epoch) repeats, so skip what was trained.
+        int skipped = 0;
+        while (skipped < stepInEpoch && feed.next() != null) {
+            skipped++;
+        }
+        stepInEpoch = 0;
+        partialLossSum = 0;
+        partialSeen = 0;
         Map<String, Double> logs = new LinkedHashMap<>();
         for (Batch b = feed.next(); b != null; b = feed.next()) {
+            if (interruptReason != null) {
+                stepInEpoch = step;
+                partialLossSum = lossSum;
+                partialSeen = seen;
+                break;
+            }
             step++;
             float batchLoss = trainStep(b);
             lossSum += (double) batchLoss * b.size();
@@ -237,7 +280,10 @@ public final class Trainer {
         Checkpoint.restore(file, this);
     }
 
-    void restoreState(int epochs, double scale, History h) {
+    void restoreState(int epochs, double scale, History h, int step, double lossSum, long seen) {
+        stepInEpoch = step;
+        partialLossSum = lossSum;
+        partialSeen = seen;
         epochsDone = epochs;
         lrScale = scale;
         scaledGroups = null;
@@ -302,6 +348,14 @@ public final class Trainer {
         public void saveCheckpoint(Path file) throws IOException {
             Checkpoint.save(file, Trainer.this);
         }
+    }
+
+    double partialLossSum() {
+        return partialLossSum;
+    }
+
+    long partialSeen() {
+        return partialSeen;
     }
 
     /** All parameters of the model in order (checkpoint helper). */

@@ -125,6 +125,39 @@ class TrainerTest {
     }
 
     @Test
+    void interruptedInsideAnEpochResumesBitIdentical(@TempDir Path tmp) {
+        ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
+        Trainer straight = trainer(smallCnn(7));
+        straight.fit(data, quiet(3));
+
+        Trainer first = trainer(smallCnn(7));
+        Callback ctrlC = new Callback() {
+            @Override
+            public void onBatchEnd(TrainContext ctx, int step, java.util.Map<String, Double> logs) {
+                if (first.epochsDone() == 1 && step == 2) {
+                    first.interrupt("interrupted");
+                }
+            }
+        };
+        first.fit(data, quiet(3).callbacks(ctrlC));
+        assertTrue(first.interrupted());
+        assertEquals(1, first.epochsDone());
+        assertEquals(2, first.stepInEpoch());
+        Path ckpt = tmp.resolve("checkpoint.safetensors");
+        first.saveCheckpoint(ckpt);
+
+        Trainer resumed = trainer(ModelFile.load(ckpt).model());
+        resumed.restoreCheckpoint(ckpt);
+        resumed.fit(data, quiet(3 - resumed.epochsDone()));
+        float[][] a = weights(straight.model());
+        float[][] b = weights(resumed.model());
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i], b[i], "parameter " + i);
+        }
+        assertEquals(straight.history().get("loss"), resumed.history().get("loss"));
+    }
+
+    @Test
     void oneAndTwoThreadsGiveIdenticalWeights() {
         ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
         Parallel.setThreads(1);
