@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CheckCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
+                TrainCommand.class,
         })
 public final class Main implements Runnable {
 
