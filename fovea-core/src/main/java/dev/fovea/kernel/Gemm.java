@@ -17,13 +17,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The fast path is the classic Goto/BLIS loop nest: op(B) is packed, block by block
  * (KC × NC, {@link Tunables}), into contiguous panels of up to 3 vectors' width; op(A) into
- * {@value GemmKernels#MR}-row panels of MC-row blocks; {@link GemmKernels} multiplies one panel
- * pair in registers. Work is split over disjoint (MC rows × group of B panels) blocks of C, and
- * every C element is summed over K in the same order (K blocks in turn, each block's terms in
- * turn) whichever thread computes it, so results are bit-identical at any thread count. They
- * differ from {@link #gemmScalar} by float reassociation (fused multiply-adds, K blocking).
- * Packing buffers are reused per thread; a call allocates nothing once they have grown.
- * Products below {@link Tunables#GEMM_SMALL} multiply-adds run the scalar loop.
+ * {@value GemmKernels#MR}-row panels of MC-row blocks, or read in place when C is narrow
+ * ({@link GemmKernelsStrided}); {@link GemmKernels} multiplies one panel pair in registers.
+ * Work is split over disjoint (row block × group of B panels) blocks of C, and every C element
+ * is summed over K in the same order (K blocks in turn, each block's terms in turn) whichever
+ * thread computes it and whichever kernel reads its A, so results are bit-identical at any
+ * thread count. They differ from {@link #gemmScalar} by float reassociation (fused
+ * multiply-adds, K blocking). Packing buffers are reused per thread; a call allocates nothing
+ * once they have grown. Products below {@link Tunables#GEMM_SMALL} multiply-adds run the
+ * scalar loop.
  */
 public final class Gemm {
     private static final int NV = Tunables.GEMM_NV;
@@ -104,6 +106,8 @@ public final class Gemm {
         boolean transA;
         boolean transB;
         int m;
+        /** Rows per block of C: MC, or fewer when that leaves threads idle. */
+        int mc;
         int jc;
         int nc;
         int pc;
@@ -136,14 +140,20 @@ public final class Gemm {
             this.cOff = cOff;
             this.ldc = ldc;
             this.m = m;
-            int mBlocks = (m + MC - 1) / MC;
+            // Enough blocks to keep every thread busy: smaller row blocks first, then column
+            // groups. The split only decides who computes a tile, never how, so unlike KC it may
+            // depend on the thread count.
+            int threads = Parallel.threads();
+            mc = MC;
+            if (threads > 1 && (m + MC - 1) / MC < 4 * threads) {
+                int rows = (m + 4 * threads - 1) / (4 * threads);
+                mc = Math.max(MR, (rows + MR - 1) / MR * MR);
+            }
+            int mBlocks = (m + mc - 1) / mc;
             try {
                 for (jc = 0; jc < n; jc += NC) {
                     nc = Math.min(NC, n - jc);
                     layoutPanels();
-                    int threads = Parallel.threads();
-                    // Enough blocks to keep every thread busy; the split only decides who computes
-                    // a tile, never how, so it may depend on the thread count.
                     groups = mBlocks >= 2 * threads ? 1 : Math.min(panels, (4 * threads + mBlocks - 1) / mBlocks);
                     for (pc = 0; pc < k; pc += KC) {
                         kc = Math.min(KC, k - pc);
@@ -221,13 +231,19 @@ public final class Gemm {
             }
         }
 
-        /** One block of C: MC rows (task / groups) × one contiguous group of B panels (task % groups). */
+        /** One block of C: mc rows (task / groups) × one contiguous group of B panels (task % groups). */
         private void compute(int task) {
             int ib = task / groups;
             int g = task % groups;
-            int ic = ib * MC;
-            int mc = Math.min(MC, m - ic);
+            int ic = ib * this.mc;
+            int mc = Math.min(this.mc, m - ic);
             Worker w = WORKERS.get();
+            int q0 = g * panels / groups;
+            int q1 = (g + 1) * panels / groups;
+            if (q1 - q0 <= Tunables.GEMM_DIRECT_A_PANELS) {
+                computeDirect(w, ic, mc, q0, q1);
+                return;
+            }
             if (w.stamp != stamp || w.ic != ic) {
                 w.packA(a, aOff, lda, transA, ic, mc, pc, kc);
                 w.stamp = stamp;
@@ -236,8 +252,6 @@ public final class Gemm {
             float[] pa = w.packedA;
             float[] pb = packedB;
             float[] tile = w.tile;
-            int q0 = g * panels / groups;
-            int q1 = (g + 1) * panels / groups;
             for (int q = q0; q < q1; q++) {
                 int vecs = panelVecs[q];
                 int j0 = jc + panelCol[q];
@@ -253,6 +267,47 @@ public final class Gemm {
                         GemmKernels.kernel8x2(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
                     } else {
                         GemmKernels.kernel8x1(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    }
+                }
+            }
+        }
+
+        /** As {@link #compute} with A read in place; only a last partial row panel is packed. */
+        private void computeDirect(Worker w, int ic, int mc, int q0, int q1) {
+            int aps = transA ? lda : 1;
+            int ars = transA ? 1 : lda;
+            int fullRows = mc / MR * MR;
+            float[] pb = packedB;
+            float[] tile = w.tile;
+            if (fullRows < mc) {
+                w.packA(a, aOff, lda, transA, ic + fullRows, mc - fullRows, pc, kc);
+                w.stamp = -1;
+            }
+            for (int q = q0; q < q1; q++) {
+                int vecs = panelVecs[q];
+                int j0 = jc + panelCol[q];
+                int cols = Math.min(vecs * VL, jc + nc - j0);
+                int bo = kc * panelCol[q];
+                for (int ir = 0; ir < fullRows; ir += MR) {
+                    int ao = aOff + (transA ? pc * lda + ic + ir : (ic + ir) * lda + pc);
+                    int co = cOff + (ic + ir) * ldc + j0;
+                    if (vecs == 3) {
+                        GemmKernelsStrided.kernel8x3s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    } else if (vecs == 2) {
+                        GemmKernelsStrided.kernel8x2s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    } else {
+                        GemmKernelsStrided.kernel8x1s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    }
+                }
+                if (fullRows < mc) {
+                    int rows = mc - fullRows;
+                    int co = cOff + (ic + fullRows) * ldc + j0;
+                    if (vecs == 3) {
+                        GemmKernels.kernel8x3(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else if (vecs == 2) {
+                        GemmKernels.kernel8x2(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else {
+                        GemmKernels.kernel8x1(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
                     }
                 }
             }

@@ -4,14 +4,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernels of {@link Gemm}: one C tile of 8 rows by 3, 2 or 1
- * vectors from a packed A panel and a packed B panel. Package-private machinery, not an API;
- * the tile shapes follow the measurements in VECTOR-API.md (8 × 3 = 24 accumulators is the
- * fastest tile; narrower tiles serve the last columns so that n = 32 or 64 wastes no lanes).
- * Edge tiles (fewer rows or columns) run the same arithmetic on zero-padded panels and store
+ * The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of 8 rows
+ * by 3, 2 or 1 vectors from a packed A panel (kc × 8) and a packed B panel (kc × width).
+ * Package-private machinery, not an API; the tile shapes follow VECTOR-API.md (8 × 3 = 24
+ * accumulators is the fastest tile; narrower tiles serve the last columns so that n = 32 or 64
+ * wastes no lanes). {@link GemmKernelsStrided} holds the same kernels reading A in place.
+ *
+ * <p>Edge tiles (fewer rows or columns) run the same arithmetic on zero-padded panels and store
  * only their valid part through {@code tile}, so every C element sees the same operations
- * whether or not it lies in an edge tile. Generated-looking on purpose: any loop over
- * accumulators would need arrays of vectors, which the JIT cannot keep in registers.
+ * whether or not it lies in an edge tile. Written out rather
+ * than looped: a loop over accumulators needs an array of vectors, which the JIT cannot keep in
+ * registers, and each accumulator has its own {@code zero} so none are aliased (VECTOR-API.md).
  */
 final class GemmKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -21,21 +24,33 @@ final class GemmKernels {
     private GemmKernels() {
     }
 
-    /**
-     * C tile (8 rows × 3 vectors) (= or +=) packed A panel (8 × kc) · packed B panel (kc × 3·VL).
-     * Accumulators are locals of this one method, each from its own {@code zero}, so C2 keeps them
-     * in registers; the B panel and the A panel are read contiguously.
-     */
+    /** C tile (8 rows × 3 vectors) (= or +=) packed A panel (kc × 8) · packed B panel (kc × 3 * VL). */
     static void kernel8x3(float[] a, int aOff, float[] b, int bOff, int kc,
                          float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S); FloatVector c62 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S); FloatVector c72 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
+        FloatVector c72 = FloatVector.zero(S);
         int ao = aOff;
         int bo = bOff;
         for (int p = 0; p < kc; p++) {
@@ -43,21 +58,37 @@ final class GemmKernels {
             FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
             FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * VL);
             FloatVector av = FloatVector.broadcast(S, a[ao]);
-            c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            c02 = av.fma(b2, c02);
             av = FloatVector.broadcast(S, a[ao + 1]);
-            c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            c12 = av.fma(b2, c12);
             av = FloatVector.broadcast(S, a[ao + 2]);
-            c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            c22 = av.fma(b2, c22);
             av = FloatVector.broadcast(S, a[ao + 3]);
-            c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            c32 = av.fma(b2, c32);
             av = FloatVector.broadcast(S, a[ao + 4]);
-            c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            c42 = av.fma(b2, c42);
             av = FloatVector.broadcast(S, a[ao + 5]);
-            c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            c52 = av.fma(b2, c52);
             av = FloatVector.broadcast(S, a[ao + 6]);
-            c60 = av.fma(b0, c60); c61 = av.fma(b1, c61); c62 = av.fma(b2, c62);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            c62 = av.fma(b2, c62);
             av = FloatVector.broadcast(S, a[ao + 7]);
-            c70 = av.fma(b0, c70); c71 = av.fma(b1, c71); c72 = av.fma(b2, c72);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+            c72 = av.fma(b2, c72);
             ao += 8;
             bo += 3 * VL;
         }
@@ -154,45 +185,57 @@ final class GemmKernels {
         c70.intoArray(tile, 7 * 3 * VL);
         c71.intoArray(tile, 7 * 3 * VL + VL);
         c72.intoArray(tile, 7 * 3 * VL + 2 * VL);
-        storeTile(tile, 3 * VL, c, cOff, ldc, rows, cols, first);
+        GemmKernels.storeTile(tile, 3 * VL, c, cOff, ldc, rows, cols, first);
     }
 
-    /**
-     * C tile (8 rows × 2 vectors) (= or +=) packed A panel (8 × kc) · packed B panel (kc × 2·VL).
-     * Accumulators are locals of this one method, each from its own {@code zero}, so C2 keeps them
-     * in registers; the B panel and the A panel are read contiguously.
-     */
+    /** C tile (8 rows × 2 vectors) (= or +=) packed A panel (kc × 8) · packed B panel (kc × 2 * VL). */
     static void kernel8x2(float[] a, int aOff, float[] b, int bOff, int kc,
                          float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S); FloatVector c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S); FloatVector c71 = FloatVector.zero(S);
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c61 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        FloatVector c71 = FloatVector.zero(S);
         int ao = aOff;
         int bo = bOff;
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
             FloatVector av = FloatVector.broadcast(S, a[ao]);
-            c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
             av = FloatVector.broadcast(S, a[ao + 1]);
-            c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
             av = FloatVector.broadcast(S, a[ao + 2]);
-            c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
             av = FloatVector.broadcast(S, a[ao + 3]);
-            c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
             av = FloatVector.broadcast(S, a[ao + 4]);
-            c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
             av = FloatVector.broadcast(S, a[ao + 5]);
-            c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
             av = FloatVector.broadcast(S, a[ao + 6]);
-            c60 = av.fma(b0, c60); c61 = av.fma(b1, c61);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
             av = FloatVector.broadcast(S, a[ao + 7]);
-            c70 = av.fma(b0, c70); c71 = av.fma(b1, c71);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
             ao += 8;
             bo += 2 * VL;
         }
@@ -265,14 +308,10 @@ final class GemmKernels {
         c61.intoArray(tile, 6 * 2 * VL + VL);
         c70.intoArray(tile, 7 * 2 * VL);
         c71.intoArray(tile, 7 * 2 * VL + VL);
-        storeTile(tile, 2 * VL, c, cOff, ldc, rows, cols, first);
+        GemmKernels.storeTile(tile, 2 * VL, c, cOff, ldc, rows, cols, first);
     }
 
-    /**
-     * C tile (8 rows × 1 vectors) (= or +=) packed A panel (8 × kc) · packed B panel (kc × 1·VL).
-     * Accumulators are locals of this one method, each from its own {@code zero}, so C2 keeps them
-     * in registers; the B panel and the A panel are read contiguously.
-     */
+    /** C tile (8 rows × 1 vector) (= or +=) packed A panel (kc × 8) · packed B panel (kc × VL). */
     static void kernel8x1(float[] a, int aOff, float[] b, int bOff, int kc,
                          float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
         FloatVector c00 = FloatVector.zero(S);
@@ -351,12 +390,11 @@ final class GemmKernels {
         c50.intoArray(tile, 5 * VL);
         c60.intoArray(tile, 6 * VL);
         c70.intoArray(tile, 7 * VL);
-        storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
+        GemmKernels.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
     }
 
     /** C[r, j] (= or +=) tile[r·width + j] for the valid rows × cols. */
-    private static void storeTile(float[] tile, int width, float[] c, int cOff, int ldc, int rows, int cols,
-                                  boolean first) {
+    static void storeTile(float[] tile, int width, float[] c, int cOff, int ldc, int rows, int cols, boolean first) {
         for (int r = 0; r < rows; r++) {
             int o = cOff + r * ldc;
             int t = r * width;

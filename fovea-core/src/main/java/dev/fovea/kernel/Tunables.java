@@ -20,6 +20,12 @@ public final class Tunables {
     public static final int GEMM_MC = 128;
     /** N block: the shared packed B block (KC × NC floats, about 1.5 MiB) stays in L2/L3. */
     public static final int GEMM_NC = 1536;
+    /**
+     * A task whose C block spans at most this many B panels (n ≤ 144 at 512-bit vectors: every
+     * conv of the tutorial CNN) reads A in place: packing would cost about as much as the few
+     * FMAs each A value feeds.
+     */
+    public static final int GEMM_DIRECT_A_PANELS = 3;
     /** Products with m·n·k below this go to the plain loop: packing would cost more than it saves. */
     public static final long GEMM_SMALL = 8192;
     /**

@@ -53,19 +53,31 @@ class GemmTest {
         }
     }
 
+    /**
+     * At 1 thread wide products run on packed A panels; at 3 they are split into narrow column
+     * groups that read A in place: both paths are checked.
+     */
     @Test
     void fastMatchesScalarOnManyShapes() {
-        Rng r = new Rng(42);
-        int cases = 0;
-        for (int m : SIZES) {
-            for (int n : SIZES) {
-                // Every (m, n) pair with a k from the list, cycling so all k values occur.
-                int k = SIZES[(cases * 7 + m + n) % SIZES.length];
-                for (int t = 0; t < 4; t++) {
-                    check(r, m, n, k, (t & 1) != 0, (t & 2) != 0, (cases + t) % 2 == 0);
+        int saved = Parallel.threads();
+        try {
+            for (int threads : new int[]{1, 3}) {
+                Parallel.setThreads(threads);
+                Rng r = new Rng(42 + threads);
+                int cases = 0;
+                for (int m : SIZES) {
+                    for (int n : SIZES) {
+                        // Every (m, n) pair with a k from the list, cycling so all k values occur.
+                        int k = SIZES[(cases * 7 + m + n) % SIZES.length];
+                        for (int t = 0; t < 4; t++) {
+                            check(r, m, n, k, (t & 1) != 0, (t & 2) != 0, (cases + t) % 2 == 0);
+                        }
+                        cases++;
+                    }
                 }
-                cases++;
             }
+        } finally {
+            Parallel.setThreads(saved);
         }
     }
 
