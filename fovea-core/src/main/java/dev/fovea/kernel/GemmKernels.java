@@ -10,9 +10,10 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators is the fastest tile; narrower tiles serve the last columns so that n = 32 or 64
  * wastes no lanes). {@link GemmKernelsStrided} holds the same kernels reading A in place.
  *
- * <p>Edge tiles (fewer rows or columns) run the same arithmetic on zero-padded panels and store
- * only their valid part through {@code tile}, so every C element sees the same operations
- * whether or not it lies in an edge tile. Written out rather
+ * <p>Every tile goes to C through {@code tile} (a thread's 8 × 3-vector scratch) and
+ * {@link #storeTile}; edge tiles (fewer rows or columns) run the same arithmetic on
+ * zero-padded panels and store only their valid part, so every C element sees the same
+ * operations whether or not it lies in an edge tile. Written out rather
  * than looped: a loop over accumulators needs an array of vectors, which the JIT cannot keep in
  * registers, and each accumulator has its own {@code zero} so none are aliased (VECTOR-API.md).
  */
@@ -92,81 +93,12 @@ final class GemmKernels {
             ao += 8;
             bo += 3 * VL;
         }
-        if (rows == 8 && cols == 3 * VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                c01.intoArray(c, o + VL);
-                c02.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c10.intoArray(c, o);
-                c11.intoArray(c, o + VL);
-                c12.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c20.intoArray(c, o);
-                c21.intoArray(c, o + VL);
-                c22.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c30.intoArray(c, o);
-                c31.intoArray(c, o + VL);
-                c32.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c40.intoArray(c, o);
-                c41.intoArray(c, o + VL);
-                c42.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c50.intoArray(c, o);
-                c51.intoArray(c, o + VL);
-                c52.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c60.intoArray(c, o);
-                c61.intoArray(c, o + VL);
-                c62.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c70.intoArray(c, o);
-                c71.intoArray(c, o + VL);
-                c72.intoArray(c, o + 2 * VL);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c01.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c02.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c11.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c12.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c21.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c22.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c31.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c32.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c41.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c42.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c51.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c52.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c61.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c62.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c71.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c72.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
         c02.intoArray(tile, 2 * VL);
-        c10.intoArray(tile, 1 * 3 * VL);
-        c11.intoArray(tile, 1 * 3 * VL + VL);
-        c12.intoArray(tile, 1 * 3 * VL + 2 * VL);
+        c10.intoArray(tile, 3 * VL);
+        c11.intoArray(tile, 3 * VL + VL);
+        c12.intoArray(tile, 3 * VL + 2 * VL);
         c20.intoArray(tile, 2 * 3 * VL);
         c21.intoArray(tile, 2 * 3 * VL + VL);
         c22.intoArray(tile, 2 * 3 * VL + 2 * VL);
@@ -239,63 +171,10 @@ final class GemmKernels {
             ao += 8;
             bo += 2 * VL;
         }
-        if (rows == 8 && cols == 2 * VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                c01.intoArray(c, o + VL);
-                o += ldc;
-                c10.intoArray(c, o);
-                c11.intoArray(c, o + VL);
-                o += ldc;
-                c20.intoArray(c, o);
-                c21.intoArray(c, o + VL);
-                o += ldc;
-                c30.intoArray(c, o);
-                c31.intoArray(c, o + VL);
-                o += ldc;
-                c40.intoArray(c, o);
-                c41.intoArray(c, o + VL);
-                o += ldc;
-                c50.intoArray(c, o);
-                c51.intoArray(c, o + VL);
-                o += ldc;
-                c60.intoArray(c, o);
-                c61.intoArray(c, o + VL);
-                o += ldc;
-                c70.intoArray(c, o);
-                c71.intoArray(c, o + VL);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c01.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c11.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c21.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c31.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c41.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c51.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c61.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c71.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
-        c10.intoArray(tile, 1 * 2 * VL);
-        c11.intoArray(tile, 1 * 2 * VL + VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 2 * VL + VL);
         c20.intoArray(tile, 2 * 2 * VL);
         c21.intoArray(tile, 2 * 2 * VL + VL);
         c30.intoArray(tile, 3 * 2 * VL);
@@ -345,45 +224,8 @@ final class GemmKernels {
             ao += 8;
             bo += VL;
         }
-        if (rows == 8 && cols == VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                o += ldc;
-                c10.intoArray(c, o);
-                o += ldc;
-                c20.intoArray(c, o);
-                o += ldc;
-                c30.intoArray(c, o);
-                o += ldc;
-                c40.intoArray(c, o);
-                o += ldc;
-                c50.intoArray(c, o);
-                o += ldc;
-                c60.intoArray(c, o);
-                o += ldc;
-                c70.intoArray(c, o);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
-        c10.intoArray(tile, 1 * VL);
+        c10.intoArray(tile, VL);
         c20.intoArray(tile, 2 * VL);
         c30.intoArray(tile, 3 * VL);
         c40.intoArray(tile, 4 * VL);
@@ -393,12 +235,24 @@ final class GemmKernels {
         GemmKernels.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
     }
 
-    /** C[r, j] (= or +=) tile[r·width + j] for the valid rows × cols. */
+    /**
+     * C[r, j] (= or +=) tile[r·width + j] for the valid rows × cols. Kept out of the kernels on
+     * purpose: with their stores inlined, the kernels outgrew C2's inlining budget when compiled
+     * by invocation count (short K), and their vectors were then boxed on the heap.
+     */
     static void storeTile(float[] tile, int width, float[] c, int cOff, int ldc, int rows, int cols, boolean first) {
+        int vecCols = cols / VL * VL;
         for (int r = 0; r < rows; r++) {
             int o = cOff + r * ldc;
             int t = r * width;
-            for (int j = 0; j < cols; j++) {
+            for (int j = 0; j < vecCols; j += VL) {
+                FloatVector v = FloatVector.fromArray(S, tile, t + j);
+                if (!first) {
+                    v = v.add(FloatVector.fromArray(S, c, o + j));
+                }
+                v.intoArray(c, o + j);
+            }
+            for (int j = vecCols; j < cols; j++) {
                 c[o + j] = first ? tile[t + j] : c[o + j] + tile[t + j];
             }
         }

@@ -91,81 +91,12 @@ final class GemmKernelsStrided {
             ao += aps;
             bo += 3 * VL;
         }
-        if (rows == 8 && cols == 3 * VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                c01.intoArray(c, o + VL);
-                c02.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c10.intoArray(c, o);
-                c11.intoArray(c, o + VL);
-                c12.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c20.intoArray(c, o);
-                c21.intoArray(c, o + VL);
-                c22.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c30.intoArray(c, o);
-                c31.intoArray(c, o + VL);
-                c32.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c40.intoArray(c, o);
-                c41.intoArray(c, o + VL);
-                c42.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c50.intoArray(c, o);
-                c51.intoArray(c, o + VL);
-                c52.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c60.intoArray(c, o);
-                c61.intoArray(c, o + VL);
-                c62.intoArray(c, o + 2 * VL);
-                o += ldc;
-                c70.intoArray(c, o);
-                c71.intoArray(c, o + VL);
-                c72.intoArray(c, o + 2 * VL);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c01.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c02.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c11.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c12.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c21.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c22.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c31.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c32.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c41.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c42.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c51.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c52.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c61.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c62.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c71.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                c72.add(FloatVector.fromArray(S, c, o + 2 * VL)).intoArray(c, o + 2 * VL);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
         c02.intoArray(tile, 2 * VL);
-        c10.intoArray(tile, 1 * 3 * VL);
-        c11.intoArray(tile, 1 * 3 * VL + VL);
-        c12.intoArray(tile, 1 * 3 * VL + 2 * VL);
+        c10.intoArray(tile, 3 * VL);
+        c11.intoArray(tile, 3 * VL + VL);
+        c12.intoArray(tile, 3 * VL + 2 * VL);
         c20.intoArray(tile, 2 * 3 * VL);
         c21.intoArray(tile, 2 * 3 * VL + VL);
         c22.intoArray(tile, 2 * 3 * VL + 2 * VL);
@@ -245,63 +176,10 @@ final class GemmKernelsStrided {
             ao += aps;
             bo += 2 * VL;
         }
-        if (rows == 8 && cols == 2 * VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                c01.intoArray(c, o + VL);
-                o += ldc;
-                c10.intoArray(c, o);
-                c11.intoArray(c, o + VL);
-                o += ldc;
-                c20.intoArray(c, o);
-                c21.intoArray(c, o + VL);
-                o += ldc;
-                c30.intoArray(c, o);
-                c31.intoArray(c, o + VL);
-                o += ldc;
-                c40.intoArray(c, o);
-                c41.intoArray(c, o + VL);
-                o += ldc;
-                c50.intoArray(c, o);
-                c51.intoArray(c, o + VL);
-                o += ldc;
-                c60.intoArray(c, o);
-                c61.intoArray(c, o + VL);
-                o += ldc;
-                c70.intoArray(c, o);
-                c71.intoArray(c, o + VL);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c01.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c11.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c21.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c31.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c41.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c51.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c61.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                c71.add(FloatVector.fromArray(S, c, o + VL)).intoArray(c, o + VL);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, VL);
-        c10.intoArray(tile, 1 * 2 * VL);
-        c11.intoArray(tile, 1 * 2 * VL + VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 2 * VL + VL);
         c20.intoArray(tile, 2 * 2 * VL);
         c21.intoArray(tile, 2 * 2 * VL + VL);
         c30.intoArray(tile, 3 * 2 * VL);
@@ -358,45 +236,8 @@ final class GemmKernelsStrided {
             ao += aps;
             bo += VL;
         }
-        if (rows == 8 && cols == VL) {
-            int o = cOff;
-            if (first) {
-                c00.intoArray(c, o);
-                o += ldc;
-                c10.intoArray(c, o);
-                o += ldc;
-                c20.intoArray(c, o);
-                o += ldc;
-                c30.intoArray(c, o);
-                o += ldc;
-                c40.intoArray(c, o);
-                o += ldc;
-                c50.intoArray(c, o);
-                o += ldc;
-                c60.intoArray(c, o);
-                o += ldc;
-                c70.intoArray(c, o);
-            } else {
-                c00.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c10.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c20.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c30.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c40.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c50.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c60.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-                o += ldc;
-                c70.add(FloatVector.fromArray(S, c, o)).intoArray(c, o);
-            }
-            return;
-        }
         c00.intoArray(tile, 0);
-        c10.intoArray(tile, 1 * VL);
+        c10.intoArray(tile, VL);
         c20.intoArray(tile, 2 * VL);
         c30.intoArray(tile, 3 * VL);
         c40.intoArray(tile, 4 * VL);

@@ -143,4 +143,37 @@ class GemmTest {
             Parallel.setThreads(saved);
         }
     }
+
+    /** VECTOR-API.md's cliff: a kernel that boxes vectors allocates; this one must not, once warm. */
+    @Test
+    void steadyStateCallsAllocateNothing() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(1);
+            Rng r = new Rng(45);
+            int m = 41;
+            int n = 200;
+            int k = 70;
+            float[] a = random(r, m * k);
+            float[] b = random(r, k * n);
+            float[] c = new float[m * n];
+            var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long tid = Thread.currentThread().getId();
+            long used = Long.MAX_VALUE;
+            // Until C2 has compiled the kernels, the Vector API runs boxed and allocates; wait for
+            // a clean round (a few hundred small calls on an idle machine), at most 6 s.
+            long deadline = System.nanoTime() + 6_000_000_000L;
+            while (used > 0 && System.nanoTime() < deadline) {
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int t = 0; t < 4; t++) {
+                    Gemm.gemm(a, 0, (t & 1) != 0 ? m : k, (t & 1) != 0, b, 0, (t & 2) != 0 ? k : n, (t & 2) != 0,
+                            c, 0, n, m, n, k, false);
+                }
+                used = mx.getThreadAllocatedBytes(tid) - before;
+            }
+            assertEquals(0, used, "bytes allocated by four warm GEMM calls");
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
 }
