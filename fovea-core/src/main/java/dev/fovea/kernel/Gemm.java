@@ -154,7 +154,8 @@ public final class Gemm {
                 for (jc = 0; jc < n; jc += NC) {
                     nc = Math.min(NC, n - jc);
                     layoutPanels();
-                    groups = mBlocks >= 2 * threads ? 1 : Math.min(panels, (4 * threads + mBlocks - 1) / mBlocks);
+                    groups = threads == 1 || mBlocks >= 2 * threads ? 1
+                            : Math.min(panels, (4 * threads + mBlocks - 1) / mBlocks);
                     for (pc = 0; pc < k; pc += KC) {
                         kc = Math.min(KC, k - pc);
                         first = pc == 0 && !accumulate;

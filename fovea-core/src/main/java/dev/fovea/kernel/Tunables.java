@@ -7,9 +7,12 @@ package dev.fovea.kernel;
  * Not a configuration API for users.
  */
 public final class Tunables {
-    /** Rows of the GEMM register tile (broadcast A values per K step). */
+    /** Rows of the GEMM register tile (fixed: the kernels in GemmKernels are written out for 8). */
     public static final int GEMM_MR = 8;
-    /** Vectors per row of the widest GEMM register tile: MR × NV = 24 accumulators (VECTOR-API.md). */
+    /**
+     * Vectors per row of the widest GEMM register tile, MR × NV = 24 accumulators (VECTOR-API.md);
+     * fixed like MR: kernels exist for 3, 2 and 1 vectors.
+     */
     public static final int GEMM_NV = 3;
     /**
      * K block: a packed B micro-panel (KC × NV vectors) stays in L1 across the MC/MR tiles that
