@@ -31,6 +31,9 @@ public final class Augment {
     private final int[] colA;
     private final int[] colB;
     private final int[] colW;
+    private final int[] idxA;
+    private final int[] idxB;
+    private final int[] hx;
 
     public Augment(Augmentation cfg, int height, int width, int channels) {
         if (cfg.padCrop() > 0 && cfg.padMode() == Augmentation.PadMode.REFLECT
@@ -52,6 +55,9 @@ public final class Augment {
         colA = new int[width];
         colB = new int[width];
         colW = new int[width];
+        idxA = new int[width * channels];
+        idxB = new int[width * channels];
+        hx = new int[n];
     }
 
     /**
@@ -76,12 +82,12 @@ public final class Augment {
         if (cfg.heightShift() > 0 || cfg.widthShift() > 0) {
             float dy = draw(cfg.heightShift(), h, rng);
             float dx = draw(cfg.widthShift(), w, rng);
-            shift(cur, 0, other, 0, dy, dx, cfg.fillMode(), cfg.fillValue());
+            boolean flip = cfg.horizontalFlip() && rng.nextInt(2) == 1;
+            shift(cur, 0, other, 0, dy, dx, cfg.fillMode(), cfg.fillValue(), flip);
             byte[] t = cur;
             cur = other;
             other = t;
-        }
-        if (cfg.horizontalFlip() && rng.nextInt(2) == 1) {
+        } else if (cfg.horizontalFlip() && rng.nextInt(2) == 1) {
             flipHorizontal(cur, 0);
         }
         if (cfg.cutout() > 0) {
@@ -105,63 +111,84 @@ public final class Augment {
      */
     public void shift(byte[] src, int srcOff, byte[] dst, int dstOff, float dy, float dx,
                       Augmentation.FillMode mode, int fill) {
-        axis(h, dy, mode, rowA, rowB, rowW);
-        axis(w, dx, mode, colA, colB, colW);
-        byte fillByte = (byte) fill;
-        int rowLen = w * c;
-        int o = dstOff;
-        for (int r = 0; r < h; r++) {
-            int wy = rowW[r];
-            if (wy < 0) {
-                java.util.Arrays.fill(dst, o, o + rowLen, fillByte);
-                o += rowLen;
-                continue;
+        shift(src, srcOff, dst, dstOff, dy, dx, mode, fill, false);
+    }
+
+    /**
+     * The shift, optionally followed by a horizontal flip folded into the column tables. The
+     * fractional part of a uniform shift is the same for every pixel, so bilinear sampling is
+     * separable: interpolate every source row horizontally once, then blend two such rows per
+     * output row.
+     */
+    private void shift(byte[] src, int srcOff, byte[] dst, int dstOff, float dy, float dx,
+                       Augmentation.FillMode mode, int fill, boolean flip) {
+        int wyr = axis(h, dy, mode, rowA, rowB, rowW);
+        int wxr = axis(w, dx, mode, colA, colB, colW);
+        int wc = w * c;
+        for (int x = 0; x < w; x++) {
+            int from = flip ? w - 1 - x : x;
+            int a = colA[from] * c;
+            int b = colB[from] * c;
+            for (int k = 0; k < c; k++) {
+                idxA[x * c + k] = a + k;
+                idxB[x * c + k] = b + k;
             }
-            int ra = srcOff + rowA[r] * rowLen;
-            int rb = srcOff + rowB[r] * rowLen;
-            int vy = ONE - wy;
-            for (int x = 0; x < w; x++) {
-                int wx = colW[x];
-                if (wx < 0) {
-                    for (int k = 0; k < c; k++) {
-                        dst[o++] = fillByte;
-                    }
+        }
+        int vx = ONE - wxr;
+        for (int r = 0; r < h; r++) {
+            int so = srcOff + r * wc;
+            int ho = r * wc;
+            for (int j = 0; j < wc; j++) {
+                hx[ho + j] = vx * (src[so + idxA[j]] & 0xFF) + wxr * (src[so + idxB[j]] & 0xFF);
+            }
+        }
+        int vy = ONE - wyr;
+        for (int r = 0; r < h; r++) {
+            int o = dstOff + r * wc;
+            int ta = rowA[r] * wc;
+            int tb = rowB[r] * wc;
+            for (int j = 0; j < wc; j++) {
+                dst[o + j] = (byte) ((vy * hx[ta + j] + wyr * hx[tb + j] + (1 << 19)) >> 20);
+            }
+        }
+        if (mode == Augmentation.FillMode.CONSTANT) {
+            byte f = (byte) fill;
+            for (int r = 0; r < h; r++) {
+                int o = dstOff + r * wc;
+                if (rowW[r] < 0) {
+                    java.util.Arrays.fill(dst, o, o + wc, f);
                     continue;
                 }
-                int vx = ONE - wx;
-                int ca = colA[x] * c;
-                int cb = colB[x] * c;
-                for (int k = 0; k < c; k++) {
-                    int top = vx * (src[ra + ca + k] & 0xFF) + wx * (src[ra + cb + k] & 0xFF);
-                    int bot = vx * (src[rb + ca + k] & 0xFF) + wx * (src[rb + cb + k] & 0xFF);
-                    dst[o++] = (byte) ((vy * top + wy * bot + (1 << 19)) >> 20);
+                for (int x = 0; x < w; x++) {
+                    if (colW[flip ? w - 1 - x : x] < 0) {
+                        java.util.Arrays.fill(dst, o + x * c, o + x * c + c, f);
+                    }
                 }
             }
         }
     }
 
     /**
-     * Per output index i along an axis of length n: the two source indices around i + d and
-     * the weight of the second in 1/1024, or weight −1 when a constant fill applies.
+     * Per output index i along an axis of length n: the two source indices around i + d (a,
+     * b), and −1 in {@code out} where a constant fill applies. Returns the weight of b in
+     * 1/1024, the same for every i since the shift is uniform.
      */
-    private static void axis(int n, float d, Augmentation.FillMode mode, int[] a, int[] b,
-                             int[] wt) {
+    private static int axis(int n, float d, Augmentation.FillMode mode, int[] a, int[] b,
+                            int[] out) {
+        int base = (int) Math.floor(d);
+        int frac = (int) Math.round((d - (double) base) * ONE);
+        if (frac == ONE) {
+            base++;
+            frac = 0;
+        }
         for (int i = 0; i < n; i++) {
             double y = i + (double) d;
-            if (mode == Augmentation.FillMode.CONSTANT && (y < -1e-6 || y > n - 1 + 1e-6)) {
-                wt[i] = -1;
-                continue;
-            }
-            int i0 = (int) Math.floor(y);
-            int frac = (int) Math.round((y - i0) * ONE);
-            if (frac == ONE) {
-                i0++;
-                frac = 0;
-            }
-            a[i] = map(i0, n, mode);
-            b[i] = map(i0 + 1, n, mode);
-            wt[i] = frac;
+            out[i] = mode == Augmentation.FillMode.CONSTANT && (y < -1e-6 || y > n - 1 + 1e-6)
+                    ? -1 : 0;
+            a[i] = map(i + base, n, mode);
+            b[i] = map(i + base + 1, n, mode);
         }
+        return frac;
     }
 
     private static int map(int i, int n, Augmentation.FillMode mode) {

@@ -98,7 +98,8 @@ public final class Batches implements AutoCloseable {
         this.norm = norm;
         this.seed = seed;
         perm = new int[ds.size()];
-        int slots = cfg.prefetch() + 2;
+        // prefetch batches ready or being filled, plus the one the consumer holds
+        int slots = cfg.prefetch() + 1;
         full = new Batch[slots];
         for (int i = 0; i < slots; i++) {
             full[i] = new Batch(cfg.batchSize(), ds.height(), ds.width(), ds.channels());

@@ -229,6 +229,11 @@ public final class ImageFolder {
             }
         }
         int n = size[0] * size[1] * 3;
+        if ((long) pixels.size() * n > Integer.MAX_VALUE - 16) {
+            throw new FoveaException(where + ": " + pixels.size() + " images of " + size[0] + "×"
+                    + size[1] + " exceed the 2 GB an in-memory dataset can hold; use a smaller"
+                    + " --image-size or fewer images");
+        }
         byte[] all = new byte[pixels.size() * n];
         int[] lab = new int[labels.size()];
         for (int i = 0; i < lab.length; i++) {

@@ -1,5 +1,12 @@
 package dev.fovea.kernel;
 
+import static dev.fovea.kernel.GemmKernels.MR;
+import static dev.fovea.kernel.GemmKernels.VL;
+
+import dev.fovea.tensor.Parallel;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * Single-precision matrix product {@code C (m×n) (= or +=) op(A) (m×k) · op(B) (k×n)}.
  *
@@ -8,22 +15,57 @@ package dev.fovea.kernel;
  * element (i,p) at {@code a[aOff + i·lda + p]}) or, when {@code transA}, Aᵀ of a k×m A (element
  * (i,p) at {@code a[aOff + p·lda + i]}); likewise for B.
  *
- * <p>TODO(engine): the packed, register-blocked Vector API kernel; this is the scalar twin.
+ * <p>The fast path is the classic Goto/BLIS loop nest: op(B) is packed, block by block
+ * (KC × NC, {@link Tunables}), into contiguous panels of up to 3 vectors' width; op(A) into
+ * {@value GemmKernels#MR}-row panels of MC-row blocks, or read in place when C is narrow
+ * ({@link GemmKernelsStrided}); {@link GemmKernels} multiplies one panel pair in registers.
+ * Work is split over disjoint (row block × group of B panels) blocks of C, and every C element
+ * is summed over K in the same order (K blocks in turn, each block's terms in turn) whichever
+ * thread computes it and whichever kernel reads its A, so results are bit-identical at any
+ * thread count. They differ from {@link #gemmScalar} by float reassociation (fused
+ * multiply-adds, K blocking). Packing buffers are reused per thread; a call allocates nothing
+ * once they have grown. Products below {@link Tunables#GEMM_SMALL} multiply-adds run the
+ * scalar loop.
  */
 public final class Gemm {
+    private static final int NV = Tunables.GEMM_NV;
+    private static final int KC = Tunables.GEMM_KC;
+    private static final int MC = Tunables.GEMM_MC / MR * MR;
+    private static final int NC = Math.max(1, Tunables.GEMM_NC / (NV * VL)) * NV * VL;
+    /** Packing B costs a fork only when the block is big enough to pay for it. */
+    private static final int PARALLEL_PACK_FLOATS = 1 << 15;
+    private static final AtomicLong STAMPS = new AtomicLong();
+    private static final ThreadLocal<Driver> DRIVERS = ThreadLocal.withInitial(Driver::new);
+    private static final ThreadLocal<Worker> WORKERS = ThreadLocal.withInitial(Worker::new);
+
     private Gemm() {
     }
 
     /**
-     * @param a          read
-     * @param b          read
-     * @param c          written (accumulates (+=) when {@code accumulate})
+     * @param a read
+     * @param b read
+     * @param c written (accumulates (+=) when {@code accumulate}); must not overlap a or b
      */
     public static void gemm(float[] a, int aOff, int lda, boolean transA,
                             float[] b, int bOff, int ldb, boolean transB,
                             float[] c, int cOff, int ldc,
                             int m, int n, int k, boolean accumulate) {
-        gemmScalar(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+                }
+            }
+            return;
+        }
+        if ((long) m * n * k < Tunables.GEMM_SMALL) {
+            gemmScalar(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
+            return;
+        }
+        DRIVERS.get().run(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
     }
 
     /** Plain triple loop; the reference every faster variant is tested against. */
@@ -41,6 +83,272 @@ public final class Gemm {
                 }
                 int ci = cOff + i * ldc + j;
                 c[ci] = accumulate ? c[ci] + s : s;
+            }
+        }
+    }
+
+    /**
+     * One calling thread's state for a product in progress: the arguments, the packed B block
+     * (shared read-only with the workers) and the panel layout. Reused across calls, so a call
+     * allocates nothing in steady state; per thread, so concurrent products (a GEMM inside
+     * another parallel task) never share it.
+     */
+    private static final class Driver {
+        float[] a;
+        float[] b;
+        float[] c;
+        int aOff;
+        int lda;
+        int bOff;
+        int ldb;
+        int cOff;
+        int ldc;
+        boolean transA;
+        boolean transB;
+        int m;
+        /** Rows per block of C: MC, or fewer when that leaves threads idle. */
+        int mc;
+        int jc;
+        int nc;
+        int pc;
+        int kc;
+        boolean first;
+        long stamp;
+        int groups;
+        int panels;
+        /**
+         * Panel q covers columns [jc + panelCol[q], + panelVecs[q]·VL) and, as panels are packed
+         * side by side, starts at packedB[kc·panelCol[q]].
+         */
+        final int[] panelCol = new int[NC / VL + 2];
+        final int[] panelVecs = new int[NC / VL + 2];
+        float[] packedB = new float[0];
+        final Parallel.Body packBody = this::packBPanel;
+        final Parallel.Body computeBody = this::compute;
+
+        void run(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb, boolean transB,
+                 float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.transA = transA;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.transB = transB;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.m = m;
+            // Enough blocks to keep every thread busy: smaller row blocks first, then column
+            // groups. The split only decides who computes a tile, never how, so unlike KC it may
+            // depend on the thread count.
+            int threads = Parallel.threads();
+            mc = MC;
+            if (threads > 1 && (m + MC - 1) / MC < 4 * threads) {
+                int rows = (m + 4 * threads - 1) / (4 * threads);
+                mc = Math.max(MR, (rows + MR - 1) / MR * MR);
+            }
+            int mBlocks = (m + mc - 1) / mc;
+            try {
+                for (jc = 0; jc < n; jc += NC) {
+                    nc = Math.min(NC, n - jc);
+                    layoutPanels();
+                    groups = threads == 1 || mBlocks >= 2 * threads ? 1
+                            : Math.min(panels, (4 * threads + mBlocks - 1) / mBlocks);
+                    for (pc = 0; pc < k; pc += KC) {
+                        kc = Math.min(KC, k - pc);
+                        first = pc == 0 && !accumulate;
+                        stamp = STAMPS.incrementAndGet();
+                        int need = kc * panelCol[panels];
+                        if (packedB.length < need) {
+                            packedB = new float[need];
+                        }
+                        if (kc * nc >= PARALLEL_PACK_FLOATS) {
+                            Parallel.forEach(panels, packBody);
+                        } else {
+                            for (int q = 0; q < panels; q++) {
+                                packBPanel(q);
+                            }
+                        }
+                        Parallel.forEach(mBlocks * groups, computeBody);
+                    }
+                }
+            } finally {
+                this.a = null;
+                this.b = null;
+                this.c = null;
+            }
+        }
+
+        /**
+         * Splits the block's ceil(nc/VL) vectors into panels of 3, ending with 2 + 2 rather than
+         * 3 + 1 (a 1-vector tile is the slowest), so widths 32 and 64 need no padded lanes.
+         */
+        private void layoutPanels() {
+            int vecs = (nc + VL - 1) / VL;
+            int rest = vecs % NV;
+            int full = rest == 1 && vecs > NV ? vecs / NV - 1 : vecs / NV;
+            int q = 0;
+            int col = 0;
+            for (int left = vecs; left > 0; q++) {
+                int w = q < full ? NV : left == 4 ? 2 : Math.min(left, NV);
+                panelCol[q] = col;
+                panelVecs[q] = w;
+                col += w * VL;
+                left -= w;
+            }
+            panels = q;
+            panelCol[q] = col;
+        }
+
+        /** Packs op(B)[pc.., jc + panelCol[q]..] into kc rows of panelVecs[q]·VL floats, zero-padded. */
+        private void packBPanel(int q) {
+            int width = panelVecs[q] * VL;
+            int j0 = jc + panelCol[q];
+            int valid = Math.min(width, jc + nc - j0);
+            int base = kc * panelCol[q];
+            float[] dst = packedB;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * width;
+                    System.arraycopy(b, bOff + (pc + p) * ldb + j0, dst, d, valid);
+                    if (valid < width) {
+                        Arrays.fill(dst, d + valid, d + width, 0f);
+                    }
+                }
+            } else {
+                for (int jj = 0; jj < valid; jj++) {
+                    int s = bOff + (j0 + jj) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * width + jj] = b[s + p];
+                    }
+                }
+                if (valid < width) {
+                    for (int p = 0; p < kc; p++) {
+                        Arrays.fill(dst, base + p * width + valid, base + (p + 1) * width, 0f);
+                    }
+                }
+            }
+        }
+
+        /** One block of C: mc rows (task / groups) × one contiguous group of B panels (task % groups). */
+        private void compute(int task) {
+            int ib = task / groups;
+            int g = task % groups;
+            int ic = ib * this.mc;
+            int mc = Math.min(this.mc, m - ic);
+            Worker w = WORKERS.get();
+            int q0 = g * panels / groups;
+            int q1 = (g + 1) * panels / groups;
+            if (q1 - q0 <= Tunables.GEMM_DIRECT_A_PANELS) {
+                computeDirect(w, ic, mc, q0, q1);
+                return;
+            }
+            if (w.stamp != stamp || w.ic != ic) {
+                w.packA(a, aOff, lda, transA, ic, mc, pc, kc);
+                w.stamp = stamp;
+                w.ic = ic;
+            }
+            float[] pa = w.packedA;
+            float[] pb = packedB;
+            float[] tile = w.tile;
+            for (int q = q0; q < q1; q++) {
+                int vecs = panelVecs[q];
+                int j0 = jc + panelCol[q];
+                int cols = Math.min(vecs * VL, jc + nc - j0);
+                int bo = kc * panelCol[q];
+                for (int ir = 0; ir < mc; ir += MR) {
+                    int rows = Math.min(MR, mc - ir);
+                    int ao = ir * kc;
+                    int co = cOff + (ic + ir) * ldc + j0;
+                    if (vecs == 3) {
+                        GemmKernels.kernel8x3(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else if (vecs == 2) {
+                        GemmKernels.kernel8x2(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else {
+                        GemmKernels.kernel8x1(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    }
+                }
+            }
+        }
+
+        /** As {@link #compute} with A read in place; only a last partial row panel is packed. */
+        private void computeDirect(Worker w, int ic, int mc, int q0, int q1) {
+            int aps = transA ? lda : 1;
+            int ars = transA ? 1 : lda;
+            int fullRows = mc / MR * MR;
+            float[] pb = packedB;
+            float[] tile = w.tile;
+            if (fullRows < mc) {
+                w.packA(a, aOff, lda, transA, ic + fullRows, mc - fullRows, pc, kc);
+                w.stamp = -1;
+            }
+            for (int q = q0; q < q1; q++) {
+                int vecs = panelVecs[q];
+                int j0 = jc + panelCol[q];
+                int cols = Math.min(vecs * VL, jc + nc - j0);
+                int bo = kc * panelCol[q];
+                for (int ir = 0; ir < fullRows; ir += MR) {
+                    int ao = aOff + (transA ? pc * lda + ic + ir : (ic + ir) * lda + pc);
+                    int co = cOff + (ic + ir) * ldc + j0;
+                    if (vecs == 3) {
+                        GemmKernelsStrided.kernel8x3s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    } else if (vecs == 2) {
+                        GemmKernelsStrided.kernel8x2s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    } else {
+                        GemmKernelsStrided.kernel8x1s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
+                    }
+                }
+                if (fullRows < mc) {
+                    int rows = mc - fullRows;
+                    int co = cOff + (ic + fullRows) * ldc + j0;
+                    if (vecs == 3) {
+                        GemmKernels.kernel8x3(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else if (vecs == 2) {
+                        GemmKernels.kernel8x2(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    } else {
+                        GemmKernels.kernel8x1(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One executing thread's packed A block and edge tile. The stamp (unique per K block of a
+     * call) and row offset say which block the buffer holds, so consecutive tasks on the same
+     * rows skip repacking.
+     */
+    private static final class Worker {
+        float[] packedA = new float[MC * KC];
+        final float[] tile = new float[MR * NV * VL];
+        long stamp = -1;
+        int ic = -1;
+
+        /** op(A)[ic.., pc..] as ceil(mc/MR) panels of kc × MR floats, rows past mc zeroed. */
+        void packA(float[] a, int aOff, int lda, boolean transA, int ic, int mc, int pc, int kc) {
+            float[] dst = packedA;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                int base = ir * kc;
+                if (!transA) {
+                    for (int r = 0; r < rows; r++) {
+                        int s = aOff + (ic + ir + r) * lda + pc;
+                        for (int p = 0; p < kc; p++) {
+                            dst[base + p * MR + r] = a[s + p];
+                        }
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        System.arraycopy(a, aOff + (pc + p) * lda + ic + ir, dst, base + p * MR, rows);
+                    }
+                }
+                if (rows < MR) {
+                    for (int p = 0; p < kc; p++) {
+                        Arrays.fill(dst, base + p * MR + rows, base + (p + 1) * MR, 0f);
+                    }
+                }
             }
         }
     }

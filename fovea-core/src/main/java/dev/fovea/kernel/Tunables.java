@@ -7,9 +7,12 @@ package dev.fovea.kernel;
  * Not a configuration API for users.
  */
 public final class Tunables {
-    /** Rows of the GEMM register tile (broadcast A values per K step). */
+    /** Rows of the GEMM register tile (fixed: the kernels in GemmKernels are written out for 8). */
     public static final int GEMM_MR = 8;
-    /** Vectors per row of the widest GEMM register tile: MR × NV = 24 accumulators (VECTOR-API.md). */
+    /**
+     * Vectors per row of the widest GEMM register tile, MR × NV = 24 accumulators (VECTOR-API.md);
+     * fixed like MR: kernels exist for 3, 2 and 1 vectors.
+     */
     public static final int GEMM_NV = 3;
     /**
      * K block: a packed B micro-panel (KC × NV vectors) stays in L1 across the MC/MR tiles that
@@ -20,6 +23,12 @@ public final class Tunables {
     public static final int GEMM_MC = 128;
     /** N block: the shared packed B block (KC × NC floats, about 1.5 MiB) stays in L2/L3. */
     public static final int GEMM_NC = 1536;
+    /**
+     * A task whose C block spans at most this many B panels (n ≤ 144 at 512-bit vectors: every
+     * conv of the tutorial CNN) reads A in place: packing would cost about as much as the few
+     * FMAs each A value feeds.
+     */
+    public static final int GEMM_DIRECT_A_PANELS = 3;
     /** Products with m·n·k below this go to the plain loop: packing would cost more than it saves. */
     public static final long GEMM_SMALL = 8192;
     /**

@@ -172,6 +172,36 @@ class AugmentTest {
     }
 
     @Test
+    void applyEqualsShiftThenFlipWithKerasDraws() {
+        int h = 5;
+        int w = 7;
+        Augmentation cfg = new Augmentation(0.3f, 0.2f, true).withFill(FillMode.CONSTANT, 9);
+        Augment a = new Augment(cfg, h, w, 3);
+        Rng data = new Rng(11);
+        byte[] img = new byte[h * w * 3];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = (byte) data.nextInt(256);
+        }
+        byte[] got = new byte[img.length];
+        byte[] want = new byte[img.length];
+        int flips = 0;
+        for (long seed = 0; seed < 40; seed++) {
+            a.apply(img, 0, got, 0, new Rng(seed));
+            Rng r = new Rng(seed);
+            float dy = (2 * r.nextFloat() - 1) * 0.2f * h;
+            float dx = (2 * r.nextFloat() - 1) * 0.3f * w;
+            boolean flip = r.nextInt(2) == 1;
+            a.shift(img, 0, want, 0, dy, dx, FillMode.CONSTANT, 9);
+            if (flip) {
+                a.flipHorizontal(want, 0);
+                flips++;
+            }
+            assertArrayEquals(want, got, "seed " + seed);
+        }
+        assertTrue(flips > 5 && flips < 35);
+    }
+
+    @Test
     void badConfigurationsAreRejected() {
         assertThrows(FoveaException.class, () -> new Augmentation(-0.1f, 0f, false));
         assertThrows(FoveaException.class,

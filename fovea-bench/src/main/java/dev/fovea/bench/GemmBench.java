@@ -1,0 +1,65 @@
+package dev.fovea.bench;
+
+import dev.fovea.kernel.Gemm;
+import dev.fovea.tensor.Parallel;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * JMH benchmark of {@link Gemm#gemm} (C = A·B, row-major, no transposes) on {@link GemmShapes}
+ * at 1 and 2 threads. GFLOPS = 2·m·n·k / (seconds per op) / 1e9: JMH reports ms/op, and the
+ * setup prints the FLOP count per op so the figure is one division away. Run with
+ * {@code java --add-modules jdk.incubator.vector -jar fovea-bench/target/fovea-benchmarks.jar GemmBench}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class GemmBench {
+    /** Index into {@link GemmShapes#SHAPES}. */
+    @Param({"0", "1", "2", "3", "4", "5", "6"})
+    public int shape;
+
+    @Param({"1", "2"})
+    public int threads;
+
+    private float[] a;
+    private float[] b;
+    private float[] c;
+    private int m;
+    private int n;
+    private int k;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        Object[] s = GemmShapes.SHAPES[shape];
+        m = (Integer) s[0];
+        n = (Integer) s[1];
+        k = (Integer) s[2];
+        a = GemmGflops.random(m * k, 1);
+        b = GemmGflops.random(k * n, 2);
+        c = new float[m * n];
+        Parallel.setThreads(threads);
+        System.out.printf("%n%s: %.3f GFLOP per op%n", s[3], 2.0 * m * n * k / 1e9);
+    }
+
+    @Benchmark
+    public void gemm(Blackhole bh) {
+        Gemm.gemm(a, 0, k, false, b, 0, n, false, c, 0, n, m, n, k, false);
+        bh.consume(c);
+    }
+}
