@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 SummaryCommand.class,
                 DataCommand.class,
                 TrainCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
