@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 CheckCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
+                ExplainCommand.class,
         })
 public final class Main implements Runnable {
 
