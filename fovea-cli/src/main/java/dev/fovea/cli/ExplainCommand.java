@@ -67,7 +67,8 @@ final class ExplainCommand implements Callable<Integer> {
                     + " e.g. --image " + image + " --out explain");
         }
         if (image != null && !Files.isRegularFile(image)) {
-            throw new UserError("--image " + image + ": no such file; pass the path of a .jpg, .png, .bmp or .gif image");
+            throw new UserError("--image " + image + ": no such file; pass the path of a .jpg, .png, .bmp"
+                    + " or .gif image");
         }
         int[] s = SummaryCommand.parseShape(input);
         ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
@@ -121,12 +122,14 @@ final class ExplainCommand implements Callable<Integer> {
         int ch = win.channels();
         int f = win.filters();
         sb.append(win.layer()).append(" (").append(win.type()).append(", ").append(f).append(" filters of ")
-                .append(kh).append('×').append(kw).append(", ").append(c == null ? "" : c.activation().keras())
+                .append(kh).append('×').append(kw).append(", ").append(c.activation().keras())
                 .append("): ").append(dims(win.in())).append(" → ").append(dims(win.out())).append('\n');
         axes(sb, win);
+        long b = win.biases();
+        String biases = b == 0 ? "" : b == 1 ? " (+ 1 bias)" : " (+ " + b + " biases)";
         sb.append(String.format(Locale.ROOT, "  weights: %d·%d·%d·%d = %,d kernel weights%s against %,d·%,d = %s"
                         + " for a dense layer from %s to %s (%s as many)%n",
-                kh, kw, ch, f, win.kernelWeights(), win.biases() > 0 ? " (+ " + win.biases() + " biases)" : "",
+                kh, kw, ch, f, win.kernelWeights(), biases,
                 win.in().size(), win.out().size(), ConvArithmetic.count(win.denseWeights()), dims(win.in()),
                 dims(win.out()), ratio((double) win.denseWeights() / win.kernelWeights())));
         sb.append(String.format(Locale.ROOT, "  as a matrix product (im2col): (N·%d·%d) × (%d·%d·%d) patches times"
@@ -184,6 +187,8 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private void writeImages(PrintWriter w, Model m, ModelFile.Info info, List<Window> windows) throws IOException {
+        // Decode the image first, so a bad image leaves no half-written output behind.
+        Tensor batch = image == null ? null : input(m, info);
         w.println();
         Window first = windows.stream().filter(x -> x.kind() == Kind.CONV).findFirst().orElse(null);
         if (first != null) {
@@ -218,7 +223,7 @@ final class ExplainCommand implements Callable<Integer> {
             w.println("the convolution blocks sit inside a nested model, so no feature maps are drawn");
             return;
         }
-        Map<String, Tensor> maps = m.forwardCollect(input(m, info), new LinkedHashSet<>(blocks));
+        Map<String, Tensor> maps = m.forwardCollect(batch, new LinkedHashSet<>(blocks));
         int k = 0;
         for (Map.Entry<String, Tensor> e : maps.entrySet()) {
             k++;
