@@ -7,9 +7,12 @@ import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.ConvArithmetic;
 import dev.fovea.nn.ConvArithmetic.Kind;
 import dev.fovea.nn.ConvArithmetic.Window;
+import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
+import dev.fovea.report.ImageGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -167,7 +170,7 @@ final class ExplainCommand implements Callable<Integer> {
                 if (f != null) {
                     return f;
                 }
-            } else if (o instanceof dev.fovea.nn.Layer l && l.name().equals(name)) {
+            } else if (o instanceof Layer l && l.name().equals(name)) {
                 return o;
             }
         }
@@ -208,7 +211,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Set<String> top = new LinkedHashSet<>();
         for (Object o : m.layers()) {
-            if (o instanceof dev.fovea.nn.Layer l && !(o instanceof Model)) {
+            if (o instanceof Layer l && !(o instanceof Model)) {
                 top.add(l.name());
             }
         }
@@ -236,8 +239,8 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private static void writePng(PrintWriter w, Path file, java.awt.image.BufferedImage img) throws IOException {
-        dev.fovea.report.ImageGrid.writePng(img, file);
+    private static void writePng(PrintWriter w, Path file, BufferedImage img) throws IOException {
+        ImageGrid.writePng(img, file);
         w.println("wrote " + file);
     }
 
