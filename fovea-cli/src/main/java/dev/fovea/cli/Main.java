@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 TrainCommand.class,
                 BenchCommand.class,
+                ExplainCommand.class,
         })
 public final class Main implements Runnable {
 

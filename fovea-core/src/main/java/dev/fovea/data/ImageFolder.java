@@ -251,6 +251,24 @@ public final class ImageFolder {
         }
     }
 
+    /**
+     * One image file decoded and resized exactly as the images of a folder are (for predict and
+     * explain): RGB bytes (height, width, 3).
+     */
+    public static byte[] readImage(Path file, int height, int width) {
+        if (!Files.isRegularFile(file)) {
+            throw new FoveaException("image not found: " + file + " does not exist or is not a file;"
+                    + " check the path");
+        }
+        BufferedImage img = read(new Item(List.of(file.toString()), file.toString(),
+                () -> Files.newInputStream(file)));
+        if (img == null) {
+            throw new FoveaException(file + ": cannot decode this image (corrupt, or a format javax.imageio"
+                    + " does not read); expected a .jpg, .png, .bmp or .gif file");
+        }
+        return rgbBytes(img, height, width);
+    }
+
     /** The image as RGB bytes (H,W,3) at the target size. */
     static byte[] rgbBytes(BufferedImage img, int height, int width) {
         BufferedImage rgb = toRgb(img);

@@ -28,6 +28,11 @@ public final class AveragePooling2D extends BaseLayer {
         this.window = new PoolWindow(poolH, poolW, strideH, strideW, padding);
     }
 
+    /** Pool size, strides and padding (for {@link ConvArithmetic}). */
+    PoolWindow window() {
+        return window;
+    }
+
     @Override
     public String typeName() {
         return "AveragePooling2D";

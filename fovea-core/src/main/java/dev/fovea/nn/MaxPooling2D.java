@@ -29,6 +29,11 @@ public final class MaxPooling2D extends BaseLayer {
         this.window = new PoolWindow(poolH, poolW, strideH, strideW, padding);
     }
 
+    /** Pool size, strides and padding (for {@link ConvArithmetic}). */
+    PoolWindow window() {
+        return window;
+    }
+
     @Override
     public String typeName() {
         return "MaxPooling2D";

@@ -327,6 +327,34 @@ public final class Model implements Layer {
     }
 
     /**
+     * Runs the model in inference mode on {@code x} and returns copies of the outputs of the
+     * named layers, in topological order: for looking inside a model (feature maps), never
+     * needed for training. Names are this model's own layers; a nested model counts as one.
+     * Copies, because layer outputs are buffers reused by the next forward.
+     */
+    public Map<String, Tensor> forwardCollect(Tensor x, Set<String> layerNames) {
+        Set<String> unknown = new java.util.TreeSet<>(layerNames);
+        for (Node n : order) {
+            if (!n.isInput()) {
+                unknown.remove(n.layerName());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(name + ": no layer named " + unknown + "; layers are "
+                    + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
+        }
+        forward(x, false);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 1; i < order.size(); i++) {
+            String nm = order.get(i).layerName();
+            if (layerNames.contains(nm)) {
+                out.put(nm, activations[i].copy());
+            }
+        }
+        return out;
+    }
+
+    /**
      * Backward through every node in reverse order; returns dL/dx for the model input and adds
      * into every parameter gradient. Call after a {@code forward(x, true)}.
      */
