@@ -172,7 +172,7 @@ final class TrainCommand implements Callable<Integer> {
                 (float) s.labelSmoothing), new Accuracy());
         String checksum = checksum(train);
         Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("command", "fovea train " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        provenance.put("command", "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         provenance.put("seed", s.seed);
         provenance.put("fovea_version", version());
         provenance.put("java_version", System.getProperty("java.version"));
