@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 CheckCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -246,6 +246,30 @@ public final class ImageFolder {
         }
     }
 
+    /**
+     * One image file decoded and resized exactly as the images of a folder are (8-bit RGB,
+     * bilinear), so a single prediction sees what evaluation on a folder would see.
+     *
+     * @return pixels (height,width,3)
+     */
+    public static byte[] readRgb(Path file, int height, int width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("target size must be positive, received "
+                    + height + "×" + width);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new FoveaException("image not found: " + file + (Files.isDirectory(file)
+                    ? " is a folder" : " does not exist") + "; pass JPEG, PNG, BMP or GIF files");
+        }
+        BufferedImage img = read(new Item(List.of(file.getFileName().toString()), file.toString(),
+                () -> Files.newInputStream(file)));
+        if (img == null) {
+            throw new FoveaException(file + ": cannot decode this image (corrupt, or a format"
+                    + " javax.imageio does not read); expected a JPEG, PNG, BMP or GIF file");
+        }
+        return rgbBytes(img, height, width);
+    }
+
     /** The image as RGB bytes (H,W,3) at the target size. */
     static byte[] rgbBytes(BufferedImage img, int height, int width) {
         BufferedImage rgb = toRgb(img);
