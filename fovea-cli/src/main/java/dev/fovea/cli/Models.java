@@ -34,7 +34,13 @@ final class Models {
         return ModelFile.load(p);
     }
 
-    /** A loaded model file (evaluate, predict, explain): presets have no trained weights. */
+    /** The model file written into every run folder by {@code fovea train}. */
+    static final String RUN_MODEL = "model.safetensors";
+
+    /**
+     * A loaded model file (evaluate, predict, explain): presets have no trained weights. A run
+     * folder stands for the model file inside it.
+     */
     static ModelFile.Loaded load(String spec) {
         if (isPreset(spec)) {
             throw new UserError("--model " + spec + " is a preset without trained weights; pass a model file,"
@@ -44,6 +50,13 @@ final class Models {
         if (!Files.exists(p)) {
             throw new UserError("--model " + spec + ": no such file; train one with 'fovea train --out DIR'"
                     + " and pass DIR/model.safetensors");
+        }
+        if (Files.isDirectory(p)) {
+            if (!Files.isRegularFile(p.resolve(RUN_MODEL))) {
+                throw new UserError("--model " + spec + " is a folder without " + RUN_MODEL
+                        + "; pass a model file or the run folder written by 'fovea train --out DIR'");
+            }
+            p = p.resolve(RUN_MODEL);
         }
         return ModelFile.load(p);
     }

@@ -157,6 +157,13 @@ class EvaluateCommandTest {
         float[] p = TrainedModel.predict(TrainedModel.model(), ds, TrainedModel.norm());
         assertEquals(fixed4(TrainedModel.accuracy(p, labels, 10)), fixed4(printed(r.out(), "accuracy")));
         assertTrue(r.out().contains("(all 12 images)"), r.out());
+        // Supports in the per-class table: the images count as cat and dog, not as classes 0 and 1.
+        for (String c : List.of("cat", "dog")) {
+            assertTrue(Pattern.compile("(?m)^" + c + "\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+6$").matcher(r.out()).find(),
+                    r.out());
+        }
+        assertTrue(Pattern.compile("(?m)^airplane\\s+[0-9.]+\\s+[0-9.]+\\s+[0-9.]+\\s+0$").matcher(r.out()).find(),
+                r.out());
     }
 
     @Test
@@ -201,6 +208,11 @@ class EvaluateCommandTest {
         assertEquals(2, preset.code());
         assertTrue(preset.err().contains("tutorial-cnn is a preset without trained weights; pass a model file"),
                 preset.err());
+        Result folder = run("evaluate", "--model", tmp.toString(), "--data", bin.toString());
+        assertEquals(2, folder.code());
+        assertTrue(folder.err().contains("is a folder without model.safetensors"), folder.err());
+        Result runFolder = run("evaluate", "--model", shared.toString(), "--data", bin.toString());
+        assertEquals(0, runFolder.code(), "a run folder stands for its model file: " + runFolder.err());
         Result notAModel = run("evaluate", "--model", bin.toString(), "--data", bin.toString());
         assertEquals(1, notAModel.code());
         assertTrue(notAModel.err().startsWith("error: ") && notAModel.err().contains(bin.toString()),

@@ -164,6 +164,9 @@ class PredictCommandTest {
         Result m = run("predict", "--model", modelFile.toString(), none.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("image not found: " + none + " does not exist"), m.err());
+        Result folder = run("predict", "--model", modelFile.toString(), tmp.toString());
+        assertEquals(1, folder.code());
+        assertTrue(folder.err().contains(tmp + " is a folder, not an image file"), folder.err());
     }
 
     @Test

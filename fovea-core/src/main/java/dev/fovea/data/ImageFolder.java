@@ -257,9 +257,13 @@ public final class ImageFolder {
             throw new IllegalArgumentException("target size must be positive, received "
                     + height + "×" + width);
         }
+        if (Files.isDirectory(file)) {
+            throw new FoveaException(file + " is a folder, not an image file; pass JPEG, PNG, BMP or"
+                    + " GIF files");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new FoveaException("image not found: " + file + (Files.isDirectory(file)
-                    ? " is a folder" : " does not exist") + "; pass JPEG, PNG, BMP or GIF files");
+            throw new FoveaException("image not found: " + file + " does not exist; pass JPEG, PNG,"
+                    + " BMP or GIF files");
         }
         BufferedImage img = read(new Item(List.of(file.getFileName().toString()), file.toString(),
                 () -> Files.newInputStream(file)));
