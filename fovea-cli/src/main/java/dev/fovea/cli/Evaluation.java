@@ -59,11 +59,10 @@ final class Evaluation {
         }
         checkInput(model, data);
         boolean softmax = Models.endsInSoftmax(model);
-        Trainer t = new Trainer(model, new SGD(), new SparseCategoricalCrossentropy(!softmax, 0f));
-        float[] out = t.predict(DataFeed.plain(data, norm), batchSize);
+        SparseCategoricalCrossentropy lossFn = new SparseCategoricalCrossentropy(!softmax, 0f);
+        float[] out = new Trainer(model, new SGD(), lossFn).predict(DataFeed.plain(data, norm), batchSize);
         double loss = data.size() == 0 ? Double.NaN
-                : new SparseCategoricalCrossentropy(!softmax, 0f).compute(
-                        new Tensor(Shape.of(data.size(), k), out), data.labels(), null);
+                : lossFn.compute(new Tensor(Shape.of(data.size(), k), out), data.labels(), null);
         float[] probs = Models.probabilities(model, out, k);
         int[] pred = Misclassified.argmax(probs, k);
         List<String> names = classNames.size() == k ? classNames : data.classNames();
