@@ -7,11 +7,12 @@ import dev.fovea.eval.ConfusionMatrix;
 import dev.fovea.eval.Misclassified;
 import dev.fovea.eval.TextTables;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
-import dev.fovea.metric.Accuracy;
 import dev.fovea.nn.Model;
 import dev.fovea.optim.SGD;
 import dev.fovea.report.HtmlReport;
 import dev.fovea.report.ImageGrid;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
 import dev.fovea.train.DataFeed;
 import dev.fovea.train.Trainer;
 import java.awt.Color;
@@ -19,7 +20,6 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A trained model's results on one labelled dataset, shared by {@code train} (its report) and
@@ -46,7 +46,11 @@ final class Evaluation {
         this.matrix = matrix;
     }
 
-    /** Runs {@code model} (softmax outputs) over {@code data} in inference mode. */
+    /**
+     * Runs {@code model} over {@code data} once, in inference mode. Loss and accuracy come from
+     * those predictions (the loss as Keras's sparse categorical cross-entropy, from logits when
+     * the model has no softmax head), so evaluating costs one forward pass, not two.
+     */
     static Evaluation run(Model model, Dataset data, Normalization norm, List<String> classNames, int batchSize) {
         int k = model.outputShape().dim(-1);
         if (data.numClasses() > k) {
@@ -54,14 +58,16 @@ final class Evaluation {
                     + "; evaluate with data of the classes the model was trained on");
         }
         checkInput(model, data);
-        Trainer t = new Trainer(model, new SGD(), new SparseCategoricalCrossentropy(), new Accuracy());
-        DataFeed feed = DataFeed.plain(data, norm);
-        Map<String, Double> m = t.evaluate(feed, batchSize);
-        float[] probs = t.predict(feed, batchSize);
+        boolean softmax = Models.endsInSoftmax(model);
+        SparseCategoricalCrossentropy lossFn = new SparseCategoricalCrossentropy(!softmax, 0f);
+        float[] out = new Trainer(model, new SGD(), lossFn).predict(DataFeed.plain(data, norm), batchSize);
+        double loss = data.size() == 0 ? Double.NaN
+                : lossFn.compute(new Tensor(Shape.of(data.size(), k), out), data.labels(), null);
+        float[] probs = Models.probabilities(model, out, k);
         int[] pred = Misclassified.argmax(probs, k);
         List<String> names = classNames.size() == k ? classNames : data.classNames();
         ConfusionMatrix cm = ConfusionMatrix.of(data.labels(), pred, names.size() == k ? names : numbered(k));
-        return new Evaluation(data, cm.classNames(), m.get("loss"), m.get("accuracy"), probs, pred, cm);
+        return new Evaluation(data, cm.classNames(), loss, cm.accuracy(), probs, pred, cm);
     }
 
     /** Fails with a hint when the images do not have the model's input shape. */

@@ -254,7 +254,7 @@ final class ExplainCommand implements Callable<Integer> {
             throw new UserError("the model takes " + c + "-channel input; --image works with models of 1"
                     + " (grayscale) or 3 (RGB) input channels");
         }
-        byte[] rgb = ImageFolder.readImage(image, h, wd);
+        byte[] rgb = ImageFolder.readRgb(image, h, wd);
         byte[] px = c == 3 ? rgb : ExplainImages.luma(rgb);
         float[] x = new float[h * wd * c];
         Normalization.fromMap(info.preprocessing(), c).toFloat(px, 0, x, 0, x.length);

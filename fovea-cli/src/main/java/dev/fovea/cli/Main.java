@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 BenchCommand.class,
                 ExplainCommand.class,
+                EvaluateCommand.class,
+                PredictCommand.class,
         })
 public final class Main implements Runnable {
 

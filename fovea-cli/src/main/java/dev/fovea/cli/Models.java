@@ -1,6 +1,11 @@
 package dev.fovea.cli;
 
 import dev.fovea.io.ModelFile;
+import dev.fovea.kernel.Activations;
+import dev.fovea.nn.Activation;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import java.nio.file.Files;
@@ -29,7 +34,13 @@ final class Models {
         return ModelFile.load(p);
     }
 
-    /** A loaded model file (evaluate, predict, explain): presets have no trained weights. */
+    /** The model file written into every run folder by {@code fovea train}. */
+    static final String RUN_MODEL = "model.safetensors";
+
+    /**
+     * A loaded model file (evaluate, predict, explain): presets have no trained weights. A run
+     * folder stands for the model file inside it.
+     */
     static ModelFile.Loaded load(String spec) {
         if (isPreset(spec)) {
             throw new UserError("--model " + spec + " is a preset without trained weights; pass a model file,"
@@ -40,6 +51,36 @@ final class Models {
             throw new UserError("--model " + spec + ": no such file; train one with 'fovea train --out DIR'"
                     + " and pass DIR/model.safetensors");
         }
+        if (Files.isDirectory(p)) {
+            if (!Files.isRegularFile(p.resolve(RUN_MODEL))) {
+                throw new UserError("--model " + spec + " is a folder without " + RUN_MODEL
+                        + "; pass a model file or the run folder written by 'fovea train --out DIR'");
+            }
+            p = p.resolve(RUN_MODEL);
+        }
         return ModelFile.load(p);
+    }
+
+    /**
+     * True when the model's last layer applies softmax (the tutorial's head), so its outputs are
+     * probabilities; otherwise they are logits and need a softmax before being read as such.
+     */
+    static boolean endsInSoftmax(Model model) {
+        var layers = model.layers();
+        Object last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
+        ActivationFunction f = last instanceof Dense d ? d.activation()
+                : last instanceof Conv2D c ? c.activation()
+                : last instanceof Activation a ? a.function() : null;
+        return f == ActivationFunction.SOFTMAX;
+    }
+
+    /** The model's outputs (N,K) as class probabilities: as they are after a softmax head, else softmaxed. */
+    static float[] probabilities(Model model, float[] outputs, int k) {
+        if (endsInSoftmax(model)) {
+            return outputs;
+        }
+        float[] p = new float[outputs.length];
+        Activations.softmax(outputs, p, outputs.length / k, k);
+        return p;
     }
 }

@@ -204,7 +204,7 @@ class ExplainCommandTest {
                 r.out);
         assertTrue(r.out.contains("one grayscale tile per input channel"), r.out);
 
-        byte[] rgb = ImageFolder.readImage(jpeg, 32, 32);
+        byte[] rgb = ImageFolder.readRgb(jpeg, 32, 32);
         int[] luma = new int[32 * 32];
         int lo = 255;
         int hi = 0;

@@ -252,19 +252,29 @@ public final class ImageFolder {
     }
 
     /**
-     * One image file decoded and resized exactly as the images of a folder are (for predict and
-     * explain): RGB bytes (height, width, 3).
+     * One image file decoded and resized exactly as the images of a folder are (8-bit RGB,
+     * bilinear), so a single prediction sees what evaluation on a folder would see.
+     *
+     * @return pixels (height,width,3)
      */
-    public static byte[] readImage(Path file, int height, int width) {
-        if (!Files.isRegularFile(file)) {
-            throw new FoveaException("image not found: " + file + " does not exist or is not a file;"
-                    + " check the path");
+    public static byte[] readRgb(Path file, int height, int width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("target size must be positive, received "
+                    + height + "×" + width);
         }
-        BufferedImage img = read(new Item(List.of(file.toString()), file.toString(),
+        if (Files.isDirectory(file)) {
+            throw new FoveaException(file + " is a folder, not an image file; pass JPEG, PNG, BMP or"
+                    + " GIF files");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new FoveaException("image not found: " + file + " does not exist; pass JPEG, PNG,"
+                    + " BMP or GIF files");
+        }
+        BufferedImage img = read(new Item(List.of(file.getFileName().toString()), file.toString(),
                 () -> Files.newInputStream(file)));
         if (img == null) {
-            throw new FoveaException(file + ": cannot decode this image (corrupt, or a format javax.imageio"
-                    + " does not read); expected a .jpg, .png, .bmp or .gif file");
+            throw new FoveaException(file + ": cannot decode this image (corrupt, or a format"
+                    + " javax.imageio does not read); expected a JPEG, PNG, BMP or GIF file");
         }
         return rgbBytes(img, height, width);
     }

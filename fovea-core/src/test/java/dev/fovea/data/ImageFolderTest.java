@@ -130,6 +130,22 @@ class ImageFolderTest {
     }
 
     @Test
+    void singleFileReadsAsTheFolderDoes() throws IOException {
+        BufferedImage img = rgb(7, 5, 0x40C020);
+        img.setRGB(0, 0, 0xFF0000);
+        write(img, "png", tmp.resolve("c/y.png"));
+        Dataset ds = load(tmp, new ImageFolder.Options(3, 4, false)).train();
+        assertArrayEquals(ds.image(0), ImageFolder.readRgb(tmp.resolve("c/y.png"), 3, 4));
+        Path bad = tmp.resolve("c/broken.jpg");
+        Files.write(bad, new byte[]{1, 2, 3, 4});
+        FoveaException e = assertThrows(FoveaException.class, () -> ImageFolder.readRgb(bad, 3, 4));
+        assertTrue(e.getMessage().startsWith(bad + ": cannot decode"), e.getMessage());
+        FoveaException missing = assertThrows(FoveaException.class,
+                () -> ImageFolder.readRgb(tmp.resolve("c/none.png"), 3, 4));
+        assertTrue(missing.getMessage().contains("none.png does not exist"), missing.getMessage());
+    }
+
+    @Test
     void emptyClassIsAnError() throws IOException {
         write(rgb(2, 2, 0xFF0000), "png", tmp.resolve("cat/good.png"));
         Files.createDirectories(tmp.resolve("dog"));

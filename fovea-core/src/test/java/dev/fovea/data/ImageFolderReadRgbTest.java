@@ -14,8 +14,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link ImageFolder#readImage}: one file, decoded and resized as folder images are. */
-class ImageFolderReadImageTest {
+/** {@link ImageFolder#readRgb}: one file, decoded and resized as folder images are. */
+class ImageFolderReadRgbTest {
     @TempDir
     Path tmp;
 
@@ -34,7 +34,7 @@ class ImageFolderReadImageTest {
             expected[3 * i + 1] = (byte) (colors[i] >> 8);
             expected[3 * i + 2] = (byte) colors[i];
         }
-        assertArrayEquals(expected, ImageFolder.readImage(f, 2, 3));
+        assertArrayEquals(expected, ImageFolder.readRgb(f, 2, 3));
     }
 
     @Test
@@ -49,17 +49,17 @@ class ImageFolderReadImageTest {
         Files.createDirectories(f.getParent());
         ImageIO.write(img, "png", f.toFile());
         Dataset ds = ImageFolder.load(tmp, new ImageFolder.Options(8, 10, true), w -> { }).train();
-        assertArrayEquals(ds.image(0), ImageFolder.readImage(f, 8, 10));
+        assertArrayEquals(ds.image(0), ImageFolder.readRgb(f, 8, 10));
     }
 
     @Test
     void missingAndUndecodableFilesSayWhat() throws IOException {
         FoveaException e = assertThrows(FoveaException.class,
-                () -> ImageFolder.readImage(tmp.resolve("none.jpg"), 32, 32));
+                () -> ImageFolder.readRgb(tmp.resolve("none.jpg"), 32, 32));
         assertTrue(e.getMessage().contains("none.jpg does not exist"), e.getMessage());
         Path bad = tmp.resolve("bad.jpg");
         Files.write(bad, List.of("not an image"));
-        e = assertThrows(FoveaException.class, () -> ImageFolder.readImage(bad, 32, 32));
+        e = assertThrows(FoveaException.class, () -> ImageFolder.readRgb(bad, 32, 32));
         assertTrue(e.getMessage().contains("bad.jpg: cannot decode"), e.getMessage());
     }
 }

@@ -1,0 +1,164 @@
+package dev.fovea.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fovea.data.ImageFolder;
+import dev.fovea.data.Normalization;
+import dev.fovea.io.ModelFile;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fovea predict --model FILE IMAGE...}: the top-k classes and their probabilities for
+ * each image file, read and resized as image folders are ({@link ImageFolder#readRgb}) and
+ * preprocessed as the model file says. {@code --json} prints one JSON document instead:
+ * {@code {"model": …, "predictions": [{"file": …, "top": [{"class", "index", "probability"}]}]}}.
+ * Every image is decoded before any is predicted, so an unreadable file fails the command
+ * without partial output.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Prints the most probable classes of each image (JPEG, PNG, BMP or GIF) for a trained model.")
+final class PredictCommand implements Callable<Integer> {
+    /** Images per forward pass: bounds memory when many files are given. */
+    private static final int BATCH = 32;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "A model file (.safetensors) written by 'fovea train'.")
+    String model;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files to classify.")
+    List<Path> images;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "3",
+            description = "How many classes to list per image. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--json", description = "Print one JSON document instead of text.")
+    boolean json;
+
+    /** One listed class of one image. */
+    record Guess(String className, int index, float probability) {
+    }
+
+    @Override
+    public Integer call() {
+        if (topK < 1) {
+            throw new UserError("--top-k: expected at least 1 class, received " + topK);
+        }
+        ModelFile.Loaded loaded = Models.load(model);
+        Model m = loaded.model();
+        Shape in = EvaluateCommand.imageInput(m, model);
+        int h = in.dim(0);
+        int w = in.dim(1);
+        int c = in.dim(2);
+        if (c != 3) {
+            throw new UserError("--model " + model + " expects " + c + "-channel images (" + h + "×" + w + "×" + c
+                    + ") but image files are read as 3-channel RGB; use a model trained on RGB images");
+        }
+        int k = m.outputShape().dim(-1);
+        List<String> names = loaded.info().classNames().size() == k ? loaded.info().classNames() : numbered(k);
+        Normalization norm = Normalization.fromMap(loaded.info().preprocessing(), c);
+        int px = h * w * c;
+        byte[] pixels = new byte[images.size() * px];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(ImageFolder.readRgb(images.get(i), h, w), 0, pixels, i * px, px);
+        }
+        float[] probs = new float[images.size() * k];
+        for (int b = 0; b < images.size(); b += BATCH) {
+            int n = Math.min(BATCH, images.size() - b);
+            float[] x = new float[n * px];
+            norm.toFloat(pixels, b * px, x, 0, n * px);
+            Tensor y = m.forward(new Tensor(Shape.of(n, h, w, c), x), false);
+            System.arraycopy(Models.probabilities(m, y.data(), k), 0, probs, b * k, n * k);
+        }
+        List<List<Guess>> top = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            top.add(top(probs, i * k, k, Math.min(topK, k), names));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? json(top) : text(top, names));
+        out.flush();
+        return 0;
+    }
+
+    /** The {@code count} largest of {@code probs[off, off+k)}, largest first; ties keep class order. */
+    static List<Guess> top(float[] probs, int off, int k, int count, List<String> names) {
+        Integer[] order = new Integer[k];
+        for (int j = 0; j < k; j++) {
+            order[j] = j;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[off + b], probs[off + a]));
+        List<Guess> g = new ArrayList<>();
+        for (int j = 0; j < count; j++) {
+            g.add(new Guess(names.get(order[j]), order[j], probs[off + order[j]]));
+        }
+        return g;
+    }
+
+    private String text(List<List<Guess>> top, List<String> names) {
+        int width = names.stream().mapToInt(String::length).max().orElse(5);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < top.size(); i++) {
+            sb.append(images.get(i)).append('\n');
+            int rank = 1;
+            for (Guess g : top.get(i)) {
+                sb.append(String.format(Locale.ROOT, "  %d. %-" + width + "s %6.2f%%%n", rank++, g.className(),
+                        100 * g.probability()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private String json(List<List<Guess>> top) {
+        List<Map<String, Object>> predictions = new ArrayList<>();
+        for (int i = 0; i < top.size(); i++) {
+            List<Map<String, Object>> guesses = new ArrayList<>();
+            for (Guess g : top.get(i)) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("class", g.className());
+                e.put("index", g.index());
+                e.put("probability", g.probability());
+                guesses.add(e);
+            }
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("file", images.get(i).toString());
+            p.put("top", guesses);
+            predictions.add(p);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", model);
+        doc.put("predictions", predictions);
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc)
+                    + System.lineSeparator();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write predictions as JSON", e);
+        }
+    }
+
+    private static List<String> numbered(int k) {
+        List<String> l = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            l.add("class_" + i);
+        }
+        return l;
+    }
+}
