@@ -17,30 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DataCommandTest {
-    static final Path SHARED = Path.of("/work/shared/datasets");
+    static final Path SHARED = dev.fovea.io.ReferenceFiles.datasets();
 
     @TempDir
     Path tmp;
 
-    /** Exit code, stdout and stderr of one CLI run. */
-    record Result(int code, String out, String err) {
-    }
 
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A CIFAR-10 batch file with the given labels and pixels (r + 5·c + 17·record). */
@@ -57,61 +41,61 @@ class DataCommandTest {
         return f;
     }
 
-    private static void assertNoStackTrace(Result r) {
-        assertFalse(r.err.contains("\tat "), "stack trace printed:\n" + r.err);
-        assertFalse(r.out.contains("\tat "), "stack trace printed:\n" + r.out);
+    private static void assertNoStackTrace(CliRun r) {
+        assertFalse(r.err().contains("\tat "), "stack trace printed:\n" + r.err());
+        assertFalse(r.out().contains("\tat "), "stack trace printed:\n" + r.out());
     }
 
     @Test
     void infoOnBatchFileCountsPerClass() throws IOException {
         Path f = bin("data_batch_1.bin", 3, 3, 9, 0);
-        Result r = run("data", "info", f.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("train: 4 images"), r.out);
-        assertTrue(r.out.matches("(?s).*\\ncat\\s+2\\n.*"), r.out);
-        assertTrue(r.out.matches("(?s).*\\ntruck\\s+1\\n.*"), r.out);
-        assertTrue(r.out.contains("32×32×3"), r.out);
+        CliRun r = run("data", "info", f.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("train: 4 images"), r.out());
+        assertTrue(r.out().matches("(?s).*\\ncat\\s+2\\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\ntruck\\s+1\\n.*"), r.out());
+        assertTrue(r.out().contains("32×32×3"), r.out());
     }
 
     @Test
     void infoOnSharedArchive() {
         Path gz = SHARED.resolve("cifar-10-binary.tar.gz");
         assumeTrue(Files.isRegularFile(gz), "shared dataset not present");
-        Result r = run("data", "info", gz.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("train: 50,000 images"), r.out);
-        assertTrue(r.out.contains("test:  5,000 images"), r.out);
-        assertTrue(r.out.matches("(?s).*\\nairplane\\s+5,000\\s+\\d{3}\\n.*"), r.out);
+        CliRun r = run("data", "info", gz.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("train: 50,000 images"), r.out());
+        assertTrue(r.out().contains("test:  5,000 images"), r.out());
+        assertTrue(r.out().matches("(?s).*\\nairplane\\s+5,000\\s+\\d{3}\\n.*"), r.out());
     }
 
     @Test
     void infoOnSharedImageFolder() {
         Path dir = SHARED.resolve("cifar10-images-sample");
         assumeTrue(Files.isDirectory(dir), "shared sample not present");
-        Result r = run("data", "info", dir.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("train:      1,000 images"), r.out);
-        assertTrue(r.out.contains("validation: 200 images"), r.out);
-        assertTrue(r.out.matches("(?s).*\\ntruck\\s+100\\s+20\\n.*"), r.out);
+        CliRun r = run("data", "info", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("train:      1,000 images"), r.out());
+        assertTrue(r.out().contains("validation: 200 images"), r.out());
+        assertTrue(r.out().matches("(?s).*\\ntruck\\s+100\\s+20\\n.*"), r.out());
     }
 
     @Test
     void malformedBinIsAnErrorNamingTheFile() throws IOException {
         Path f = tmp.resolve("data_batch_1.bin");
         Files.write(f, new byte[3073 + 10]);
-        Result r = run("data", "info", f.toString());
-        assertEquals(1, r.code);
-        assertTrue(r.err.startsWith("error: " + f), r.err);
-        assertTrue(r.err.contains("3,073"), r.err);
+        CliRun r = run("data", "info", f.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("error: " + f), r.err());
+        assertTrue(r.err().contains("3,073"), r.err());
         assertNoStackTrace(r);
     }
 
     @Test
     void missingPathIsAnError() {
         Path f = tmp.resolve("nowhere/cifar-10-binary.tar.gz");
-        Result r = run("data", "info", f.toString());
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("does not exist"), r.err);
+        CliRun r = run("data", "info", f.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("does not exist"), r.err());
         assertNoStackTrace(r);
     }
 
@@ -119,20 +103,20 @@ class DataCommandTest {
     void showWritesAnAugmentedLabelledGrid() throws IOException {
         Path f = bin("data_batch_1.bin", 0, 1, 2, 3, 4, 5);
         Path png = tmp.resolve("out/grid.png");
-        Result r = run("data", "show", f.toString(), "--count", "4", "--columns", "2",
+        CliRun r = run("data", "show", f.toString(), "--count", "4", "--columns", "2",
                 "--scale", "2", "--width-shift", "0.1", "--height-shift", "0.1",
                 "--horizontal-flip", "--fill-mode", "reflect", "--pad-crop", "2", "--cutout", "8",
                 "--seed", "3", "--out", png.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("4 train images, augmented"), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("4 train images, augmented"), r.out());
         BufferedImage img = ImageIO.read(png.toFile());
         // two columns of 72 px cells (64 px tiles, widened for captions) plus 4 px gaps
         assertEquals(2 * (72 + 4) + 4, img.getWidth());
-        Result same = run("data", "show", f.toString(), "--count", "4", "--columns", "2",
+        CliRun same = run("data", "show", f.toString(), "--count", "4", "--columns", "2",
                 "--scale", "2", "--width-shift", "0.1", "--height-shift", "0.1",
                 "--horizontal-flip", "--fill-mode", "reflect", "--pad-crop", "2", "--cutout", "8",
                 "--seed", "3", "--out", tmp.resolve("again.png").toString());
-        assertEquals(0, same.code, same.err);
+        assertEquals(0, same.code(), same.err());
         BufferedImage again = ImageIO.read(tmp.resolve("again.png").toFile());
         for (int y = 0; y < img.getHeight(); y += 3) {
             for (int x = 0; x < img.getWidth(); x += 3) {
@@ -144,14 +128,14 @@ class DataCommandTest {
     @Test
     void badFlagsAreUserErrors() throws IOException {
         Path f = bin("data_batch_1.bin", 0, 1);
-        Result r = run("data", "show", f.toString(), "--fill-mode", "wrap",
+        CliRun r = run("data", "show", f.toString(), "--fill-mode", "wrap",
                 "--out", tmp.resolve("g.png").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--fill-mode: unknown mode 'wrap'"), r.err);
-        Result split = run("data", "show", f.toString(), "--split", "test",
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--fill-mode: unknown mode 'wrap'"), r.err());
+        CliRun split = run("data", "show", f.toString(), "--split", "test",
                 "--out", tmp.resolve("g.png").toString());
-        assertEquals(2, split.code);
-        assertTrue(split.err.contains("no held-out split"), split.err);
+        assertEquals(2, split.code());
+        assertTrue(split.err().contains("no held-out split"), split.err());
         assertNoStackTrace(split);
     }
 }

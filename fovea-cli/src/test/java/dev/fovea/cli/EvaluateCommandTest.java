@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.fovea.cli.TrainedModel.Result;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
@@ -73,14 +72,14 @@ class EvaluateCommandTest {
         return s / labels.length;
     }
 
-    private static void assertNoStackTrace(Result r) {
+    private static void assertNoStackTrace(CliRun r) {
         assertFalse(r.err().contains("\tat "), "stack trace printed:\n" + r.err());
         assertFalse(r.err().contains("internal error"), r.err());
     }
 
     @Test
     void imageFolderIsScoredOnItsValidationSplit() {
-        Result r = run("evaluate", "--model", modelFile.toString(), "--data", TrainedModel.SAMPLE.toString());
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", TrainedModel.SAMPLE.toString());
         assertEquals(0, r.code(), r.err());
         Dataset val = TrainedModel.sample().test();
         float[] p = TrainedModel.predict(TrainedModel.model(), val, TrainedModel.norm());
@@ -97,7 +96,7 @@ class EvaluateCommandTest {
 
     @Test
     void singleBatchFileIsEvaluatedWhole() {
-        Result r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--batch-size", "7");
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--batch-size", "7");
         assertEquals(0, r.code(), r.err());
         Dataset sub = TrainedModel.sample().test().subset(binIndices);
         float[] p = TrainedModel.predict(TrainedModel.model(), sub, TrainedModel.norm());
@@ -114,7 +113,7 @@ class EvaluateCommandTest {
         logits.initialize(11);
         Path f = tmp.resolve("logits.safetensors");
         ModelFile.save(f, logits, ModelFile.Info.of(TrainedModel.cifarNames()));
-        Result r = run("evaluate", "--model", f.toString(), "--data", bin.toString());
+        CliRun r = run("evaluate", "--model", f.toString(), "--data", bin.toString());
         assertEquals(0, r.code(), r.err());
         Dataset sub = TrainedModel.sample().test().subset(binIndices);
         float[] z = TrainedModel.predict(logits, sub, Normalization.scale(3));
@@ -145,7 +144,7 @@ class EvaluateCommandTest {
                 }
             }
         }
-        Result r = run("evaluate", "--model", modelFile.toString(), "--data", pets.toString());
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", pets.toString());
         assertEquals(0, r.code(), r.err());
         Dataset ds = ImageFolder.load(pets, new ImageFolder.Options(32, 32, true), w -> { }).train();
         int[] labels = new int[ds.size()];
@@ -169,7 +168,7 @@ class EvaluateCommandTest {
     @Test
     void reportIsSelfContainedWithEverySection() throws IOException {
         Path dir = tmp.resolve("eval");
-        Result r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(),
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(),
                 "--report", dir.toString());
         assertEquals(0, r.code(), r.err());
         String html = Files.readString(dir.resolve("report.html"));
@@ -198,22 +197,22 @@ class EvaluateCommandTest {
 
     @Test
     void missingOrPresetModelIsAUserError() {
-        Result missing = run("evaluate", "--model", tmp.resolve("none.safetensors").toString(),
+        CliRun missing = run("evaluate", "--model", tmp.resolve("none.safetensors").toString(),
                 "--data", bin.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().startsWith("error: --model " + tmp.resolve("none.safetensors") + ": no such file"),
                 missing.err());
         assertNoStackTrace(missing);
-        Result preset = run("evaluate", "--model", "tutorial-cnn", "--data", bin.toString());
+        CliRun preset = run("evaluate", "--model", "tutorial-cnn", "--data", bin.toString());
         assertEquals(2, preset.code());
         assertTrue(preset.err().contains("tutorial-cnn is a preset without trained weights; pass a model file"),
                 preset.err());
-        Result folder = run("evaluate", "--model", tmp.toString(), "--data", bin.toString());
+        CliRun folder = run("evaluate", "--model", tmp.toString(), "--data", bin.toString());
         assertEquals(2, folder.code());
         assertTrue(folder.err().contains("is a folder without model.safetensors"), folder.err());
-        Result runFolder = run("evaluate", "--model", shared.toString(), "--data", bin.toString());
+        CliRun runFolder = run("evaluate", "--model", shared.toString(), "--data", bin.toString());
         assertEquals(0, runFolder.code(), "a run folder stands for its model file: " + runFolder.err());
-        Result notAModel = run("evaluate", "--model", bin.toString(), "--data", bin.toString());
+        CliRun notAModel = run("evaluate", "--model", bin.toString(), "--data", bin.toString());
         assertEquals(1, notAModel.code());
         assertTrue(notAModel.err().startsWith("error: ") && notAModel.err().contains(bin.toString()),
                 notAModel.err());
@@ -223,7 +222,7 @@ class EvaluateCommandTest {
     @Test
     void missingDataIsAnError() {
         Path none = tmp.resolve("nowhere/test_batch.bin");
-        Result r = run("evaluate", "--model", modelFile.toString(), "--data", none.toString());
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", none.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains(none + " does not exist"), r.err());
         assertNoStackTrace(r);
@@ -234,7 +233,7 @@ class EvaluateCommandTest {
         Path gray = tmp.resolve("mnist.safetensors");
         ModelFile.save(gray, TrainedModel.small(28, 28, 1, 10, ActivationFunction.SOFTMAX),
                 ModelFile.Info.of(TrainedModel.cifarNames()));
-        Result r = run("evaluate", "--model", gray.toString(), "--data", bin.toString());
+        CliRun r = run("evaluate", "--model", gray.toString(), "--data", bin.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("expects images of 28×28×1 (height×width×channels) but --data " + bin
                 + " holds images of 32×32×3"), r.err());
@@ -244,7 +243,7 @@ class EvaluateCommandTest {
         Path small = tmp.resolve("small.safetensors");
         ModelFile.save(small, TrainedModel.small(16, 16, 3, 10, ActivationFunction.SOFTMAX),
                 ModelFile.Info.of(TrainedModel.cifarNames()));
-        Result s = run("evaluate", "--model", small.toString(), "--data", bin.toString());
+        CliRun s = run("evaluate", "--model", small.toString(), "--data", bin.toString());
         assertEquals(2, s.code());
         assertTrue(s.err().contains("expects images of 16×16×3"), s.err());
         assertTrue(s.err().contains("or pass an image folder, which is resized to 16×16 automatically"), s.err());
@@ -255,22 +254,22 @@ class EvaluateCommandTest {
         Path three = tmp.resolve("three.safetensors");
         ModelFile.save(three, TrainedModel.small(32, 32, 3, 3, ActivationFunction.SOFTMAX),
                 new ModelFile.Info(List.of("cat", "dog", "frog"), Map.of("scale", 1.0 / 255), Map.of()));
-        Result r = run("evaluate", "--model", three.toString(), "--data", bin.toString());
+        CliRun r = run("evaluate", "--model", three.toString(), "--data", bin.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--data " + bin + " has 10 classes [airplane, automobile,"), r.err());
         assertTrue(r.err().contains("predicts 3 [cat, dog, frog]; evaluate with data of the classes"), r.err());
         assertNoStackTrace(r);
 
-        Result split = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--split", "test");
+        CliRun split = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--split", "test");
         assertEquals(2, split.code());
         assertTrue(split.err().contains("is a single set of 40 images without a held-out part; omit --split"),
                 split.err());
         Path empty = tmp.resolve("empty.bin");
         Files.write(empty, new byte[0]);
-        Result none = run("evaluate", "--model", modelFile.toString(), "--data", empty.toString());
+        CliRun none = run("evaluate", "--model", modelFile.toString(), "--data", empty.toString());
         assertEquals(2, none.code());
         assertTrue(none.err().contains("holds no images to evaluate"), none.err());
-        Result train = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--split", "train");
+        CliRun train = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--split", "train");
         assertEquals(0, train.code(), train.err());
     }
 }

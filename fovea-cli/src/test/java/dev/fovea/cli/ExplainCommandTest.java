@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ExplainCommandTest {
-    static final Path SAMPLE = Path.of("/work/shared/datasets/cifar10-images-sample");
+    static final Path SAMPLE = dev.fovea.io.ReferenceFiles.datasets().resolve("cifar10-images-sample");
     /** ImageGrid's layout: 4 px gaps, cells at least 72 px wide. */
     static final int GAP = 4;
     static final int CELL = 72;
@@ -35,27 +35,13 @@ class ExplainCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
+
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
-    private static void assertClean(Result r) {
-        assertFalse(r.err.contains("\tat ") || r.out.contains("\tat "), "stack trace printed:\n" + r.err);
+    private static void assertClean(CliRun r) {
+        assertFalse(r.err().contains("\tat ") || r.out().contains("\tat "), "stack trace printed:\n" + r.err());
     }
 
     @Test
@@ -63,22 +49,22 @@ class ExplainCommandTest {
         SymbolicTensor in = Input.of(32, 32, 3);
         Path file = tmp.resolve("one-conv.safetensors");
         ModelFile.save(file, Model.of(in, new Conv2D(64, 5).apply(in)), ModelFile.Info.of(List.of()));
-        Result r = run("explain", "--model", file.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("conv2d (Conv2D, 64 filters of 5×5, linear): 32×32×3 → 28×28×64\n"), r.out);
-        assertTrue(r.out.contains("  height: valid padding, stride 1: out = floor((32 − 5)/1) + 1 = 28 (N − K + 1)\n"
-                + "  width:  valid padding, stride 1: out = floor((32 − 5)/1) + 1 = 28 (N − K + 1)\n"), r.out);
-        assertTrue(r.out.contains("  weights: 5·5·3·64 = 4,800 kernel weights (+ 64 biases) against 3,072·50,176"
-                + " = 154,140,672 (154 million) for a dense layer from 32×32×3 to 28×28×64 (32,113× as many)\n"), r.out);
-        assertTrue(r.out.contains("(N·28·28) × (5·5·3) patches times (5·5·3) × 64 kernel = (N·784 × 75)·(75 × 64),"
-                + " 3,763,200 (3.8 million) multiply-adds per image"), r.out);
-        assertFalse(r.out.contains("preset"), r.out);
+        CliRun r = run("explain", "--model", file.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("conv2d (Conv2D, 64 filters of 5×5, linear): 32×32×3 → 28×28×64\n"), r.out());
+        assertTrue(r.out().contains("  height: valid padding, stride 1: out = floor((32 − 5)/1) + 1 = 28 (N − K + 1)\n"
+                + "  width:  valid padding, stride 1: out = floor((32 − 5)/1) + 1 = 28 (N − K + 1)\n"), r.out());
+        assertTrue(r.out().contains("  weights: 5·5·3·64 = 4,800 kernel weights (+ 64 biases) against 3,072·50,176"
+                + " = 154,140,672 (154 million) for a dense layer from 32×32×3 to 28×28×64 (32,113× as many)\n"), r.out());
+        assertTrue(r.out().contains("(N·28·28) × (5·5·3) patches times (5·5·3) × 64 kernel = (N·784 × 75)·(75 × 64),"
+                + " 3,763,200 (3.8 million) multiply-adds per image"), r.out());
+        assertFalse(r.out().contains("preset"), r.out());
     }
 
     @Test
     void tutorialCnnHasALineForEveryConvAndPool() {
-        Result r = run("explain", "--model", "tutorial-cnn");
-        assertEquals(0, r.code, r.err);
+        CliRun r = run("explain", "--model", "tutorial-cnn");
+        assertEquals(0, r.code(), r.err());
         int[] filters = {32, 64, 128};
         int size = 32;
         int in = 3;
@@ -88,36 +74,36 @@ class ExplainCommandTest {
             String pool = "max_pooling2d" + (b == 0 ? "" : "_" + b);
             int f = filters[b];
             String d = size + "×" + size + "×";
-            assertTrue(r.out.contains(c1 + " (Conv2D, " + f + " filters of 3×3, relu): " + d + in + " → " + d + f + "\n"),
-                    c1 + "\n" + r.out);
-            assertTrue(r.out.contains(c2 + " (Conv2D, " + f + " filters of 3×3, relu): " + d + f + " → " + d + f + "\n"),
-                    c2 + "\n" + r.out);
-            assertTrue(r.out.contains("  height: same padding, stride 1: out = ceil(" + size + "/1) = " + size
-                    + " (N), zero-padded 1 before + 1 after\n"), r.out);
-            assertTrue(r.out.contains("  weights: 3·3·" + in + "·" + f + " = "), r.out);
+            assertTrue(r.out().contains(c1 + " (Conv2D, " + f + " filters of 3×3, relu): " + d + in + " → " + d + f + "\n"),
+                    c1 + "\n" + r.out());
+            assertTrue(r.out().contains(c2 + " (Conv2D, " + f + " filters of 3×3, relu): " + d + f + " → " + d + f + "\n"),
+                    c2 + "\n" + r.out());
+            assertTrue(r.out().contains("  height: same padding, stride 1: out = ceil(" + size + "/1) = " + size
+                    + " (N), zero-padded 1 before + 1 after\n"), r.out());
+            assertTrue(r.out().contains("  weights: 3·3·" + in + "·" + f + " = "), r.out());
             int half = size / 2;
-            assertTrue(r.out.contains(pool + " (MaxPooling2D, 2×2 window, stride 2×2): " + d + f + " → "
+            assertTrue(r.out().contains(pool + " (MaxPooling2D, 2×2 window, stride 2×2): " + d + f + " → "
                     + half + "×" + half + "×" + f + "\n  height: valid padding, stride 2: out = floor((" + size
-                    + " − 2)/2) + 1 = " + half + "\n"), pool + "\n" + r.out);
+                    + " − 2)/2) + 1 = " + half + "\n"), pool + "\n" + r.out());
             in = f;
             size = half;
         }
-        assertEquals(6, r.out.split("\\(Conv2D, ", -1).length - 1, r.out);
-        assertEquals(3, r.out.split("\\(MaxPooling2D, ", -1).length - 1, r.out);
+        assertEquals(6, r.out().split("\\(Conv2D, ", -1).length - 1, r.out());
+        assertEquals(3, r.out().split("\\(MaxPooling2D, ", -1).length - 1, r.out());
         // 3·3·(3·32 + 32·32 + 32·64 + 64·64 + 64·128 + 128·128)
-        assertTrue(r.out.contains("all convolutions: 286,560 kernel weights"), r.out);
-        assertTrue(r.out.contains("a preset: untrained"), r.out);
-        assertTrue(r.out.contains("add --out DIR"), r.out);
+        assertTrue(r.out().contains("all convolutions: 286,560 kernel weights"), r.out());
+        assertTrue(r.out().contains("a preset: untrained"), r.out());
+        assertTrue(r.out().contains("add --out DIR"), r.out());
     }
 
     @Test
     void outWritesTheFirstLayersFiltersAsRgbTiles() throws IOException {
         Path dir = tmp.resolve("explain");
-        Result r = run("explain", "--model", "tutorial-cnn", "--out", dir.toString());
-        assertEquals(0, r.code, r.err);
+        CliRun r = run("explain", "--model", "tutorial-cnn", "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
         Path png = dir.resolve("filters.png");
-        assertTrue(r.out.contains("wrote " + png + "\n"), r.out);
-        assertTrue(r.out.contains("no --image given: add --image IMG"), r.out);
+        assertTrue(r.out().contains("wrote " + png + "\n"), r.out());
+        assertTrue(r.out().contains("no --image given: add --image IMG"), r.out());
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(png), files.toList());
         }
@@ -155,8 +141,8 @@ class ExplainCommandTest {
         Path jpeg = SAMPLE.resolve("val/airplane/0100.jpg");
         assumeTrue(Files.isRegularFile(jpeg), "shared image sample not present");
         Path dir = tmp.resolve("out");
-        Result r = run("explain", "--model", "tutorial-cnn", "--image", jpeg.toString(), "--out", dir.toString());
-        assertEquals(0, r.code, r.err);
+        CliRun r = run("explain", "--model", "tutorial-cnn", "--image", jpeg.toString(), "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
         String[] blocks = {"features_1_max_pooling2d.png", "features_2_max_pooling2d_1.png",
                 "features_3_max_pooling2d_2.png"};
         int[] sizes = {16, 8, 4};
@@ -166,7 +152,7 @@ class ExplainCommandTest {
         }
         for (int b = 0; b < 3; b++) {
             Path png = dir.resolve(blocks[b]);
-            assertTrue(r.out.contains("wrote " + png + "\n  32 of " + channels[b] + " channels after "), r.out);
+            assertTrue(r.out().contains("wrote " + png + "\n  32 of " + channels[b] + " channels after "), r.out());
             BufferedImage img = ImageIO.read(png.toFile());
             // 32 channels in 8 columns: 4 rows; maps enlarged to 64 px, cells 72 px wide.
             assertEquals(8 * (CELL + GAP) + GAP, img.getWidth(), blocks[b]);
@@ -196,13 +182,13 @@ class ExplainCommandTest {
         ModelFile.save(file, m, new ModelFile.Info(List.of(),
                 new Normalization(new float[]{0.5f}, new float[]{0.25f}).toMap(), java.util.Map.of()));
         Path dir = tmp.resolve("gray");
-        Result r = run("explain", "--model", file.toString(), "--image", jpeg.toString(), "--out", dir.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("wrote " + dir.resolve("features_1_conv2d.png") + "\n  1 of 1 channels after conv2d"),
-                r.out);
-        assertTrue(r.out.contains("wrote " + dir.resolve("features_2_conv2d_1.png") + "\n  2 of 2 channels after"),
-                r.out);
-        assertTrue(r.out.contains("one grayscale tile per input channel"), r.out);
+        CliRun r = run("explain", "--model", file.toString(), "--image", jpeg.toString(), "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("wrote " + dir.resolve("features_1_conv2d.png") + "\n  1 of 1 channels after conv2d"),
+                r.out());
+        assertTrue(r.out().contains("wrote " + dir.resolve("features_2_conv2d_1.png") + "\n  2 of 2 channels after"),
+                r.out());
+        assertTrue(r.out().contains("one grayscale tile per input channel"), r.out());
 
         byte[] rgb = ImageFolder.readRgb(jpeg, 32, 32);
         int[] luma = new int[32 * 32];
@@ -231,26 +217,26 @@ class ExplainCommandTest {
 
     @Test
     void failuresSayWhatToDo() throws IOException {
-        Result r = run("explain", "--model", tmp.resolve("nope.safetensors").toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("neither a preset (tutorial-cnn) nor an existing model file"), r.err);
+        CliRun r = run("explain", "--model", tmp.resolve("nope.safetensors").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("neither a preset (tutorial-cnn) nor an existing model file"), r.err());
         assertClean(r);
 
         r = run("explain", "--model", "tutorial-cnn", "--image", tmp.resolve("none.jpg").toString(),
                 "--out", tmp.toString());
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--image " + tmp.resolve("none.jpg") + ": no such file"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--image " + tmp.resolve("none.jpg") + ": no such file"), r.err());
         assertClean(r);
 
         r = run("explain", "--model", "tutorial-cnn", "--image", "x.jpg");
-        assertEquals(2, r.code);
-        assertTrue(r.err.contains("--image needs --out DIR"), r.err);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--image needs --out DIR"), r.err());
 
         Path bad = tmp.resolve("bad.jpg");
         Files.writeString(bad, "not a jpeg");
         r = run("explain", "--model", "tutorial-cnn", "--image", bad.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("bad.jpg: cannot decode this image"), r.err);
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("bad.jpg: cannot decode this image"), r.err());
         assertClean(r);
     }
 }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.fovea.cli.TrainedModel.Result;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
@@ -74,7 +73,7 @@ class PredictCommandTest {
 
     @Test
     void printsTopKClassesWithProbabilities() {
-        Result r = run("predict", "--model", modelFile.toString(), cat.toString(), ship.toString());
+        CliRun r = run("predict", "--model", modelFile.toString(), cat.toString(), ship.toString());
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(8, lines.size(), r.out());
@@ -92,7 +91,7 @@ class PredictCommandTest {
 
     @Test
     void jsonIsOneDocumentSortedByProbability() throws IOException {
-        Result r = run("predict", "--model", modelFile.toString(), "--json", "--top-k", "4",
+        CliRun r = run("predict", "--model", modelFile.toString(), "--json", "--top-k", "4",
                 cat.toString(), ship.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode doc = new ObjectMapper().readTree(r.out());
@@ -127,7 +126,7 @@ class PredictCommandTest {
         logits.initialize(5);
         Path f = tmp.resolve("logits.safetensors");
         ModelFile.save(f, logits, ModelFile.Info.of(List.of()));
-        Result r = run("predict", "--model", f.toString(), "--json", "--top-k", "20", cat.toString());
+        CliRun r = run("predict", "--model", f.toString(), "--json", "--top-k", "20", cat.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode top = new ObjectMapper().readTree(r.out()).get("predictions").get(0).get("top");
         assertEquals(10, top.size(), "top-k is capped at the number of classes");
@@ -155,32 +154,32 @@ class PredictCommandTest {
     void unreadableOrMissingImageNamesTheFile() throws IOException {
         Path broken = tmp.resolve("broken.jpg");
         Files.write(broken, new byte[]{(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
-        Result r = run("predict", "--model", modelFile.toString(), cat.toString(), broken.toString());
+        CliRun r = run("predict", "--model", modelFile.toString(), cat.toString(), broken.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: " + broken + ": cannot decode this image"), r.err());
         assertEquals("", r.out(), "no partial output");
         assertFalse(r.err().contains("\tat "), r.err());
         Path none = tmp.resolve("none.png");
-        Result m = run("predict", "--model", modelFile.toString(), none.toString());
+        CliRun m = run("predict", "--model", modelFile.toString(), none.toString());
         assertEquals(1, m.code());
         assertTrue(m.err().contains("image not found: " + none + " does not exist"), m.err());
-        Result folder = run("predict", "--model", modelFile.toString(), tmp.toString());
+        CliRun folder = run("predict", "--model", modelFile.toString(), tmp.toString());
         assertEquals(1, folder.code());
         assertTrue(folder.err().contains(tmp + " is a folder, not an image file"), folder.err());
     }
 
     @Test
     void badArgumentsAreUserErrors() {
-        Result k = run("predict", "--model", modelFile.toString(), "--top-k", "0", cat.toString());
+        CliRun k = run("predict", "--model", modelFile.toString(), "--top-k", "0", cat.toString());
         assertEquals(2, k.code());
         assertTrue(k.err().contains("--top-k: expected at least 1 class, received 0"), k.err());
-        Result preset = run("predict", "--model", "tutorial-cnn", cat.toString());
+        CliRun preset = run("predict", "--model", "tutorial-cnn", cat.toString());
         assertEquals(2, preset.code());
         assertTrue(preset.err().contains("is a preset without trained weights"), preset.err());
-        Result missing = run("predict", "--model", tmp.resolve("m.safetensors").toString(), cat.toString());
+        CliRun missing = run("predict", "--model", tmp.resolve("m.safetensors").toString(), cat.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
-        Result noImages = run("predict", "--model", modelFile.toString());
+        CliRun noImages = run("predict", "--model", modelFile.toString());
         assertEquals(2, noImages.code());
         assertTrue(noImages.err().contains("IMAGE"), noImages.err());
     }

@@ -39,7 +39,7 @@ import java.util.Map;
  * predictions through {@link Trainer#predict}).
  */
 final class TrainedModel {
-    static final Path SAMPLE = Path.of("/work/shared/datasets/cifar10-images-sample");
+    static final Path SAMPLE = dev.fovea.io.ReferenceFiles.datasets().resolve("cifar10-images-sample");
 
     private static Splits sample;
     private static Model model;
@@ -48,24 +48,9 @@ final class TrainedModel {
     private TrainedModel() {
     }
 
-    /** Exit code, stdout and stderr of one CLI run. */
-    record Result(int code, String out, String err) {
-    }
 
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     static synchronized Splits sample() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class Cifar10Test {
-    static final Path SHARED = Path.of("/work/shared/datasets/cifar-10-binary.tar.gz");
+    static final Path SHARED = dev.fovea.io.ReferenceFiles.datasets().resolve("cifar-10-binary.tar.gz");
 
     @TempDir
     Path tmp;

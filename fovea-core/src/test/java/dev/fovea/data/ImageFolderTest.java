@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageFolderTest {
-    static final Path SAMPLE = Path.of("/work/shared/datasets/cifar10-images-sample");
+    static final Path SAMPLE = dev.fovea.io.ReferenceFiles.datasets().resolve("cifar10-images-sample");
 
     @TempDir
     Path tmp;

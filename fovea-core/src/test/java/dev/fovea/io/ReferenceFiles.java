@@ -19,13 +19,23 @@ public final class ReferenceFiles {
         if (configured != null) {
             return Path.of(configured);
         }
+        return shared().resolve("reference/ops");
+    }
+
+    /** The {@code shared/} folder beside the repository (found walking up from the working directory). */
+    public static Path shared() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/reference/ops");
-            if (Files.isDirectory(candidate)) {
+            Path candidate = p.resolve("shared");
+            if (Files.isDirectory(candidate.resolve("reference/ops"))) {
                 return candidate;
             }
         }
         throw new IllegalStateException("no shared/reference/ops above " + Path.of("").toAbsolutePath()
                 + "; set -Dfovea.reference=DIR or FOVEA_REFERENCE");
+    }
+
+    /** {@code shared/datasets}: the CIFAR-10 archive and the image-folder sample. */
+    public static Path datasets() {
+        return shared().resolve("datasets");
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 public class SoftmaxCrossEntropyTest {
-    private static final Path OPS = Path.of("/work/shared/reference/ops");
+    private static final Path OPS = dev.fovea.io.ReferenceFiles.dir();
 
     /**
      * Minimal F32-only safetensors read for the golden files (also used by the loss tests);

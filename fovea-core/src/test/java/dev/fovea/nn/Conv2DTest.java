@@ -21,7 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class Conv2DTest {
-    private static final Path OPS = Path.of("/work/shared/reference/ops");
+    private static final Path OPS = dev.fovea.io.ReferenceFiles.dir();
 
     @Test
     void gradientsMatchFiniteDifferences() {

@@ -20,12 +20,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PyTorch cases {@code /work/shared/reference/ops/01[0-8]_*.safetensors} (float64 results
+ * The PyTorch cases {@code shared/reference/ops/01[0-8]_*.safetensors} (float64 results
  * stored as float32): pooling and batch normalization layers must reproduce y, dx and, for batch
  * normalization, dγ, dβ, the moving statistics after one step and the inference output.
  */
 class PoolingBatchNormReferenceTest {
-    private static final Path OPS = Path.of("/work/shared/reference/ops");
+    private static final Path OPS = dev.fovea.io.ReferenceFiles.dir();
 
     @Test
     void maxPoolingMatchesPyTorch() throws IOException {

@@ -109,18 +109,11 @@ public final class ImageGrid {
 
     /** Writes a PNG atomically: to a temporary file in the same folder, then renamed. */
     public static void writePng(BufferedImage image, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-        try {
-            if (!ImageIO.write(image, "png", tmp.toFile())) {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        dev.fovea.io.AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(image, "png", out)) {
                 throw new IOException("no PNG writer available in this JDK");
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }
