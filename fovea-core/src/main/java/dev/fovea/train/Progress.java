@@ -78,14 +78,17 @@ public final class Progress {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%" + width + "d/%d ", step, steps));
         int filled = steps == 0 ? BAR : (int) ((long) BAR * step / steps);
-        sb.append("━".repeat(filled)).append(step < steps ? "\u001b[2m" + "━".repeat(BAR - filled) + "\u001b[0m" : "");
-        if (!terminal) {
-            sb.setLength(0);
-            sb.append(String.format(Locale.ROOT, "%" + width + "d/%d ", step, steps)).append("━".repeat(BAR));
+        // Keras draws the remaining part dimmed; a log file gets the plain full bar.
+        sb.append("━".repeat(terminal ? filled : BAR));
+        if (terminal && filled < BAR) {
+            sb.append("\u001b[2m").append("━".repeat(BAR - filled)).append("\u001b[0m");
         }
         sb.append(' ').append(time).append(' ').append(formatPerStep(perStep));
         for (Map.Entry<String, Double> e : logs.entrySet()) {
-            sb.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
+            // The rate is kept in the history (and history.csv) but, as in Keras, not shown.
+            if (!e.getKey().equals("learning_rate")) {
+                sb.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
+            }
         }
         return sb.toString();
     }
