@@ -16,6 +16,7 @@ public final class DataFeed implements Feed.Source {
     private final Normalization normalization;
     private final long seed;
     private Batches training;
+    private boolean trainingShuffled;
     private Batches ordered;
 
     public DataFeed(Dataset data, Augmentation augmentation, Normalization normalization, long seed) {
@@ -40,11 +41,22 @@ public final class DataFeed implements Feed.Source {
     }
 
     @Override
-    public Feed training(int epoch, int batchSize) {
-        if (training == null || training.batchesPerEpoch() != (data.size() + batchSize - 1) / batchSize) {
-            training = new Batches(data, Batches.Config.of(batchSize), augmentation, normalization, seed);
+    public Feed training(int epoch, int batchSize, boolean shuffle) {
+        if (training == null || training.batchesPerEpoch() != (data.size() + batchSize - 1) / batchSize
+                || trainingShuffled != shuffle) {
+            training = new Batches(data, new Batches.Config(batchSize, shuffle, false, 4), augmentation,
+                    normalization, seed);
+            trainingShuffled = shuffle;
         }
         return wrap(training, training.epoch(epoch));
+    }
+
+    /** {training, validation}: a seeded split of the dataset; validation is unaugmented. */
+    @Override
+    public Feed.Source[] splitValidation(double fraction, long splitSeed) {
+        var parts = data.splitValidation(fraction, splitSeed);
+        return new Feed.Source[]{new DataFeed(parts.train(), augmentation, normalization, seed),
+                plain(parts.test(), normalization)};
     }
 
     @Override

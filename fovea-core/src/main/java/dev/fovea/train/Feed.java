@@ -19,8 +19,21 @@ public interface Feed extends AutoCloseable {
         /** Number of samples. */
         int size();
 
-        /** A shuffled, augmented pass for epoch {@code epoch} (0-based): the same epoch gives the same batches. */
-        Feed training(int epoch, int batchSize);
+        /**
+         * A training pass for epoch {@code epoch} (0-based), augmented and, when {@code shuffle},
+         * shuffled: the same epoch gives the same batches.
+         */
+        Feed training(int epoch, int batchSize, boolean shuffle);
+
+        /**
+         * Splits off a seeded {@code fraction} of the samples for validation (Keras's
+         * {@code validation_split}); returns {training, validation}. Sources that cannot split
+         * say so.
+         */
+        default Source[] splitValidation(double fraction, long seed) {
+            throw new UnsupportedOperationException(getClass().getSimpleName()
+                    + " cannot split off validation data; pass validation data instead");
+        }
 
         /** An in-order, unaugmented pass. */
         Feed inOrder(int batchSize);

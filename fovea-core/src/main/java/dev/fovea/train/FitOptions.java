@@ -13,6 +13,8 @@ public final class FitOptions {
     int batchSize = 32;
     Feed.Source validation;
     final List<Callback> callbacks = new ArrayList<>();
+    double validationSplit;
+    boolean shuffle = true;
     int verbose = 1;
     PrintStream out = System.err;
     Boolean terminal;
@@ -36,6 +38,21 @@ public final class FitOptions {
     /** Data evaluated after every epoch for the {@code val_} metrics. */
     public FitOptions validation(Feed.Source data) {
         validation = data;
+        return this;
+    }
+
+    /** Keras's {@code validation_split}: hold out this seeded fraction of the training data. */
+    public FitOptions validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("validation split must be in [0, 1), received " + fraction);
+        }
+        validationSplit = fraction;
+        return this;
+    }
+
+    /** Shuffle the training data every epoch (default true, as Keras). */
+    public FitOptions shuffle(boolean on) {
+        shuffle = on;
         return this;
     }
 

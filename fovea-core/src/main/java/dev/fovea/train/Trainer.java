@@ -111,6 +111,15 @@ public final class Trainer {
         if (callbacks.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
             callbacks.add(new TerminateOnNaN());
         }
+        Feed.Source validation = options.validation;
+        if (options.validationSplit > 0) {
+            if (validation != null) {
+                throw new IllegalArgumentException("pass either validation data or a validation split, not both");
+            }
+            Feed.Source[] parts = train.splitValidation(options.validationSplit, 0x5EED);
+            train = parts[0];
+            validation = parts[1];
+        }
         Context ctx = new Context();
         callbacks.forEach(c -> c.onTrainBegin(ctx));
         int first = epochsDone + 1;
@@ -120,15 +129,15 @@ public final class Trainer {
                 c.onEpochBegin(ctx, epoch);
             }
             Map<String, Double> logs;
-            try (Feed feed = train.training(epoch - 1, options.batchSize)) {
+            try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle)) {
                 progress.epochBegin(epoch, last, feed.steps());
                 logs = trainEpoch(feed, ctx, callbacks, progress);
             }
             if ((ctx.stopped && ctx.nonFinite) || interruptReason != null) {
                 break;
             }
-            if (options.validation != null) {
-                Map<String, Double> val = evaluate(options.validation, options.batchSize);
+            if (validation != null) {
+                Map<String, Double> val = evaluate(validation, options.batchSize);
                 val.forEach((k, v) -> logs.put("val_" + k, v));
             }
             logs.put("learning_rate", optimizer.learningRate() * lrScale);

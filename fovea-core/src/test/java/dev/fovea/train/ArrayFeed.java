@@ -46,12 +46,14 @@ final class ArrayFeed implements Feed.Source {
     }
 
     @Override
-    public Feed training(int epoch, int batchSize) {
+    public Feed training(int epoch, int batchSize, boolean shuffle) {
         int[] order = new int[y.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        new Rng(seed).split(1000 + epoch).shuffle(order);
+        if (shuffle) {
+            new Rng(seed).split(1000 + epoch).shuffle(order);
+        }
         return feed(order, batchSize);
     }
 

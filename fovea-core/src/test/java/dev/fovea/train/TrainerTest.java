@@ -89,6 +89,35 @@ class TrainerTest {
     }
 
     @Test
+    void validationSplitHoldsOutASeededFractionOfADataset() {
+        dev.fovea.tensor.Rng r = new dev.fovea.tensor.Rng(4);
+        int n = 50;
+        byte[] px = new byte[n * 8 * 8 * 3];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) r.nextInt(256);
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 4;
+        }
+        var ds = new dev.fovea.data.Dataset(px, labels, List.of("a", "b", "c", "d"), 8, 8, 3);
+        DataFeed feed = new DataFeed(ds, dev.fovea.data.Augmentation.none(), dev.fovea.data.Normalization.scale(3), 1);
+        Trainer t = trainer(smallCnn(1));
+        int[] steps = new int[1];
+        Callback count = new Callback() {
+            @Override
+            public void onBatchEnd(TrainContext ctx, int step, java.util.Map<String, Double> logs) {
+                steps[0]++;
+            }
+        };
+        History h = t.fit(feed, quiet(1).batchSize(8).validationSplit(0.2).callbacks(count));
+        assertEquals(5, steps[0], "40 training images in batches of 8");
+        assertTrue(h.asMap().containsKey("val_loss") && h.asMap().containsKey("val_accuracy"), h.asMap().toString());
+        assertThrows(IllegalArgumentException.class,
+                () -> t.fit(feed, quiet(1).validationSplit(0.2).validation(feed)));
+    }
+
+    @Test
     void fitAgainContinuesTheEpochCountAndHistory() {
         ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
         Trainer t = trainer(smallCnn(1));
