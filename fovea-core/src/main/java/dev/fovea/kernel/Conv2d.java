@@ -75,6 +75,11 @@ public final class Conv2d {
             Gemm.gemm(x, 0, g.c(), false, kernel, 0, f, false, y, 0, f, rows, f, g.c(), bias != null);
             return;
         }
+        if (ConvGemm.fits(f)) {
+            ConvGemm.forward(x, kernel, bias, y, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.oh(), g.ow(), f);
+            return;
+        }
         int win = g.window();
         int chunk = g.chunk();
         int pixels = g.oh() * g.ow();
@@ -101,6 +106,11 @@ public final class Conv2d {
         int f = g.f();
         if (g.pointwise()) {
             Gemm.gemm(dy, 0, f, false, kernel, 0, f, true, dx, 0, g.c(), g.n() * g.h() * g.w(), g.c(), f, false);
+            return;
+        }
+        if (g.sh() == 1 && g.sw() == 1 && g.ph() < g.kh() && g.pw() < g.kw() && ConvGemm.fits(g.c())) {
+            ConvGemm.backwardDataStride1(dy, kernel, dx, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.ph(), g.pw(),
+                    g.oh(), g.ow(), f);
             return;
         }
         int win = g.window();
@@ -130,6 +140,11 @@ public final class Conv2d {
                                              Geometry g) {
         int f = g.f();
         int pixels = g.oh() * g.ow();
+        if (!g.pointwise() && ConvGemm.fits(f)) {
+            ConvGemm.backwardWeights(x, dy, dkernel, dbias, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.oh(), g.ow(), f);
+            return;
+        }
         if (dbias != null) {
             biasGrad(dy, dbias, g.n() * pixels, f);
         }
