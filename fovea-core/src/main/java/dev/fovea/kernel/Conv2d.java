@@ -68,16 +68,36 @@ public final class Conv2d {
      * @param work   scratch of at least {@code g.workspaceSize()} floats
      */
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] work, Geometry g) {
+        conv2dForward(x, kernel, bias, y, null, work, g);
+    }
+
+    /**
+     * y = conv(x, kernel) + bias and, when {@code relu} is given, relu = max(y, 0), fused where the
+     * fast path allows (each block is rectified while in cache).
+     *
+     * @param relu written, relu (N,OH,OW,F), or null
+     */
+    public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
+                                     Geometry g) {
+        int f = g.f();
+        if (!g.pointwise() && ConvGemm.fits(f)) {
+            ConvGemm.forward(x, kernel, bias, y, relu, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.oh(), g.ow(), f);
+            return;
+        }
+        conv2dForwardUnfused(x, kernel, bias, y, work, g);
+        if (relu != null) {
+            Activations.relu(y, relu, g.n() * g.oh() * g.ow() * f);
+        }
+    }
+
+    private static void conv2dForwardUnfused(float[] x, float[] kernel, float[] bias, float[] y, float[] work,
+                                             Geometry g) {
         int f = g.f();
         if (g.pointwise()) {
             int rows = g.n() * g.h() * g.w();
             fillBias(bias, y, 0, rows, f);
             Gemm.gemm(x, 0, g.c(), false, kernel, 0, f, false, y, 0, f, rows, f, g.c(), bias != null);
-            return;
-        }
-        if (ConvGemm.fits(f)) {
-            ConvGemm.forward(x, kernel, bias, y, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
-                    g.ph(), g.pw(), g.oh(), g.ow(), f);
             return;
         }
         int win = g.window();

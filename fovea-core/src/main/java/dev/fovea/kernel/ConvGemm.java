@@ -3,6 +3,7 @@ package dev.fovea.kernel;
 import static dev.fovea.kernel.GemmKernels.VL;
 
 import dev.fovea.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
 import java.util.Arrays;
 
 /**
@@ -101,8 +102,9 @@ final class ConvGemm {
      * @param kernel read, (KH·KW·C, F) row-major
      * @param bias   read, (F), or null
      * @param y      written, (N·OH·OW, F)
+     * @param relu   written, max(y, 0) (N·OH·OW, F), or null: computed while the block is in cache
      */
-    static void forward(float[] x, float[] kernel, float[] bias, float[] y, int n, int h, int w, int c,
+    static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, int n, int h, int w, int c,
                         int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int f) {
         Caller cl = CALLERS.get();
         int win = kh * kw * c;
@@ -166,7 +168,21 @@ final class ConvGemm {
                     }
                 }
             }
+            if (relu != null) {
+                reluRows(y, relu, r0 * f, (r0 + nr) * f);
+            }
         });
+    }
+
+    /* out[i] = max(y[i], 0) for i in [from, to): the vector path of Activations.relu, same values. */
+    private static void reluRows(float[] y, float[] out, int from, int to) {
+        int i = from;
+        for (int end = from + GemmKernels.S.loopBound(to - from); i < end; i += VL) {
+            FloatVector.fromArray(GemmKernels.S, y, i).max(0f).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = Math.max(y[i], 0f);
+        }
     }
 
     /**
@@ -197,7 +213,7 @@ final class ConvGemm {
                 }
             }
         }
-        forward(dy, flipped, null, dx, n, oh, ow, f, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, h, w, c);
+        forward(dy, flipped, null, dx, null, n, oh, ow, f, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, h, w, c);
     }
 
     /**

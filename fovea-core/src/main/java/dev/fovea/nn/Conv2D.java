@@ -161,6 +161,12 @@ public final class Conv2D extends BaseLayer {
         x = input;
         Shape outShape = outputShape.withBatch(g.n());
         z = reuse(z, outShape);
+        if (activation == ActivationFunction.RELU) {
+            y = reuse(y, outShape);
+            Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), y.data(),
+                    work, g);
+            return y;
+        }
         Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work, g);
         if (activation == ActivationFunction.LINEAR) {
             return z;
