@@ -80,6 +80,11 @@ public final class Conv2d {
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                                      Geometry g) {
         int f = g.f();
+        if (!g.pointwise() && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.window(), f)) {
+            ConvGemm.forwardDirect(x, kernel, bias, y, relu, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.ph(), g.pw(),
+                    g.oh(), g.ow(), f);
+            return;
+        }
         if (!g.pointwise() && ConvGemm.fits(f)) {
             ConvGemm.forward(x, kernel, bias, y, relu, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
                     g.ph(), g.pw(), g.oh(), g.ow(), f);
