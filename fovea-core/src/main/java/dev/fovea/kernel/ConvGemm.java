@@ -247,11 +247,11 @@ final class ConvGemm {
                     int ao = rowOff + ox * c;
                     int co = yRow + ox * f + j0;
                     if (vecs == 3) {
-                        GemmKernelsStrided.kernel8x3w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
+                        ConvKernels.kernel8x3w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
                     } else if (vecs == 2) {
-                        GemmKernelsStrided.kernel8x2w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
+                        ConvKernels.kernel8x2w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
                     } else {
-                        GemmKernelsStrided.kernel8x1w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
+                        ConvKernels.kernel8x1w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
                     }
                 }
             }
