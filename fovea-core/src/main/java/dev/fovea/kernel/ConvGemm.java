@@ -35,6 +35,8 @@ final class ConvGemm {
     static final int SEGMENT_MIN_ROWS = 1024;
     static final int MAX_SEGMENTS = 16;
     private static final int KC = Tunables.GEMM_KC;
+    /** A packed B panel up to this many floats (40 KiB) stays in a 48 KiB L1 beside its A rows. */
+    private static final int L1_PANEL_FLOATS = 10 * 1024;
     private static final int NV = Tunables.GEMM_NV;
     private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
@@ -224,39 +226,59 @@ final class ConvGemm {
         }
         float[] xp = cl.padded;
         Parallel.forEach(n, img -> pad(x, xp, img, h, w, c, ph, pw, hp, wp));
-        Parallel.forEach(n * oh, task -> {
+        // Tasks of whole output rows, about ROW_BLOCK pixels, so each block of B is reused by
+        // several tiles; K is cut at kernel rows unless a whole panel stays in L1.
+        int rowsPerTask = Math.max(1, Math.min(oh, ROW_BLOCK / ow));
+        int tasksPerImage = (oh + rowsPerTask - 1) / rowsPerTask;
+        int maxWidth = 0;
+        for (int q = 0; q < panels; q++) {
+            maxWidth = Math.max(maxWidth, panelVecs[q] * VL);
+        }
+        int kSegs = win * maxWidth <= L1_PANEL_FLOATS ? kh : 1;
+        Parallel.forEach(n * tasksPerImage, task -> {
             Task t = TASKS.get();
             float[] tile = t.tile;
-            int img = task / oh;
-            int oy = task - img * oh;
-            int yRow = task * ow * f;
+            int img = task / tasksPerImage;
+            int oy0 = (task - img * tasksPerImage) * rowsPerTask;
+            int oy1 = Math.min(oh, oy0 + rowsPerTask);
+            int yFrom = (img * oh + oy0) * ow * f;
+            int yTo = (img * oh + oy1) * ow * f;
             if (bias != null) {
-                for (int ox = 0; ox < ow; ox++) {
-                    System.arraycopy(bias, 0, y, yRow + ox * f, f);
+                for (int o = yFrom; o < yTo; o += f) {
+                    System.arraycopy(bias, 0, y, o, f);
                 }
             }
-            boolean first = bias == null;
-            int rowOff = (img * hp + oy) * wp * c;
-            for (int q = 0; q < panels; q++) {
-                int vecs = panelVecs[q];
-                int j0 = panelCol[q];
-                int cols = Math.min(vecs * VL, f - j0);
-                int bo = win * j0;
-                for (int ox = 0; ox < ow; ox += GemmKernels.MR) {
-                    int mr = Math.min(GemmKernels.MR, ow - ox);
-                    int ao = rowOff + ox * c;
-                    int co = yRow + ox * f + j0;
-                    if (vecs == 3) {
-                        ConvKernels.kernel8x3w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
-                    } else if (vecs == 2) {
-                        ConvKernels.kernel8x2w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
-                    } else {
-                        ConvKernels.kernel8x1w(xp, ao, kh, wp * c, kw * c, c, packed, bo, y, co, f, mr, cols, first, tile);
+            int segLen = kw * c;
+            for (int ky = 0; ky < kh; ky += kSegs) {
+                boolean first = ky == 0 && bias == null;
+                for (int q = 0; q < panels; q++) {
+                    int vecs = panelVecs[q];
+                    int j0 = panelCol[q];
+                    int cols = Math.min(vecs * VL, f - j0);
+                    int bo = win * j0 + ky * segLen * vecs * VL;
+                    for (int oy = oy0; oy < oy1; oy++) {
+                        int rowOff = (img * hp + oy + ky) * wp * c;
+                        int yRow = (img * oh + oy) * ow * f;
+                        for (int ox = 0; ox < ow; ox += GemmKernels.MR) {
+                            int mr = Math.min(GemmKernels.MR, ow - ox);
+                            int ao = rowOff + ox * c;
+                            int co = yRow + ox * f + j0;
+                            if (vecs == 3) {
+                                ConvKernels.kernel8x3w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            } else if (vecs == 2) {
+                                ConvKernels.kernel8x2w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            } else {
+                                ConvKernels.kernel8x1w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            }
+                        }
                     }
                 }
             }
             if (relu != null) {
-                reluRows(y, relu, yRow, yRow + ow * f);
+                reluRows(y, relu, yFrom, yTo);
             }
         });
     }
