@@ -50,7 +50,7 @@ public final class StepProfile {
             for (int i = n - 1; i >= 0; i--) {
                 Layer l = (Layer) layers.get(i);
                 long t = System.nanoTime();
-                g = l.backward(g);
+                g = l.backward(g, i > 0);
                 bwd[i] = Math.min(bwd[i], System.nanoTime() - t);
             }
         }

@@ -1,5 +1,6 @@
 package dev.fovea.kernel;
 
+import dev.fovea.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -18,6 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Activations {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Elements per parallel task of the element-wise kernels (256 KiB of floats). */
+    private static final int CHUNK = 1 << 16;
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 
@@ -26,11 +29,15 @@ public final class Activations {
 
     /** y[i] = max(x[i], 0). x read, y written; x (n), y (n). */
     public static void relu(float[] x, float[] y, int n) {
-        int vb = S.loopBound(n);
-        for (int i = 0; i < vb; i += S.length()) {
+        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> reluRange(x, y, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+    }
+
+    private static void reluRange(float[] x, float[] y, int from, int to) {
+        int vb = from + S.loopBound(to - from);
+        for (int i = from; i < vb; i += S.length()) {
             FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
         }
-        reluScalar(x, y, vb, n);
+        reluScalar(x, y, vb, to);
     }
 
     /** Scalar twin of {@link #relu}. */
@@ -49,13 +56,17 @@ public final class Activations {
      * y, dy (n) read; dx (n) written (may be dy).
      */
     public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-        int vb = S.loopBound(n);
+        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> reluBackwardRange(y, dy, dx, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+    }
+
+    private static void reluBackwardRange(float[] y, float[] dy, float[] dx, int from, int to) {
+        int vb = from + S.loopBound(to - from);
         FloatVector zero = FloatVector.zero(S);
-        for (int i = 0; i < vb; i += S.length()) {
+        for (int i = from; i < vb; i += S.length()) {
             FloatVector g = FloatVector.fromArray(S, dy, i);
             zero.blend(g, FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
         }
-        reluBackwardScalar(y, dy, dx, vb, n);
+        reluBackwardScalar(y, dy, dx, vb, to);
     }
 
     /** Scalar twin of {@link #reluBackward}. */

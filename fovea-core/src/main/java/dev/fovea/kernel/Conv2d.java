@@ -68,6 +68,36 @@ public final class Conv2d {
      * @param work   scratch of at least {@code g.workspaceSize()} floats
      */
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] work, Geometry g) {
+        conv2dForward(x, kernel, bias, y, null, work, g);
+    }
+
+    /**
+     * y = conv(x, kernel) + bias and, when {@code relu} is given, relu = max(y, 0), fused where the
+     * fast path allows (each block is rectified while in cache).
+     *
+     * @param relu written, relu (N,OH,OW,F), or null
+     */
+    public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
+                                     Geometry g) {
+        int f = g.f();
+        if (!g.pointwise() && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.window(), f)) {
+            ConvGemm.forwardDirect(x, kernel, bias, y, relu, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.ph(), g.pw(),
+                    g.oh(), g.ow(), f);
+            return;
+        }
+        if (!g.pointwise() && ConvGemm.fits(f)) {
+            ConvGemm.forward(x, kernel, bias, y, relu, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.oh(), g.ow(), f);
+            return;
+        }
+        conv2dForwardUnfused(x, kernel, bias, y, work, g);
+        if (relu != null) {
+            Activations.relu(y, relu, g.n() * g.oh() * g.ow() * f);
+        }
+    }
+
+    private static void conv2dForwardUnfused(float[] x, float[] kernel, float[] bias, float[] y, float[] work,
+                                             Geometry g) {
         int f = g.f();
         if (g.pointwise()) {
             int rows = g.n() * g.h() * g.w();
@@ -103,6 +133,11 @@ public final class Conv2d {
             Gemm.gemm(dy, 0, f, false, kernel, 0, f, true, dx, 0, g.c(), g.n() * g.h() * g.w(), g.c(), f, false);
             return;
         }
+        if (g.sh() == 1 && g.sw() == 1 && g.ph() < g.kh() && g.pw() < g.kw() && ConvGemm.fits(g.c())) {
+            ConvGemm.backwardDataStride1(dy, kernel, dx, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.ph(), g.pw(),
+                    g.oh(), g.ow(), f);
+            return;
+        }
         int win = g.window();
         int chunk = g.chunk();
         int pixels = g.oh() * g.ow();
@@ -130,6 +165,11 @@ public final class Conv2d {
                                              Geometry g) {
         int f = g.f();
         int pixels = g.oh() * g.ow();
+        if (!g.pointwise() && ConvGemm.fits(f)) {
+            ConvGemm.backwardWeights(x, dy, dkernel, dbias, g.n(), g.h(), g.w(), g.c(), g.kh(), g.kw(), g.sh(), g.sw(),
+                    g.ph(), g.pw(), g.oh(), g.ow(), f);
+            return;
+        }
         if (dbias != null) {
             biasGrad(dy, dbias, g.n() * pixels, f);
         }

@@ -34,26 +34,61 @@ public final class Im2col {
         int dst = colsOff;
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
-                int ix0 = ox * sw - pw;
-                // The in-bounds kx of a window form one run, contiguous in NHWC: copy it at once.
-                int kxLo = Math.max(0, -ix0);
-                int kxHi = Math.min(kw, w - ix0);
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = oy * sh - ph + ky;
-                    int d = dst + ky * kw * c;
-                    if (iy < 0 || iy >= h || kxLo >= kxHi) {
-                        Arrays.fill(cols, d, d + kw * c, 0f);
-                        continue;
-                    }
-                    if (kxLo > 0) {
-                        Arrays.fill(cols, d, d + kxLo * c, 0f);
-                    }
-                    System.arraycopy(x, xOff + (iy * w + ix0 + kxLo) * c, cols, d + kxLo * c, (kxHi - kxLo) * c);
-                    if (kxHi < kw) {
-                        Arrays.fill(cols, d + kxHi * c, d + kw * c, 0f);
-                    }
-                }
+                im2colRow(x, xOff, cols, dst, oy, ox, h, w, c, kh, kw, sh, sw, ph, pw);
                 dst += rowLen;
+            }
+        }
+    }
+
+    /**
+     * The im2col rows [r0, r0 + rows) of a whole batch, row r being output pixel
+     * (img, oy, ox) with r = (img·OH + oy)·OW + ox, written one after another from {@code colsOff}.
+     * Serial: callers run it inside their own parallel tasks.
+     *
+     * @param x    read, x (N, H, W, C)
+     * @param cols written, (rows, KH·KW·C) starting at {@code colsOff}
+     */
+    static void im2colRows(float[] x, float[] cols, int colsOff, int r0, int rows,
+                           int h, int w, int c, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow) {
+        int rowLen = kh * kw * c;
+        int pixels = oh * ow;
+        int img = r0 / pixels;
+        int rest = r0 - img * pixels;
+        int oy = rest / ow;
+        int ox = rest - oy * ow;
+        int dst = colsOff;
+        for (int r = 0; r < rows; r++) {
+            im2colRow(x, img * h * w * c, cols, dst, oy, ox, h, w, c, kh, kw, sh, sw, ph, pw);
+            dst += rowLen;
+            if (++ox == ow) {
+                ox = 0;
+                if (++oy == oh) {
+                    oy = 0;
+                    img++;
+                }
+            }
+        }
+    }
+
+    private static void im2colRow(float[] x, int xOff, float[] cols, int dst, int oy, int ox,
+                                  int h, int w, int c, int kh, int kw, int sh, int sw, int ph, int pw) {
+        int ix0 = ox * sw - pw;
+        // The in-bounds kx of a window form one run, contiguous in NHWC: copy it at once.
+        int kxLo = Math.max(0, -ix0);
+        int kxHi = Math.min(kw, w - ix0);
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = oy * sh - ph + ky;
+            int d = dst + ky * kw * c;
+            if (iy < 0 || iy >= h || kxLo >= kxHi) {
+                Arrays.fill(cols, d, d + kw * c, 0f);
+                continue;
+            }
+            if (kxLo > 0) {
+                Arrays.fill(cols, d, d + kxLo * c, 0f);
+            }
+            System.arraycopy(x, xOff + (iy * w + ix0 + kxLo) * c, cols, d + kxLo * c, (kxHi - kxLo) * c);
+            if (kxHi < kw) {
+                Arrays.fill(cols, d + kxHi * c, d + kw * c, 0f);
             }
         }
     }

@@ -32,6 +32,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Pool2d {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private Pool2d() {
     }
@@ -61,6 +62,10 @@ public final class Pool2d {
                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
                                         int padLeft, int vb) {
         int xb = img * h * w * c;
+        int vl = S.length();
+        Scratch s = SCRATCH.get();
+        int cnt = ph * pw;
+        s.prepare(cnt, pw, w, vl);
         for (int oy = 0; oy < oh; oy++) {
             int y0 = oy * sh - padTop;
             int ky0 = Math.max(0, -y0);
@@ -71,22 +76,86 @@ public final class Pool2d {
                 int kx1 = Math.min(pw, w - x0);
                 int first = (y0 + ky0) * w + x0 + kx0;
                 int yo = ((img * oh + oy) * ow + ox) * c;
-                for (int ch = 0; ch < vb; ch += S.length()) {
-                    FloatVector best = FloatVector.fromArray(S, x, xb + first * c + ch);
-                    IntVector idx = IntVector.broadcast(IS, first);
-                    for (int ky = ky0; ky < ky1; ky++) {
-                        for (int kx = kx0; kx < kx1; kx++) {
-                            int pos = (y0 + ky) * w + x0 + kx;
-                            FloatVector v = FloatVector.fromArray(S, x, xb + pos * c + ch);
-                            VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
-                            best = best.blend(v, gt);
-                            idx = idx.blend(pos, gt.cast(IS));
-                        }
-                    }
-                    best.intoArray(y, yo + ch);
-                    idx.intoArray(argmax, yo + ch);
+                if (ky1 - ky0 == ph && kx1 - kx0 == pw) {
+                    maxWindow(x, y, argmax, xb + first * c, yo, first, c, vb, cnt, s);
+                } else {
+                    maxWindowScalar(x, y, argmax, xb, yo, first, y0, x0, ky0, ky1, kx0, kx1, w, c, 0, vb);
                 }
             }
+        }
+    }
+
+    /** Per thread: window offsets of the current pool shape, and a vector's lanes. */
+    private static final class Scratch {
+        int[] rel = new int[0];
+        float[] relVec = new float[0];
+        final float[] lanes = new float[S.length()];
+        int cnt = -1;
+        int pw = -1;
+        int w = -1;
+
+        /* rel[k] = offset of window element k (row-major) from the window's first position;
+           relVec holds each repeated over a vector's lanes, so it can be blended in as a loaded vector. */
+        void prepare(int cnt, int pw, int w, int vl) {
+            if (cnt == this.cnt && pw == this.pw && w == this.w) {
+                return;
+            }
+            rel = new int[cnt];
+            relVec = new float[cnt * vl];
+            for (int k = 0; k < cnt; k++) {
+                rel[k] = k / pw * w + k % pw;
+                Arrays.fill(relVec, k * vl, (k + 1) * vl, rel[k]);
+            }
+            this.cnt = cnt;
+            this.pw = pw;
+            this.w = w;
+        }
+    }
+
+    /* A full window's channels [0, vb). One flat loop with the index in a float vector (exact
+       below 2^24): on JDK 17, C2 boxed every vector of the natural form (nested ky/kx loops, an
+       IntVector blended under a cast float mask), about 8 ms instead of 2 for 128×32×32×32. */
+    private static void maxWindow(float[] x, float[] y, int[] argmax, int xo, int yo, int first, int c, int vb,
+                                  int cnt, Scratch s) {
+        int vl = S.length();
+        int[] rel = s.rel;
+        float[] relVec = s.relVec;
+        float[] lanes = s.lanes;
+        for (int ch = 0; ch < vb; ch += vl) {
+            FloatVector best = FloatVector.fromArray(S, x, xo + ch);
+            FloatVector idx = FloatVector.zero(S);
+            for (int k = 1; k < cnt; k++) {
+                FloatVector v = FloatVector.fromArray(S, x, xo + rel[k] * c + ch);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, gt);
+                idx = idx.blend(FloatVector.fromArray(S, relVec, k * vl), gt);
+            }
+            best.intoArray(y, yo + ch);
+            idx.intoArray(lanes, 0);
+            for (int l = 0; l < vl; l++) {
+                argmax[yo + ch + l] = first + (int) lanes[l];
+            }
+        }
+    }
+
+    private static void maxWindowScalar(float[] x, float[] y, int[] argmax, int xb, int yo, int first,
+                                        int y0, int x0, int ky0, int ky1, int kx0, int kx1, int w, int c,
+                                        int c0, int c1) {
+        for (int ch = c0; ch < c1; ch++) {
+            float best = x[xb + first * c + ch];
+            int arg = first;
+            for (int ky = ky0; ky < ky1; ky++) {
+                for (int kx = kx0; kx < kx1; kx++) {
+                    int pos = (y0 + ky) * w + x0 + kx;
+                    float v = x[xb + pos * c + ch];
+                    if (v > best) {
+                        best = v;
+                        arg = pos;
+                    }
+                }
+            }
+            y[yo + ch] = best;
+            argmax[yo + ch] = arg;
         }
     }
 
@@ -104,22 +173,7 @@ public final class Pool2d {
                 int kx1 = Math.min(pw, w - x0);
                 int first = (y0 + ky0) * w + x0 + kx0;
                 int yo = ((img * oh + oy) * ow + ox) * c;
-                for (int ch = c0; ch < c1; ch++) {
-                    float best = x[xb + first * c + ch];
-                    int arg = first;
-                    for (int ky = ky0; ky < ky1; ky++) {
-                        for (int kx = kx0; kx < kx1; kx++) {
-                            int pos = (y0 + ky) * w + x0 + kx;
-                            float v = x[xb + pos * c + ch];
-                            if (v > best) {
-                                best = v;
-                                arg = pos;
-                            }
-                        }
-                    }
-                    y[yo + ch] = best;
-                    argmax[yo + ch] = arg;
-                }
+                maxWindowScalar(x, y, argmax, xb, yo, first, y0, x0, ky0, ky1, kx0, kx1, w, c, c0, c1);
             }
         }
     }

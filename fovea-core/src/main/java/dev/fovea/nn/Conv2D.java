@@ -161,6 +161,12 @@ public final class Conv2D extends BaseLayer {
         x = input;
         Shape outShape = outputShape.withBatch(g.n());
         z = reuse(z, outShape);
+        if (activation == ActivationFunction.RELU) {
+            y = reuse(y, outShape);
+            Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), y.data(),
+                    work, g);
+            return y;
+        }
         Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work, g);
         if (activation == ActivationFunction.LINEAR) {
             return z;
@@ -172,6 +178,11 @@ public final class Conv2D extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy) {
+        return backward(dy, true);
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean inputGradient) {
         Conv2d.Geometry g = geometry(x.dim(0));
         Tensor grad = dy;
         if (activation != ActivationFunction.LINEAR) {
@@ -180,6 +191,9 @@ public final class Conv2D extends BaseLayer {
             grad = dz;
         }
         Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), useBias ? bias.grad() : null, work, g);
+        if (!inputGradient) {
+            return null;
+        }
         dx = reuse(dx, x.shape());
         Conv2d.conv2dBackwardData(grad.data(), kernel.value(), dx.data(), work, g);
         return dx;

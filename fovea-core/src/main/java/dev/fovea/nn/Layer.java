@@ -45,6 +45,15 @@ public interface Layer {
     /** Backward pass for the last training forward: returns dx, accumulates (+=) parameter gradients. */
     Tensor backward(Tensor dy);
 
+    /**
+     * As {@link #backward(Tensor)}; when {@code inputGradient} is false nobody reads dx (the layer
+     * reads the model input), so a layer may skip computing it and return null. A convolution
+     * over the 3 input channels of an image spends as long on dx as on its weight gradient.
+     */
+    default Tensor backward(Tensor dy, boolean inputGradient) {
+        return backward(dy);
+    }
+
     /** Layer configuration for the model file (JSON-compatible values), Keras key names. */
     java.util.Map<String, Object> config();
 

@@ -360,6 +360,15 @@ public final class Model implements Layer {
      */
     @Override
     public Tensor backward(Tensor dy) {
+        return backward(dy, true);
+    }
+
+    /**
+     * As {@link #backward(Tensor)}; with {@code inputGradient} false the layers reading the model
+     * input may skip their dx, and the result is null (what training needs).
+     */
+    @Override
+    public Tensor backward(Tensor dy, boolean inputGradient) {
         int last = order.size() - 1;
         Arrays.fill(gradOf, null);
         deliver(last, dy);
@@ -367,7 +376,12 @@ public final class Model implements Layer {
             Tensor g = gradOf[i];
             Node n = order.get(i);
             if (n.layer != null) {
-                deliver(inputsOf[i][0], n.layer.backward(g));
+                int j = inputsOf[i][0];
+                boolean need = inputGradient || j != 0;
+                Tensor dx = n.layer.backward(g, need);
+                if (need) {
+                    deliver(j, dx);
+                }
             } else {
                 List<Tensor> gs = n.merge.backward(g);
                 for (int k = 0; k < inputsOf[i].length; k++) {

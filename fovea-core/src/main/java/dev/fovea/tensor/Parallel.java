@@ -21,6 +21,8 @@ public final class Parallel {
         void run(int task);
     }
 
+    /** How long an idle thread spins before blocking (see Pool.workLoop). */
+    private static final long SPIN_NANOS = 50_000L;
     private static volatile Pool pool = new Pool(defaultThreads());
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
 
@@ -85,7 +87,8 @@ public final class Parallel {
         private final Thread[] workers;
         private final Object lock = new Object();
         private Job job;
-        private long generation;
+        /** Written under the lock, read without it by spinning workers. */
+        private volatile long generation;
         private volatile boolean stopped;
 
         Pool(int threads) {
@@ -110,6 +113,12 @@ public final class Parallel {
             INSIDE.set(true);
             long seen = 0;
             while (!stopped) {
+                // Parallel calls of a training step often follow each other within microseconds;
+                // waking a waiting thread costs tens of microseconds (far more on a loaded machine).
+                long deadline = System.nanoTime() + SPIN_NANOS;
+                while (generation == seen && !stopped && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
                 Job j;
                 synchronized (lock) {
                     while (!stopped && generation == seen) {
@@ -177,6 +186,10 @@ public final class Parallel {
         }
 
         void await() {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (done.get() < n && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
             while (done.get() < n) {
                 LockSupport.park(this);
             }

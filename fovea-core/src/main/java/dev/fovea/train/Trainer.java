@@ -218,7 +218,7 @@ public final class Trainer {
         if (!Float.isFinite(l)) {
             return l;
         }
-        model.backward(grad);
+        model.backward(grad, false);
         optimizer.step(effectiveGroups());
         return l;
     }

@@ -77,6 +77,10 @@ class Conv2dTest {
         check(new Conv2d.Geometry(2, 1, 1, 3, 3, 3, 2, 1, 1, 1, 1, 1, 1), r, true);
         // Larger than one chunk, so chunked dkernel accumulation is exercised.
         check(new Conv2d.Geometry(2, 32, 32, 64, 3, 3, 17, 1, 1, 1, 1, 32, 32), r, true);
+        // 32 filters: the direct (padded-input) forward and backward-data kernels, and 2304 rows:
+        // a weight gradient summed over two segments; 5x5 valid with 40 filters: the im2col blocks.
+        check(new Conv2d.Geometry(4, 24, 24, 16, 3, 3, 32, 1, 1, 1, 1, 24, 24), r, true);
+        check(new Conv2d.Geometry(3, 13, 11, 8, 5, 5, 40, 1, 1, 0, 0, 9, 7), r, false);
     }
 
     private static void check(Conv2d.Geometry g, Rng r, boolean withBias) {

@@ -95,4 +95,32 @@ class ModelGraphTest {
         x.fill(0.25f);
         assertArrayEquals(m.forward(x, false).data(), back.forward(x, false).data());
     }
+
+    @Test
+    void backwardWithoutInputGradientGivesTheSameParameterGradients() {
+        SymbolicTensor in = Input.of(6, 5, 3);
+        SymbolicTensor h = new Conv2D(4, 3, Padding.SAME, ActivationFunction.RELU).apply(in);
+        SymbolicTensor out = new Conv2D(2, 3, Padding.VALID, ActivationFunction.LINEAR).apply(h);
+        Model m = Model.of(in, out);
+        Tensor x = Tensor.zeros(2, 6, 5, 3);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (float) Math.sin(i * 0.7);
+        }
+        Tensor dy = Tensor.zeros(m.forward(x, true).shape());
+        for (int i = 0; i < dy.size(); i++) {
+            dy.data()[i] = (float) Math.cos(i * 0.3);
+        }
+        java.util.List<float[]> full = new java.util.ArrayList<>();
+        Tensor dx = m.backward(dy);
+        assertEquals(x.shape(), dx.shape());
+        for (Param p : m.params()) {
+            full.add(p.grad().clone());
+            java.util.Arrays.fill(p.grad(), 0f);
+        }
+        m.forward(x, true);
+        assertEquals(null, m.backward(dy, false));
+        for (int i = 0; i < full.size(); i++) {
+            assertArrayEquals(full.get(i), m.params().get(i).grad(), "parameter " + i);
+        }
+    }
 }

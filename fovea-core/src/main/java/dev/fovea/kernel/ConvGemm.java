@@ -1,0 +1,455 @@
+package dev.fovea.kernel;
+
+import static dev.fovea.kernel.GemmKernels.VL;
+
+import dev.fovea.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import java.util.Arrays;
+
+/**
+ * Convolution as an implicit GEMM: each task lays out the im2col rows it needs in its own small
+ * buffer (kept in L2) and multiplies them at once with the {@link GemmKernelsStrided} register
+ * kernels, instead of writing the whole im2col matrix to memory and reading it back through
+ * {@link Gemm}. Conv shapes have few columns (32–128 filters) and many rows, so packing and the
+ * column matrix's round trip through memory cost about as much as the FMAs; here A is read in
+ * place from the L2 buffer and only the small operand (the kernel, or a few rows of dy) is packed.
+ *
+ * <p>Machinery of {@link Conv2d}, not an API. Two products:
+ * <ul>
+ * <li>{@link #forward}: y (rows, F) = im2col(x) · kernel (+ bias), split over fixed blocks of
+ * {@value #ROW_BLOCK} output rows; also the backward-data pass of stride-1 convolutions, which is
+ * a forward convolution of dy with the flipped, transposed kernel.</li>
+ * <li>{@link #backwardWeights}: dkernel += im2col(x)ᵀ · dy, the rows cut into a number of
+ * segments that depends only on the geometry; each segment sums into its own partial, and the
+ * partials are added in segment order, so results are bit-identical at any thread count.</li>
+ * </ul>
+ * Every output element sums over K in K blocks of {@link Tunables#GEMM_KC} (forward) or row
+ * sub-blocks of {@value #SUB_ROWS} (weights), in order, whichever thread computes it.
+ */
+final class ConvGemm {
+    /** Output rows per forward task: 128 rows × KH·KW·C floats of im2col stay in L2. */
+    static final int ROW_BLOCK = 128;
+    /** Rows of x's im2col (K of the weight product) per buffer fill in backward-weights. */
+    static final int SUB_ROWS = 128;
+    /** Rows per weight-gradient segment at least, so partial sums stay few. */
+    static final int SEGMENT_MIN_ROWS = 1024;
+    static final int MAX_SEGMENTS = 16;
+    private static final int KC = Tunables.GEMM_KC;
+    /** A packed B panel up to this many floats (40 KiB) stays in a 48 KiB L1 beside its A rows. */
+    private static final int L1_PANEL_FLOATS = 10 * 1024;
+    private static final int NV = Tunables.GEMM_NV;
+    private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
+    private ConvGemm() {
+    }
+
+    /** Per calling thread: the packed kernel, a flipped kernel, the weight partials. */
+    private static final class Caller {
+        float[] packed = new float[0];
+        float[] flipped = new float[0];
+        float[] padded = new float[0];
+        float[] partials = new float[0];
+        double[] biasPartials = new double[0];
+        final int[] panelCol = new int[64];
+        final int[] panelVecs = new int[64];
+    }
+
+    /** Per executing thread: its im2col rows, packed dy rows and edge tile. */
+    private static final class Task {
+        float[] cols = new float[0];
+        float[] packedDy = new float[0];
+        final float[] tile = new float[GemmKernels.MR * NV * VL];
+        final int[] panelCol = new int[64];
+        final int[] panelVecs = new int[64];
+
+        float[] cols(int n) {
+            if (cols.length < n) {
+                cols = new float[n];
+            }
+            return cols;
+        }
+    }
+
+    /**
+     * Cuts ceil(f/VL) vectors into panels of 3, ending 2 + 2 rather than 3 + 1 (as {@link Gemm});
+     * returns the number of panels; colOf[q] is panel q's first column, colOf[panels] the padded
+     * width.
+     */
+    static int layoutPanels(int f, int[] colOf, int[] vecsOf) {
+        int vecs = (f + VL - 1) / VL;
+        int rest = vecs % NV;
+        int full = rest == 1 && vecs > NV ? vecs / NV - 1 : vecs / NV;
+        int q = 0;
+        int col = 0;
+        for (int left = vecs; left > 0; q++) {
+            int w = q < full ? NV : left == 4 ? 2 : Math.min(left, NV);
+            colOf[q] = col;
+            vecsOf[q] = w;
+            col += w * VL;
+            left -= w;
+        }
+        colOf[q] = col;
+        return q;
+    }
+
+    /**
+     * True when {@link #forwardDirect} beats {@link #forward}: one panel of at most 2 vectors
+     * (f ≤ 32 at 512 bits) over a window short enough that the panel (win × 32 floats) stays in
+     * L1 with K unblocked. Measured on 2 cores: 32→32 channels 3×3, 17.7 vs 20.9 ms at batch 128;
+     * 3→32, 4.1 vs 5.6 ms; but 64→64 (two panels, win 576) 14.3 vs 12.9 and 128→128 16.5 vs 13.7.
+     */
+    static boolean directPays(int win, int f) {
+        return f <= 2 * VL && win <= 384;
+    }
+
+    /** True when f is narrow enough for the panel tables. */
+    static boolean fits(int f) {
+        return (f + VL - 1) / VL < 60;
+    }
+
+    /**
+     * y = im2col(x) · kernel (+ bias), y (N·OH·OW, F) written.
+     *
+     * @param x      read, x (N,H,W,C)
+     * @param kernel read, (KH·KW·C, F) row-major
+     * @param bias   read, (F), or null
+     * @param y      written, (N·OH·OW, F)
+     * @param relu   written, max(y, 0) (N·OH·OW, F), or null: computed while the block is in cache
+     */
+    static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, int n, int h, int w, int c,
+                        int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int f) {
+        Caller cl = CALLERS.get();
+        int win = kh * kw * c;
+        int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
+        int fPad = cl.panelCol[panels];
+        int need = ((win + KC - 1) / KC) * KC * fPad;
+        if (cl.packed.length < need) {
+            cl.packed = new float[need];
+        }
+        float[] packed = cl.packed;
+        int[] panelCol = cl.panelCol;
+        int[] panelVecs = cl.panelVecs;
+        // Block pc of K occupies kc × fPad floats from pc·fPad; panel q within it from kc·panelCol[q].
+        for (int pc = 0; pc < win; pc += KC) {
+            int kc = Math.min(KC, win - pc);
+            for (int q = 0; q < panels; q++) {
+                int width = panelVecs[q] * VL;
+                int j0 = panelCol[q];
+                int valid = Math.min(width, f - j0);
+                int base = pc * fPad + kc * j0;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * width;
+                    System.arraycopy(kernel, (pc + p) * f + j0, packed, d, valid);
+                    Arrays.fill(packed, d + valid, d + width, 0f);
+                }
+            }
+        }
+        int rows = n * oh * ow;
+        int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
+        Parallel.forEach(blocks, blk -> {
+            Task t = TASKS.get();
+            int r0 = blk * ROW_BLOCK;
+            int nr = Math.min(ROW_BLOCK, rows - r0);
+            float[] a = t.cols(ROW_BLOCK * win);
+            Im2col.im2colRows(x, a, 0, r0, nr, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow);
+            if (bias != null) {
+                for (int r = 0; r < nr; r++) {
+                    System.arraycopy(bias, 0, y, (r0 + r) * f, f);
+                }
+            }
+            float[] tile = t.tile;
+            for (int pc = 0; pc < win; pc += KC) {
+                int kc = Math.min(KC, win - pc);
+                boolean first = pc == 0 && bias == null;
+                for (int q = 0; q < panels; q++) {
+                    int vecs = panelVecs[q];
+                    int j0 = panelCol[q];
+                    int cols = Math.min(vecs * VL, f - j0);
+                    int bo = pc * fPad + kc * j0;
+                    for (int ir = 0; ir < nr; ir += GemmKernels.MR) {
+                        int mr = Math.min(GemmKernels.MR, nr - ir);
+                        int ao = ir * win + pc;
+                        int co = (r0 + ir) * f + j0;
+                        if (vecs == 3) {
+                            GemmKernelsStrided.kernel8x3s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
+                        } else if (vecs == 2) {
+                            GemmKernelsStrided.kernel8x2s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
+                        } else {
+                            GemmKernelsStrided.kernel8x1s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
+                        }
+                    }
+                }
+            }
+            if (relu != null) {
+                reluRows(y, relu, r0 * f, (r0 + nr) * f);
+            }
+        });
+    }
+
+    /**
+     * Stride-1 forward with no im2col at all: x is copied once into a zero-padded buffer, after
+     * which the window of output pixel (oy, ox) is KH runs of KW·C contiguous floats, and 8
+     * neighbouring pixels are 8 rows C floats apart. The register kernels read that in place over
+     * the whole window (K unblocked), so each output is one FMA chain over (ky, kx, ch).
+     * Same contract as {@link #forward} with sh = sw = 1.
+     */
+    static void forwardDirect(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, int n, int h, int w,
+                              int c, int kh, int kw, int ph, int pw, int oh, int ow, int f) {
+        Caller cl = CALLERS.get();
+        int win = kh * kw * c;
+        int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
+        int fPad = cl.panelCol[panels];
+        if (cl.packed.length < win * fPad) {
+            cl.packed = new float[win * fPad];
+        }
+        float[] packed = cl.packed;
+        int[] panelCol = cl.panelCol;
+        int[] panelVecs = cl.panelVecs;
+        for (int q = 0; q < panels; q++) {
+            int width = panelVecs[q] * VL;
+            int j0 = panelCol[q];
+            int valid = Math.min(width, f - j0);
+            for (int p = 0; p < win; p++) {
+                int d = win * j0 + p * width;
+                System.arraycopy(kernel, p * f + j0, packed, d, valid);
+                Arrays.fill(packed, d + valid, d + width, 0f);
+            }
+        }
+        int hp = oh + kh - 1;
+        int wp = ow + kw - 1;
+        int image = hp * wp * c;
+        // Edge tiles read up to 7 pixels past a row's last window, hence the slack.
+        int need = n * image + GemmKernels.MR * c;
+        if (cl.padded.length < need) {
+            cl.padded = new float[need];
+        }
+        float[] xp = cl.padded;
+        Parallel.forEach(n, img -> pad(x, xp, img, h, w, c, ph, pw, hp, wp));
+        // Tasks of whole output rows, about ROW_BLOCK pixels, so each block of B is reused by
+        // several tiles; K is cut at kernel rows unless a whole panel stays in L1.
+        int rowsPerTask = Math.max(1, Math.min(oh, ROW_BLOCK / ow));
+        int tasksPerImage = (oh + rowsPerTask - 1) / rowsPerTask;
+        int maxWidth = 0;
+        for (int q = 0; q < panels; q++) {
+            maxWidth = Math.max(maxWidth, panelVecs[q] * VL);
+        }
+        int kSegs = win * maxWidth <= L1_PANEL_FLOATS ? kh : 1;
+        Parallel.forEach(n * tasksPerImage, task -> {
+            Task t = TASKS.get();
+            float[] tile = t.tile;
+            int img = task / tasksPerImage;
+            int oy0 = (task - img * tasksPerImage) * rowsPerTask;
+            int oy1 = Math.min(oh, oy0 + rowsPerTask);
+            int yFrom = (img * oh + oy0) * ow * f;
+            int yTo = (img * oh + oy1) * ow * f;
+            if (bias != null) {
+                for (int o = yFrom; o < yTo; o += f) {
+                    System.arraycopy(bias, 0, y, o, f);
+                }
+            }
+            int segLen = kw * c;
+            for (int ky = 0; ky < kh; ky += kSegs) {
+                boolean first = ky == 0 && bias == null;
+                for (int q = 0; q < panels; q++) {
+                    int vecs = panelVecs[q];
+                    int j0 = panelCol[q];
+                    int cols = Math.min(vecs * VL, f - j0);
+                    int bo = win * j0 + ky * segLen * vecs * VL;
+                    for (int oy = oy0; oy < oy1; oy++) {
+                        int rowOff = (img * hp + oy + ky) * wp * c;
+                        int yRow = (img * oh + oy) * ow * f;
+                        for (int ox = 0; ox < ow; ox += GemmKernels.MR) {
+                            int mr = Math.min(GemmKernels.MR, ow - ox);
+                            int ao = rowOff + ox * c;
+                            int co = yRow + ox * f + j0;
+                            if (vecs == 3) {
+                                ConvKernels.kernel8x3w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            } else if (vecs == 2) {
+                                ConvKernels.kernel8x2w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            } else {
+                                ConvKernels.kernel8x1w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                                        first, tile);
+                            }
+                        }
+                    }
+                }
+            }
+            if (relu != null) {
+                reluRows(y, relu, yFrom, yTo);
+            }
+        });
+    }
+
+    /* Image img of x (h, w, c) into xp (hp, wp, c) at offset (ph, pw), zeros around it. */
+    private static void pad(float[] x, float[] xp, int img, int h, int w, int c, int ph, int pw, int hp, int wp) {
+        int base = img * hp * wp * c;
+        int rowLen = wp * c;
+        int cols = Math.min(w, wp - pw);
+        for (int r = 0; r < hp; r++) {
+            int iy = r - ph;
+            int d = base + r * rowLen;
+            if (iy < 0 || iy >= h) {
+                Arrays.fill(xp, d, d + rowLen, 0f);
+                continue;
+            }
+            Arrays.fill(xp, d, d + pw * c, 0f);
+            System.arraycopy(x, ((img * h + iy) * w) * c, xp, d + pw * c, cols * c);
+            Arrays.fill(xp, d + (pw + cols) * c, d + rowLen, 0f);
+        }
+    }
+
+    /* out[i] = max(y[i], 0) for i in [from, to): the vector path of Activations.relu, same values. */
+    private static void reluRows(float[] y, float[] out, int from, int to) {
+        int i = from;
+        for (int end = from + GemmKernels.S.loopBound(to - from); i < end; i += VL) {
+            FloatVector.fromArray(GemmKernels.S, y, i).max(0f).intoArray(out, i);
+        }
+        for (; i < to; i++) {
+            out[i] = Math.max(y[i], 0f);
+        }
+    }
+
+    /**
+     * dx of a stride-1 convolution as the forward convolution of dy with the kernel flipped in
+     * space and transposed in channels: dx[iy, ix, ch] = Σ dy[iy − ph' + ky', ix − pw' + kx', o]
+     * · kernel[KH−1−ky', KW−1−kx', ch, o] with ph' = KH−1−ph. Needs ph &lt; KH and pw &lt; KW.
+     *
+     * @param dy     read, dy (N,OH,OW,F)
+     * @param kernel read, kernel (KH,KW,C,F)
+     * @param dx     written, dx (N,H,W,C)
+     */
+    static void backwardDataStride1(float[] dy, float[] kernel, float[] dx, int n, int h, int w, int c,
+                                    int kh, int kw, int ph, int pw, int oh, int ow, int f) {
+        Caller cl = CALLERS.get();
+        int size = kh * kw * c * f;
+        if (cl.flipped.length < size) {
+            cl.flipped = new float[size];
+        }
+        float[] flipped = cl.flipped;
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int src = ((kh - 1 - ky) * kw + (kw - 1 - kx)) * c * f;
+                int dst = (ky * kw + kx) * f * c;
+                for (int ch = 0; ch < c; ch++) {
+                    for (int o = 0; o < f; o++) {
+                        flipped[dst + o * c + ch] = kernel[src + ch * f + o];
+                    }
+                }
+            }
+        }
+        if (directPays(size / c, c)) {
+            forwardDirect(dy, flipped, null, dx, null, n, oh, ow, f, kh, kw, kh - 1 - ph, kw - 1 - pw, h, w, c);
+        } else {
+            forward(dy, flipped, null, dx, null, n, oh, ow, f, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, h, w, c);
+        }
+    }
+
+    /**
+     * dkernel += im2col(x)ᵀ · dy, and dbias += Σ dy over rows (summed per segment in double).
+     *
+     * @param x       read, x (N,H,W,C)
+     * @param dy      read, dy (N·OH·OW, F)
+     * @param dkernel accumulates (+=), (KH·KW·C, F)
+     * @param dbias   accumulates (+=), (F), or null
+     */
+    static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, int n, int h, int w, int c,
+                                int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int f) {
+        Caller cl = CALLERS.get();
+        int win = kh * kw * c;
+        int rows = n * oh * ow;
+        int segments = Math.max(1, Math.min(MAX_SEGMENTS, rows / SEGMENT_MIN_ROWS));
+        int wsize = win * f;
+        if (cl.partials.length < segments * wsize) {
+            cl.partials = new float[segments * wsize];
+        }
+        if (cl.biasPartials.length < segments * f) {
+            cl.biasPartials = new double[segments * f];
+        }
+        float[] partials = cl.partials;
+        double[] biasPartials = cl.biasPartials;
+        Parallel.forEach(segments, s -> {
+            Task t = TASKS.get();
+            int panels = layoutPanels(f, t.panelCol, t.panelVecs);
+            int fPad = t.panelCol[panels];
+            // A = colsᵀ reads 8 consecutive window entries per K step; the last tile may run up
+            // to 7 floats past the window, hence the slack.
+            float[] a = t.cols(SUB_ROWS * win + GemmKernels.MR);
+            if (t.packedDy.length < SUB_ROWS * fPad) {
+                t.packedDy = new float[SUB_ROWS * fPad];
+            }
+            float[] pb = t.packedDy;
+            float[] tile = t.tile;
+            int s0 = (int) ((long) rows * s / segments);
+            int s1 = (int) ((long) rows * (s + 1) / segments);
+            int po = s * wsize;
+            if (dbias != null) {
+                int bo = s * f;
+                Arrays.fill(biasPartials, bo, bo + f, 0.0);
+                for (int r = s0; r < s1; r++) {
+                    int o = r * f;
+                    for (int j = 0; j < f; j++) {
+                        biasPartials[bo + j] += dy[o + j];
+                    }
+                }
+            }
+            for (int r0 = s0; r0 < s1; r0 += SUB_ROWS) {
+                int kc = Math.min(SUB_ROWS, s1 - r0);
+                boolean first = r0 == s0;
+                Im2col.im2colRows(x, a, 0, r0, kc, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow);
+                for (int q = 0; q < panels; q++) {
+                    int width = t.panelVecs[q] * VL;
+                    int j0 = t.panelCol[q];
+                    int valid = Math.min(width, f - j0);
+                    int base = kc * j0;
+                    for (int p = 0; p < kc; p++) {
+                        int d = base + p * width;
+                        System.arraycopy(dy, (r0 + p) * f + j0, pb, d, valid);
+                        if (valid < width) {
+                            Arrays.fill(pb, d + valid, d + width, 0f);
+                        }
+                    }
+                }
+                for (int q = 0; q < panels; q++) {
+                    int vecs = t.panelVecs[q];
+                    int j0 = t.panelCol[q];
+                    int cols = Math.min(vecs * VL, f - j0);
+                    int bo = kc * j0;
+                    for (int i0 = 0; i0 < win; i0 += GemmKernels.MR) {
+                        int mr = Math.min(GemmKernels.MR, win - i0);
+                        int co = po + i0 * f + j0;
+                        if (vecs == 3) {
+                            GemmKernelsStrided.kernel8x3s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
+                        } else if (vecs == 2) {
+                            GemmKernelsStrided.kernel8x2s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
+                        } else {
+                            GemmKernelsStrided.kernel8x1s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
+                        }
+                    }
+                }
+            }
+        });
+        int chunks = (wsize + 4095) / 4096;
+        Parallel.forEach(chunks, ch -> {
+            int i0 = ch * 4096;
+            int i1 = Math.min(wsize, i0 + 4096);
+            for (int s = 0; s < segments; s++) {
+                int po = s * wsize;
+                for (int i = i0; i < i1; i++) {
+                    dkernel[i] += partials[po + i];
+                }
+            }
+        });
+        if (dbias != null) {
+            for (int j = 0; j < f; j++) {
+                double sum = 0;
+                for (int s = 0; s < segments; s++) {
+                    sum += biasPartials[s * f + j];
+                }
+                dbias[j] += (float) sum;
+            }
+        }
+    }
+}
