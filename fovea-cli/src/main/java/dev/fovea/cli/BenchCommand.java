@@ -136,7 +136,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private Map<String, Double> runPeer(PrintWriter out) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("python3", peer.toString(), "--batch-size", String.valueOf(batchSize),
+        // Debian's python3-torch lives beside /usr/bin/python3; a pyenv shim earlier on PATH lacks it.
+        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+        ProcessBuilder pb = new ProcessBuilder(python, peer.toString(), "--batch-size", String.valueOf(batchSize),
                 "--steps", String.valueOf(steps));
         pb.redirectErrorStream(true);
         Process p = pb.start();
