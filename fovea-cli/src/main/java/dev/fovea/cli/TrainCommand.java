@@ -105,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")
     Boolean normalize;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Use at most N images of each split (quick runs).")
+    @Option(names = "--limit", paramLabel = "N", description = "Use at most N images of each split, drawn at random with the seed (quick runs).")
     Integer limit;
 
     @Option(names = "--seed", description = "Seed of initialization, shuffling, dropout and augmentation (default: 0).")
@@ -133,10 +133,10 @@ final class TrainCommand implements Callable<Integer> {
         PrintStream err = System.err;
 
         Splits splits = DataSources.load(s.data, ImageFolder.Options.defaults(), err);
-        Dataset train = limit(splits.train(), s.limit);
+        Dataset train = limit(splits.train(), s.limit, s.seed);
         Dataset val = null;
         if (s.validation.equals("test")) {
-            val = limit(splits.test(), s.limit);
+            val = limit(splits.test(), s.limit, s.seed);
         } else if (!s.validation.equals("none")) {
             double fraction = parseFraction(s.validation);
             Splits parts = train.splitValidation(fraction, s.seed);
@@ -415,14 +415,21 @@ final class TrainCommand implements Callable<Integer> {
         AtomicFiles.write(dir.resolve(RUN_FILE), o -> o.write(json.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static Dataset limit(Dataset d, int n) {
+    /**
+     * At most {@code n} images, drawn at random (seeded) so every class stays represented:
+     * image folders list one class after another, and the first n would hold only a few classes.
+     */
+    static Dataset limit(Dataset d, int n, long seed) {
         if (n <= 0 || d.size() <= n) {
             return d;
         }
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
+        int[] all = new int[d.size()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
         }
+        new dev.fovea.tensor.Rng(seed).split(77).shuffle(all);
+        int[] idx = java.util.Arrays.copyOf(all, n);
+        java.util.Arrays.sort(idx);
         return d.subset(idx);
     }
 

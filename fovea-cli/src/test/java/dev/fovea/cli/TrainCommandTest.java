@@ -89,6 +89,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void limitDrawsFromEveryClassNotTheFirstFolders() {
+        var train = dev.fovea.data.DataSources.load(sample().toString(), dev.fovea.data.ImageFolder.Options.defaults(),
+                System.err).train();
+        var small = TrainCommand.limit(train, 96, 3);
+        assertEquals(96, small.size());
+        for (int count : small.classCounts()) {
+            assertTrue(count > 0, java.util.Arrays.toString(small.classCounts()));
+        }
+        assertEquals(java.util.Arrays.toString(small.labels()),
+                java.util.Arrays.toString(TrainCommand.limit(train, 96, 3).labels()), "seeded");
+    }
+
+    @Test
     void badOptionsFailWithoutAStackTrace(@TempDir Path tmp) {
         CliRun r = CliRun.of(args(tmp.resolve("x"), "--model", "resnet-9000"));
         assertEquals(2, r.code());
