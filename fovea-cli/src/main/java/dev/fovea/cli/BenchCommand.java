@@ -33,8 +33,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * session and prints the ratios. Timings are noisy: compare ratios from one run.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures training and inference speed of the tutorial CNN (NAME=VALUE lines, as the",
-                "PyTorch peer script prints); --peer runs that script too and prints Fovea/PyTorch ratios."})
+        description = {"Measures training and inference speed of the tutorial CNN.",
+                "Prints NAME=VALUE lines as the PyTorch peer script does; --peer runs that script too",
+                "and prints Fovea/PyTorch ratios."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

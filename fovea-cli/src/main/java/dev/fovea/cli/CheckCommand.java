@@ -15,9 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code fovea check --reference DIR}: the engine against PyTorch's reference cases. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Runs every *.safetensors reference case in a folder (or the given files) through",
-                "Fovea's layers and compares outputs and gradients with |a-b| <= 1e-4 + 1e-3*|b|.",
-                "Prints one line per case and exits 1 if any case fails or cannot be read."})
+        description = {"Checks layers against PyTorch reference cases (*.safetensors).",
+                "Runs every case in a folder (or one file) and compares outputs and gradients with",
+                "|a-b| <= 1e-4 + 1e-3*|b|; prints one line per case, exits 1 if any fails or cannot be read."})
 final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -31,8 +31,9 @@ import picocli.CommandLine.Spec;
  * classes is scored against the right outputs. Not a training command: weights are never changed.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Evaluates a trained model file on labelled data: prints loss, accuracy, the",
-                "per-class precision/recall/F1 table and the confusion matrix."})
+        description = {"Evaluates a trained model on labelled data.",
+                "Prints loss, accuracy, the per-class precision/recall/F1 table and the confusion matrix;",
+                "--report DIR also writes an HTML report."})
 final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -56,8 +56,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * tutorial's second phase is {@code --resume DIR --epochs 100} plus the augmentation flags.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model and writes a run folder: model.safetensors, checkpoint.safetensors,",
-                "history.csv, plots/*.png and a self-contained report.html.",
+        description = {"Trains a model into a run folder (model, checkpoint, history, plots, report).",
+                "The folder holds model.safetensors, checkpoint.safetensors, history.csv, run.json,",
+                "plots/*.png and a self-contained report.html.",
                 "Defaults follow the Keras tutorial: tutorial-cnn, CIFAR-10, Adam, batch 32, test split as validation."})
 final class TrainCommand implements Callable<Integer> {
     static final String RUN_FILE = "run.json";
