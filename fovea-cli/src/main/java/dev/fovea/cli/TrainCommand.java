@@ -25,7 +25,6 @@ import dev.fovea.train.CsvLogger;
 import dev.fovea.train.DataFeed;
 import dev.fovea.train.FitOptions;
 import dev.fovea.train.History;
-import dev.fovea.train.Progress;
 import dev.fovea.train.TrainContext;
 import dev.fovea.train.Trainer;
 import java.io.IOException;
@@ -470,9 +469,5 @@ final class TrainCommand implements Callable<Integer> {
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, (s / 60) % 60, s % 60)
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60)
                 : String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
-    }
-
-    static boolean terminal() {
-        return Progress.stderrIsTerminal();
     }
 }

@@ -5,7 +5,6 @@ import dev.fovea.io.ModelFile;
 import dev.fovea.loss.Loss;
 import dev.fovea.metric.Metric;
 import dev.fovea.nn.Model;
-import dev.fovea.nn.Param;
 import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
 import dev.fovea.tensor.Tensor;
@@ -365,10 +364,5 @@ public final class Trainer {
 
     long partialSeen() {
         return partialSeen;
-    }
-
-    /** All parameters of the model in order (checkpoint helper). */
-    List<Param> params() {
-        return model.params();
     }
 }
