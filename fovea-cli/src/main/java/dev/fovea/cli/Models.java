@@ -1,7 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.io.ModelFile;
-import dev.fovea.kernel.Activations;
+import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Activation;
 import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Conv2D;
@@ -80,7 +80,7 @@ final class Models {
             return outputs;
         }
         float[] p = new float[outputs.length];
-        Activations.softmax(outputs, p, outputs.length / k, k);
+        SoftmaxCrossEntropy.softmax(outputs, p, outputs.length / k, k);
         return p;
     }
 }

@@ -6,14 +6,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Element-wise activations and row-wise softmax, forward and backward, over flat arrays.
+ * Element-wise activations, forward and backward, over flat arrays (row-wise softmax lives in
+ * {@link SoftmaxCrossEntropy}, beside the loss that uses it).
  * Backward methods take the forward input {@code x} and output {@code y} (whichever the
  * derivative needs) and write {@code dx}; they do not accumulate. {@code x} and {@code y} may be
  * the same array for in-place forward passes.
  *
  * <p>ReLU and the backward passes of ReLU, sigmoid and tanh use the Vector API, each with a
  * scalar twin ({@code fooScalar}) that gives bit-identical results (same float operations in the
- * same order; tails run the twin). The transcendental forwards (sigmoid, tanh, GELU, softmax)
+ * same order; tails run the twin). The transcendental forwards (sigmoid, tanh, GELU)
  * stay scalar in double: the Vector API's EXP/TANH are not bit-compatible with {@code Math} and
  * differ between JDKs, which would break reproducibility across machines.
  */
@@ -151,44 +152,6 @@ public final class Activations {
             double cdf = 0.5 * (1.0 + erf(v * INV_SQRT2));
             double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
             dx[i] = (float) (dy[i] * (cdf + v * pdf));
-        }
-    }
-
-    /**
-     * Softmax over the last axis. x (rows, cols) read, y (rows, cols) written. Max-subtracted for
-     * stability; sums in double so the result does not depend on the row length's rounding.
-     */
-    public static void softmax(float[] x, float[] y, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, x[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                double e = Math.exp(x[o + j] - max);
-                y[o + j] = (float) e;
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < cols; j++) {
-                y[o + j] *= inv;
-            }
-        }
-    }
-
-    /** dx = y ⊙ (dy − Σⱼ dyⱼ·yⱼ) per row. */
-    public static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int cols) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            double dot = 0;
-            for (int j = 0; j < cols; j++) {
-                dot += (double) dy[o + j] * y[o + j];
-            }
-            for (int j = 0; j < cols; j++) {
-                dx[o + j] = (float) (y[o + j] * (dy[o + j] - dot));
-            }
         }
     }
 

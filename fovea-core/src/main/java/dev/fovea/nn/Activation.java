@@ -1,6 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.kernel.Activations;
+import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -57,7 +58,7 @@ public final class Activation extends BaseLayer {
             case GELU -> Activations.gelu(x, y, n);
             case SOFTMAX -> {
                 int cols = shape.dim(-1);
-                Activations.softmax(x, y, n / cols, cols);
+                SoftmaxCrossEntropy.softmax(x, y, n / cols, cols);
             }
         }
     }
@@ -73,7 +74,7 @@ public final class Activation extends BaseLayer {
             case GELU -> Activations.geluBackward(x, dy, dx, n);
             case SOFTMAX -> {
                 int cols = shape.dim(-1);
-                Activations.softmaxBackward(y, dy, dx, n / cols, cols);
+                SoftmaxCrossEntropy.softmaxBackward(y, dy, dx, n / cols, cols);
             }
         }
     }
