@@ -53,4 +53,16 @@ public final class Accuracy implements Metric {
         correct = 0;
         total = 0;
     }
+
+    @Override
+    public double[] state() {
+        return new double[]{correct, total};
+    }
+
+    @Override
+    public void restore(double[] state) {
+        long[] counts = Metrics.counts(name(), state);
+        correct = counts[0];
+        total = counts[1];
+    }
 }

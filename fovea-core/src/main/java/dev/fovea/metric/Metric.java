@@ -21,4 +21,14 @@ public interface Metric {
     double result();
 
     void reset();
+
+    /**
+     * The accumulated state (for example correct and total counts), so a checkpoint taken in the
+     * middle of an epoch can continue the epoch's figure exactly. Integer counts below 2^53 are
+     * exact as doubles.
+     */
+    double[] state();
+
+    /** Restores a {@link #state()} of the same metric: {@code result()} then continues from it. */
+    void restore(double[] state);
 }

@@ -28,4 +28,14 @@ final class Metrics {
         }
         return n;
     }
+
+    /** A saved {correct, total} pair as exact counts; a checkpoint of another metric is refused. */
+    static long[] counts(String metric, double[] state) {
+        if (state.length != 2 || state[0] < 0 || state[1] < state[0] || state[0] != Math.rint(state[0])
+                || state[1] != Math.rint(state[1])) {
+            throw new FoveaException(metric + ": expects a saved state of 2 whole counts (correct <= total), received "
+                    + java.util.Arrays.toString(state) + "; the checkpoint was written for other metrics");
+        }
+        return new long[]{(long) state[0], (long) state[1]};
+    }
 }

@@ -73,4 +73,16 @@ public final class TopKAccuracy implements Metric {
         correct = 0;
         total = 0;
     }
+
+    @Override
+    public double[] state() {
+        return new double[]{correct, total};
+    }
+
+    @Override
+    public void restore(double[] state) {
+        long[] counts = Metrics.counts(name(), state);
+        correct = counts[0];
+        total = counts[1];
+    }
 }

@@ -10,13 +10,16 @@ import dev.fovea.tensor.Tensor;
 import dev.fovea.tensor.Shape;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A training checkpoint: a model file (so {@code evaluate} and {@code predict} accept it too)
  * plus the optimizer's slot buffers as {@code optimizer/<key>} tensors and, in the metadata key
  * {@code fovea.checkpoint}, JSON with the epochs done, optimizer name and iterations, the
- * learning-rate scale, every random layer's RNG state and the history as CSV. Batches are
+ * learning-rate scale, every random layer's RNG state, the history as CSV and, for a checkpoint
+ * taken inside an epoch, the batches done with the epoch's partial loss sum and every metric's
+ * partial state. Batches are
  * derived from (seed, epoch), so with these a resumed run continues bit-for-bit.
  */
 public final class Checkpoint {
@@ -45,6 +48,7 @@ public final class Checkpoint {
         meta.put("step_in_epoch", t.stepInEpoch());
         meta.put("partial_loss_sum", t.partialLossSum());
         meta.put("partial_seen", t.partialSeen());
+        meta.put("partial_metrics", t.partialMetrics());
         w.metadata("fovea.checkpoint", ModelFile.json(meta));
         w.write(file);
     }
@@ -82,6 +86,23 @@ public final class Checkpoint {
                 History.fromCsv(String.valueOf(meta.getOrDefault("history_csv", ""))),
                 ((Number) meta.getOrDefault("step_in_epoch", 0)).intValue(),
                 ((Number) meta.getOrDefault("partial_loss_sum", 0.0)).doubleValue(),
-                ((Number) meta.getOrDefault("partial_seen", 0)).longValue());
+                ((Number) meta.getOrDefault("partial_seen", 0)).longValue(),
+                metricStates(meta.get("partial_metrics")));
+    }
+
+    /** {@code partial_metrics}: metric name → its saved state (absent in checkpoints before metrics were kept). */
+    private static Map<String, double[]> metricStates(Object json) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (json instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                List<?> values = (List<?>) e.getValue();
+                double[] state = new double[values.size()];
+                for (int i = 0; i < state.length; i++) {
+                    state[i] = ((Number) values.get(i)).doubleValue();
+                }
+                out.put(String.valueOf(e.getKey()), state);
+            }
+        }
+        return out;
     }
 }

@@ -39,6 +39,8 @@ public final class Trainer {
     private int stepInEpoch;
     private double partialLossSum;
     private long partialSeen;
+    /** Each metric's state at the interruption, by metric name (empty when the last epoch completed). */
+    private Map<String, double[]> partialMetrics = Map.of();
 
     public Trainer(Model model, Optimizer optimizer, Loss loss, Metric... metrics) {
         this.model = model;
@@ -164,7 +166,13 @@ public final class Trainer {
     }
 
     private Map<String, Double> trainEpoch(Feed feed, Context ctx, List<Callback> callbacks, Progress progress) {
-        metrics.forEach(Metric::reset);
+        for (Metric m : metrics) {
+            m.reset();
+            double[] saved = partialMetrics.get(m.name());
+            if (saved != null) {
+                m.restore(saved);
+            }
+        }
         double lossSum = partialLossSum;
         long seen = partialSeen;
         int step = stepInEpoch;
@@ -176,12 +184,14 @@ public final class Trainer {
         stepInEpoch = 0;
         partialLossSum = 0;
         partialSeen = 0;
+        partialMetrics = Map.of();
         Map<String, Double> logs = new LinkedHashMap<>();
         for (Batch b = feed.next(); b != null; b = feed.next()) {
             if (interruptReason != null) {
                 stepInEpoch = step;
                 partialLossSum = lossSum;
                 partialSeen = seen;
+                partialMetrics = metricStates();
                 break;
             }
             step++;
@@ -288,10 +298,29 @@ public final class Trainer {
         Checkpoint.restore(file, this);
     }
 
-    void restoreState(int epochs, double scale, History h, int step, double lossSum, long seen) {
+    private Map<String, double[]> metricStates() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (Metric m : metrics) {
+            out.put(m.name(), m.state());
+        }
+        return out;
+    }
+
+    void restoreState(int epochs, double scale, History h, int step, double lossSum, long seen,
+            Map<String, double[]> metricStates) {
+        if (step > 0) {
+            for (Metric m : metrics) {
+                if (!metricStates.containsKey(m.name())) {
+                    throw new FoveaException("the checkpoint was interrupted inside an epoch but holds no partial state"
+                            + " for metric '" + m.name() + "' (it has " + metricStates.keySet() + "); resume with the"
+                            + " metrics it was trained with, or from an epoch boundary");
+                }
+            }
+        }
         stepInEpoch = step;
         partialLossSum = lossSum;
         partialSeen = seen;
+        partialMetrics = Map.copyOf(metricStates);
         epochsDone = epochs;
         lrScale = scale;
         scaledGroups = null;
@@ -364,5 +393,9 @@ public final class Trainer {
 
     long partialSeen() {
         return partialSeen;
+    }
+
+    Map<String, double[]> partialMetrics() {
+        return partialMetrics;
     }
 }

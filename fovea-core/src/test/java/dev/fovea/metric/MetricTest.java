@@ -1,7 +1,9 @@
 package dev.fovea.metric;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.fovea.FoveaException;
 import dev.fovea.tensor.Shape;
@@ -63,5 +65,19 @@ class MetricTest {
                 () -> new Accuracy().update(rows(2, 0f, 1f), new int[] {-1}));
         assertEquals("accuracy: label -1 at batch index 0 is outside [0, 2); "
                 + "check that the model's output units match the number of classes", e.getMessage());
+    }
+
+    @Test
+    void aRestoredStateContinuesTheCountExactly() {
+        // 3 of 4 right in the first batch, 1 of 2 in the second: 4/6 over both.
+        TopKAccuracy first = new TopKAccuracy(1);
+        first.update(rows(2, 1f, 0f, 0f, 1f, 1f, 0f, 0f, 1f), new int[] {0, 1, 0, 0});
+        assertArrayEquals(new double[] {3, 4}, first.state());
+        TopKAccuracy resumed = new TopKAccuracy(1);
+        resumed.restore(first.state());
+        resumed.update(rows(2, 1f, 0f, 0f, 1f), new int[] {1, 1});
+        assertEquals(4.0 / 6, resumed.result());
+        FoveaException e = assertThrows(FoveaException.class, () -> new Accuracy().restore(new double[] {5, 2}));
+        assertTrue(e.getMessage().startsWith("accuracy: expects a saved state of 2 whole counts"), e.getMessage());
     }
 }

@@ -183,7 +183,29 @@ class TrainerTest {
         for (int i = 0; i < a.length; i++) {
             assertArrayEquals(a[i], b[i], "parameter " + i);
         }
-        assertEquals(straight.history().get("loss"), resumed.history().get("loss"));
+        // Every column, the interrupted epoch's training accuracy included (issue 12, defect 6).
+        assertEquals(straight.history().toCsv(), resumed.history().toCsv());
+    }
+
+    @Test
+    void interruptedFitContinuedInTheSameProcessKeepsEveryMetric() {
+        ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
+        Trainer straight = trainer(smallCnn(7));
+        straight.fit(data, quiet(2));
+
+        Trainer t = trainer(smallCnn(7));
+        Callback ctrlC = new Callback() {
+            @Override
+            public void onBatchEnd(TrainContext ctx, int step, java.util.Map<String, Double> logs) {
+                if (t.epochsDone() == 0 && step == 3) {
+                    t.interrupt("interrupted");
+                }
+            }
+        };
+        t.fit(data, quiet(2).callbacks(ctrlC));
+        assertEquals(0, t.epochsDone());
+        t.fit(data, quiet(2));
+        assertEquals(straight.history().toCsv(), t.history().toCsv());
     }
 
     @Test
