@@ -3,27 +3,44 @@ package dev.fovea.train;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Keras 3's progress bar on a stream (stderr): {@code Epoch 3/50}, then
  * {@code 120/782 ━━━━━━━━━━━━━━━━━━━━ 10s 14ms/step - accuracy: 0.6312 - loss: 1.0457}
  * redrawn in place with the ETA while running and the elapsed time at the end, followed by the
  * {@code val_} metrics. When the stream is not a terminal it writes one line per epoch.
+ *
+ * <p>The ETA and the running ms/step come from the later half of the steps done so far, not from
+ * all of them: the first steps of a run are several times slower (the JIT compiles the kernels,
+ * the batch thread fills its queue), and averaging them in gave ETAs like 22:40 for a 39-second
+ * epoch. The line that ends an epoch shows the true elapsed time and mean time per step.
  */
 public final class Progress {
     private static final int BAR = 20;
     private final PrintStream out;
     private final boolean terminal;
     private final int verbose;
+    private final LongSupplier nanoClock;
     private long epochStart;
     private long lastDraw;
     private int steps;
+    /** {@code stepEnd[i]}: clock at the end of step i of this epoch; the epoch's start stands before its first step. */
+    private long[] stepEnd = new long[1];
+    /** Batches done before this epoch's first {@link #batchEnd} (non-zero in a resumed epoch), -1 before it. */
+    private int firstStep = -1;
 
     /** {@code verbose} 0 = silent, 1 = bar, 2 = one line per epoch (Keras's meanings). */
     public Progress(PrintStream out, boolean terminal, int verbose) {
+        this(out, terminal, verbose, System::nanoTime);
+    }
+
+    /** As above with the clock given, in nanoseconds (tests drive it by hand). */
+    Progress(PrintStream out, boolean terminal, int verbose, LongSupplier nanoClock) {
         this.out = out;
         this.terminal = terminal;
         this.verbose = verbose;
+        this.nanoClock = nanoClock;
     }
 
     /** Whether stderr is an interactive terminal: the launcher passes {@code -Dfovea.tty=1}. */
@@ -34,8 +51,12 @@ public final class Progress {
 
     public void epochBegin(int epoch, int epochs, int steps) {
         this.steps = steps;
-        epochStart = System.nanoTime();
+        epochStart = nanoClock.getAsLong();
         lastDraw = 0;
+        if (stepEnd.length < steps + 1) {
+            stepEnd = new long[steps + 1];
+        }
+        firstStep = -1;
         if (verbose > 0) {
             out.println("Epoch " + epoch + "/" + epochs);
         }
@@ -43,19 +64,37 @@ public final class Progress {
 
     /** After batch {@code step} (1-based) with the running averages. */
     public void batchEnd(int step, Map<String, Double> logs) {
+        long now = nanoClock.getAsLong();
+        if (firstStep < 0) {
+            // A resumed epoch starts after the batches done before the interruption.
+            firstStep = step - 1;
+            stepEnd[Math.min(firstStep, stepEnd.length - 1)] = epochStart;
+        }
+        if (step < stepEnd.length) {
+            stepEnd[step] = now;
+        }
         if (verbose != 1 || !terminal) {
             return;
         }
-        long now = System.nanoTime();
         if (step < steps && now - lastDraw < 100_000_000L) {
             return;
         }
         lastDraw = now;
         double elapsed = (now - epochStart) / 1e9;
-        double perStep = elapsed / step;
+        double perStep = steadySecondsPerStep(step, now);
         String time = step < steps ? formatSeconds(perStep * (steps - step)) : formatSeconds(elapsed);
         out.print("\r" + line(step, time, perStep, logs) + "\033[K");
         out.flush();
+    }
+
+    /** Seconds per step over the later half of this epoch's steps so far (all of them up to 2 steps). */
+    private double steadySecondsPerStep(int step, long now) {
+        int done = step - firstStep;
+        int from = firstStep + done / 2;
+        if (done < 2 || step >= stepEnd.length) {
+            return (now - epochStart) / 1e9 / Math.max(done, 1);
+        }
+        return (now - stepEnd[from]) / 1e9 / (step - from);
     }
 
     /** Finishes the epoch line with every log, including the val_ metrics. */
@@ -63,8 +102,8 @@ public final class Progress {
         if (verbose == 0) {
             return;
         }
-        double elapsed = (System.nanoTime() - epochStart) / 1e9;
-        String l = line(steps, formatSeconds(elapsed), elapsed / Math.max(steps, 1), logs);
+        double elapsed = (nanoClock.getAsLong() - epochStart) / 1e9;
+        String l = line(steps, formatSeconds(elapsed), elapsed / Math.max(steps - Math.max(firstStep, 0), 1), logs);
         if (terminal && verbose == 1) {
             out.print("\r" + l + "\033[K\n");
         } else {

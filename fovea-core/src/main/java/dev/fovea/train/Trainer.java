@@ -39,6 +39,17 @@ public final class Trainer {
     private int stepInEpoch;
     private double partialLossSum;
     private long partialSeen;
+    /** Training throughput of the last {@code fit}, counted after its first {@link #WARMUP_STEPS} steps. */
+    private long steadyImages;
+    private long steadyNanos;
+    private int stepsThisFit;
+
+    /**
+     * Steps at the start of each {@code fit} left out of {@link #throughput()}: the JIT compiles
+     * the kernels during the first steps of a process, which run several times slower.
+     */
+    public static final int WARMUP_STEPS = 10;
+
     /** Each metric's state at the interruption, by metric name (empty when the last epoch completed). */
     private Map<String, double[]> partialMetrics = Map.of();
 
@@ -104,6 +115,15 @@ public final class Trainer {
         return stepInEpoch;
     }
 
+    /**
+     * Training images per second of the last {@code fit}: its training steps (waiting for
+     * batches included; validation, callbacks' saving and start-up excluded) after the first
+     * {@link #WARMUP_STEPS}. NaN when the fit had no more steps than that.
+     */
+    public double throughput() {
+        return steadyNanos == 0 ? Double.NaN : steadyImages / (steadyNanos / 1e9);
+    }
+
     /** Trains for {@code options.epochs} more epochs; returns the whole history so far. */
     public History fit(Feed.Source train, FitOptions options) {
         Progress progress = new Progress(options.out,
@@ -122,6 +142,9 @@ public final class Trainer {
             validation = parts[1];
         }
         Context ctx = new Context();
+        steadyImages = 0;
+        steadyNanos = 0;
+        stepsThisFit = 0;
         callbacks.forEach(c -> c.onTrainBegin(ctx));
         int first = epochsDone + 1;
         int last = epochsDone + options.epochs;
@@ -186,6 +209,7 @@ public final class Trainer {
         partialSeen = 0;
         partialMetrics = Map.of();
         Map<String, Double> logs = new LinkedHashMap<>();
+        long stepStart = System.nanoTime();
         for (Batch b = feed.next(); b != null; b = feed.next()) {
             if (interruptReason != null) {
                 stepInEpoch = step;
@@ -198,6 +222,11 @@ public final class Trainer {
             float batchLoss = trainStep(b);
             lossSum += (double) batchLoss * b.size();
             seen += b.size();
+            long now = System.nanoTime();
+            if (++stepsThisFit > WARMUP_STEPS) {
+                steadyImages += b.size();
+                steadyNanos += now - stepStart;
+            }
             logs.clear();
             for (Metric m : metrics) {
                 logs.put(m.name(), m.result());
@@ -211,6 +240,7 @@ public final class Trainer {
                 break;
             }
             progress.batchEnd(step, logs);
+            stepStart = System.nanoTime();
         }
         return new LinkedHashMap<>(logs);
     }
@@ -393,6 +423,10 @@ public final class Trainer {
 
     long partialSeen() {
         return partialSeen;
+    }
+
+    long steadyImages() {
+        return steadyImages;
     }
 
     Map<String, double[]> partialMetrics() {

@@ -298,4 +298,14 @@ class TrainerTest {
         assertEquals("Epoch 2/2", lines[2]);
         assertEquals(4, lines.length, s);
     }
+
+    @Test
+    void throughputLeavesOutTheFirstStepsOfAFit() {
+        Trainer t = trainer(smallCnn(1));
+        t.fit(ArrayFeed.blobs(160, 4, SAMPLE, 3), quiet(1)); // 10 steps of 16: all warm-up
+        assertTrue(Double.isNaN(t.throughput()), "throughput " + t.throughput());
+        t.fit(ArrayFeed.blobs(160, 4, SAMPLE, 3), quiet(2)); // 20 steps: the last 10 count
+        assertEquals(10 * 16, t.steadyImages());
+        assertTrue(t.throughput() > 0 && Double.isFinite(t.throughput()), "throughput " + t.throughput());
+    }
 }
