@@ -76,7 +76,9 @@ public final class Progress {
         if (verbose != 1 || !terminal) {
             return;
         }
-        if (step < steps && now - lastDraw < 100_000_000L) {
+        // One step says nothing about the next ones (the first is mostly JIT compilation): the
+        // bar appears once two have run.
+        if (step < steps && (step - firstStep < 2 || now - lastDraw < 100_000_000L)) {
             return;
         }
         lastDraw = now;

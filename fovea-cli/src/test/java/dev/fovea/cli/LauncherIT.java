@@ -1,0 +1,155 @@
+package dev.fovea.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.io.ReferenceFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./fovea} launcher as a user runs it, on the packaged jar (an integration test: it
+ * runs after {@code package}). A terminal is a real pseudo-terminal made by util-linux
+ * {@code script}; Ctrl-C is the byte 0x03 typed into it, which the terminal turns into SIGINT for
+ * the foreground processes. Commands start under {@code env --default-signal=INT} because a
+ * process started from a non-interactive background shell (as CI may be) inherits SIGINT
+ * ignored, which no program can undo; a user's interactive shell never hands that down.
+ */
+class LauncherIT {
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    private static final Path LAUNCHER = ROOT.resolve("fovea");
+    private static final Pattern REDRAW = Pattern.compile("\r\\s*(\\d+)/(\\d+) ");
+
+    @TempDir
+    Path tmp;
+
+    private List<String> train(Path out, int epochs) {
+        return List.of("env", "--default-signal=INT", LAUNCHER.toString(), "train",
+                "--data", ReferenceFiles.datasets().resolve("cifar-10-binary.tar.gz").toString(),
+                "--limit", "640", "--epochs", String.valueOf(epochs), "--validation", "none", "--no-report",
+                "--out", out.toString());
+    }
+
+    /** Runs {@code command} in a new pseudo-terminal; stdin goes to the terminal, stdout is what it shows. */
+    private static Process inTerminal(List<String> command) throws IOException {
+        String line = "exec " + String.join(" ", command.stream().map(LauncherIT::quote).toList());
+        return new ProcessBuilder("script", "-qefc", line, "/dev/null").redirectErrorStream(true).start();
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** What a screen received, chunk by chunk, with arrival times. */
+    private static final class Screen {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Per bar redraw: {step, total, arrival ms}. */
+        final List<long[]> redraws = new ArrayList<>();
+        private final long start = System.nanoTime();
+
+        /** Reads until {@code until} holds or the stream ends; false on timeout. */
+        boolean readUntil(InputStream in, java.util.function.Predicate<Screen> until, long seconds) throws IOException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            byte[] buf = new byte[8192];
+            while (!until.test(this)) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                if (in.available() == 0) {
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                    continue;
+                }
+                int n = in.read(buf);
+                if (n < 0) {
+                    return until.test(this);
+                }
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                Matcher m = REDRAW.matcher(new String(buf, 0, n, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    redraws.add(new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), ms});
+                }
+                bytes.write(buf, 0, n);
+            }
+            return true;
+        }
+
+        String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static void drain(Process p, Screen s) throws Exception {
+        s.readUntil(p.getInputStream(), x -> false, 180);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the command did not end: " + s.text());
+    }
+
+    @Test
+    void theProgressBarMovesOnATerminalDuringTheEpoch() throws Exception {
+        Process p = inTerminal(train(tmp.resolve("run"), 1));
+        Screen s = new Screen();
+        s.readUntil(p.getInputStream(), x -> x.text().contains("model written to"), 300);
+        drain(p, s);
+        assertEquals(0, p.exitValue(), s.text());
+        long end = s.redraws.stream().filter(r -> r[0] == r[1]).mapToLong(r -> r[2]).min()
+                .orElseThrow(() -> new AssertionError("no finished bar: " + s.text()));
+        long early = s.redraws.stream().filter(r -> r[0] < r[1] && r[2] < end - 200).count();
+        assertTrue(early >= 3, "bar redraws that reached the terminal at least 200 ms before the epoch ended: "
+                + early + " (all redraws: " + s.redraws.stream().map(r -> r[0] + "@" + r[2] + "ms").toList() + ")");
+        assertFalse(s.text().contains("WARNING: Using incubator modules"), s.text());
+    }
+
+    @Test
+    void ctrlCOnTheTerminalSavesACheckpointAndPrintsTheResumeCommand() throws Exception {
+        Path run = tmp.resolve("run");
+        Process p = inTerminal(train(run, 2));
+        Screen s = new Screen();
+        assertTrue(s.readUntil(p.getInputStream(), x -> x.redraws.size() >= 2, 300), "no bar: " + s.text());
+        OutputStream keyboard = p.getOutputStream();
+        keyboard.write(3); // Ctrl-C
+        keyboard.flush();
+        drain(p, s);
+        String text = s.text();
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("stopping after this batch"), text);
+        assertTrue(text.contains("checkpoint saved to " + run.resolve("checkpoint.safetensors") + "; resume with:"), text);
+        assertTrue(text.contains("./fovea train --resume " + run), text);
+        assertTrue(Files.isRegularFile(run.resolve("checkpoint.safetensors")));
+    }
+
+    @Test
+    void sigintSentToTheLaunchersPidSavesACheckpointAndPrintsTheResumeCommand() throws Exception {
+        Path run = tmp.resolve("run");
+        Path log = tmp.resolve("log.txt");
+        Process p = new ProcessBuilder(train(run, 3)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (p.isAlive() && !Files.readString(log).contains("Epoch 1/3") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(1500); // inside the first or second epoch
+        new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).inheritIO().start().waitFor();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), Files.readString(log));
+        String text = Files.readString(log);
+        assertEquals(130, p.exitValue(), text);
+        assertTrue(text.contains("checkpoint saved to " + run.resolve("checkpoint.safetensors") + "; resume with:"), text);
+        assertTrue(text.contains("./fovea train --resume " + run), text);
+        assertFalse(text.contains("WARNING: Using incubator modules"), text);
+    }
+}
