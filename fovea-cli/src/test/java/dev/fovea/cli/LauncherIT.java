@@ -152,4 +152,28 @@ class LauncherIT {
         assertTrue(text.contains("./fovea train --resume " + run), text);
         assertFalse(text.contains("WARNING: Using incubator modules"), text);
     }
+
+    @Test
+    void theFirstBuildPrintsNoColourCodesWhenNotOnATerminal() throws Exception {
+        // A copy of the launcher in a checkout without the jar, and a stand-in for Maven 3.8's
+        // quiet mode, which writes bare colour resets, that puts the real jar in place.
+        Path checkout = tmp.resolve("checkout");
+        Files.createDirectories(checkout.resolve("fovea-cli/src/main"));
+        Files.copy(LAUNCHER, checkout.resolve("fovea"));
+        Files.copy(ROOT.resolve("pom.xml"), checkout.resolve("pom.xml"));
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path jar = ROOT.resolve("fovea-cli/target/fovea.jar");
+        Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nprintf '\\033[0m\\033[0m'\n"
+                + "mkdir -p fovea-cli/target && cp " + quote(jar.toString()) + " fovea-cli/target/fovea.jar\n");
+        assertTrue(bin.resolve("mvn").toFile().setExecutable(true));
+        ProcessBuilder pb = new ProcessBuilder("bash", checkout.resolve("fovea").toString(), "--version")
+                .redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("fovea: building the command-line jar"), out);
+        assertTrue(out.matches("(?s)fovea: building[^\u001b]*\nfovea \\S+\n"), out);
+    }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.BlockingQueue;
  *
  * <pre>{@code
  * try (Batches.Epoch ep = batches.epoch(e)) {
- *     for (Batches.Batch b = ep.next(); b != null; b = ep.next()) { model.step(b.x(), b.labels()); }
+ *     for (Batches.Batch b = ep.next(); b != null; b = ep.next()) {
+ *         use(b.x(), b.labels()); // x (N,H,W,C) float, labels (N): valid until the next call
+ *     }
  * }
  * }</pre>
  * Not thread-safe for consumers: one consumer thread drives it.
