@@ -13,11 +13,7 @@ import java.util.Map;
  */
 public final class AveragePooling2D extends BaseLayer {
     private final PoolWindow window;
-    private int padTop;
-    private int padLeft;
-    private int batch;
-    private Tensor y;
-    private Tensor dx;
+    private final Pooling pool = new Pooling();
 
     /** A square pool with strides equal to the pool size and VALID padding (Keras's defaults). */
     public AveragePooling2D(int poolSize) {
@@ -40,30 +36,23 @@ public final class AveragePooling2D extends BaseLayer {
 
     @Override
     public Shape build(Shape in, Rng rng) {
-        outputShape = window.outputShape(name(), in);
+        outputShape = pool.build(name(), window, in);
         inputShape = in;
-        padTop = window.padTop(in);
-        padLeft = window.padLeft(in);
         return outputShape;
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        batch = x.dim(0);
-        y = reuse(y, outputShape.withBatch(batch));
-        Pool2d.avgForward(x.data(), y.data(), batch, inputShape.dim(0), inputShape.dim(1),
-                inputShape.dim(2), outputShape.dim(0), outputShape.dim(1), window.poolH(), window.poolW(),
-                window.strideH(), window.strideW(), padTop, padLeft);
+        Tensor y = pool.output(x.dim(0));
+        Pool2d.avgForward(x.data(), y.data(), pool.geometry(), pool.batch(), pool.channels());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = reuse(dx, inputShape.withBatch(batch));
-        Pool2d.avgBackward(dy.data(), dx.data(), batch, inputShape.dim(0), inputShape.dim(1),
-                inputShape.dim(2), outputShape.dim(0), outputShape.dim(1), window.poolH(), window.poolW(),
-                window.strideH(), window.strideW(), padTop, padLeft);
+        Tensor dx = pool.inputGradient();
+        Pool2d.avgBackward(dy.data(), dx.data(), pool.geometry(), pool.batch(), pool.channels());
         return dx;
     }
 

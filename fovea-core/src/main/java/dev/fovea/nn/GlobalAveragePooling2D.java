@@ -4,7 +4,6 @@ import dev.fovea.kernel.Pool2d;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,9 +11,7 @@ import java.util.Map;
  * each channel, (H, W, C) → (C,).
  */
 public final class GlobalAveragePooling2D extends BaseLayer {
-    private int batch;
-    private Tensor y;
-    private Tensor dx;
+    private final Pooling pool = new Pooling();
 
     public GlobalAveragePooling2D() {
     }
@@ -26,33 +23,28 @@ public final class GlobalAveragePooling2D extends BaseLayer {
 
     @Override
     public Shape build(Shape in, Rng rng) {
-        PoolWindow.requireImage(name(), in);
+        outputShape = pool.buildGlobal(name(), in);
         inputShape = in;
-        outputShape = Shape.of(in.dim(2));
         return outputShape;
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        batch = x.dim(0);
-        y = reuse(y, outputShape.withBatch(batch));
-        Pool2d.globalAvgForward(x.data(), y.data(), batch, inputShape.dim(0), inputShape.dim(1), inputShape.dim(2));
+        Tensor y = pool.output(x.dim(0));
+        Pool2d.avgForward(x.data(), y.data(), pool.geometry(), pool.batch(), pool.channels());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = reuse(dx, inputShape.withBatch(batch));
-        Pool2d.globalAvgBackward(dy.data(), dx.data(), batch, inputShape.dim(0), inputShape.dim(1), inputShape.dim(2));
+        Tensor dx = pool.inputGradient();
+        Pool2d.avgBackward(dy.data(), dx.data(), pool.geometry(), pool.batch(), pool.channels());
         return dx;
     }
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("data_format", "channels_last");
-        c.put("keepdims", false);
-        return c;
+        return Pooling.globalConfig();
     }
 }

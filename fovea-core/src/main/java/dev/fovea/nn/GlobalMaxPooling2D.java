@@ -4,7 +4,6 @@ import dev.fovea.kernel.Pool2d;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,10 +11,7 @@ import java.util.Map;
  * each channel, (H, W, C) → (C,). Backward routes each gradient to the first maximum.
  */
 public final class GlobalMaxPooling2D extends BaseLayer {
-    private int batch;
-    private int[] argmax = new int[0];
-    private Tensor y;
-    private Tensor dx;
+    private final Pooling pool = new Pooling();
 
     public GlobalMaxPooling2D() {
     }
@@ -27,38 +23,28 @@ public final class GlobalMaxPooling2D extends BaseLayer {
 
     @Override
     public Shape build(Shape in, Rng rng) {
-        PoolWindow.requireImage(name(), in);
+        outputShape = pool.buildGlobal(name(), in);
         inputShape = in;
-        outputShape = Shape.of(in.dim(2));
         return outputShape;
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        batch = x.dim(0);
-        y = reuse(y, outputShape.withBatch(batch));
-        if (argmax.length != y.size()) {
-            argmax = new int[y.size()];
-        }
-        Pool2d.globalMaxForward(x.data(), y.data(), argmax, batch, inputShape.dim(0), inputShape.dim(1),
-                inputShape.dim(2));
+        Tensor y = pool.output(x.dim(0));
+        Pool2d.maxForward(x.data(), y.data(), pool.argmax(), pool.geometry(), pool.batch(), pool.channels());
         return y;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        dx = reuse(dx, inputShape.withBatch(batch));
-        Pool2d.globalMaxBackward(dy.data(), argmax, dx.data(), batch, inputShape.dim(0), inputShape.dim(1),
-                inputShape.dim(2));
+        Tensor dx = pool.inputGradient();
+        Pool2d.maxBackward(dy.data(), pool.argmax(), dx.data(), pool.geometry(), pool.batch(), pool.channels());
         return dx;
     }
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("data_format", "channels_last");
-        c.put("keepdims", false);
-        return c;
+        return Pooling.globalConfig();
     }
 }
