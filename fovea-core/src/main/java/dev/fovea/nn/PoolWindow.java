@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The window of a 2-D pooling layer (pool size, strides, padding) with its validation, its output
- * arithmetic, its kernel geometry and its Keras config. Shared by {@link MaxPooling2D} and
- * {@link AveragePooling2D} by composition; not a layer itself.
+ * arithmetic, its kernel geometry and its Keras config. Held by {@link PoolingLayer} for
+ * {@link MaxPooling2D} and {@link AveragePooling2D}; not a layer itself.
  */
 record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
     PoolWindow {
