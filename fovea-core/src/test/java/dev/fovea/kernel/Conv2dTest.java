@@ -7,7 +7,11 @@ import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
-/** Every route of the convolution (implicit GEMM, direct, pointwise, im2col fallback) against the direct seven-loop one. */
+/**
+ * The convolution's routes (implicit GEMM, direct, pointwise, and for strided backward-data the
+ * im2col fallback) against the direct seven-loop one; {@link Conv2dFallbackTest} forces the
+ * fallback for every pass.
+ */
 class Conv2dTest {
     /** One convolution: its window, batch n, input channels c, filters f. */
     record Case(WindowGeometry g, int n, int c, int f) {
