@@ -17,8 +17,8 @@ import java.util.Arrays;
  * <p>Machinery of {@link Conv2d}, not an API. Two products:
  * <ul>
  * <li>{@link #forward}: y (rows, F) = im2col(x) · kernel (+ bias), split over fixed blocks of
- * {@link Tunables#CONV_ROW_BLOCK} output rows; also the backward-data pass of stride-1 convolutions, which is
- * a forward convolution of dy with the flipped, transposed kernel.</li>
+ * {@link Tunables#CONV_ROW_BLOCK} output rows; also the backward-data pass of stride-1
+ * convolutions, which is a forward convolution of dy with the flipped, transposed kernel.</li>
  * <li>{@link #backwardWeights}: dkernel += im2col(x)ᵀ · dy, the rows cut into a number of
  * segments that depends only on the geometry; each segment sums into its own partial, and the
  * partials are added in segment order, so results are bit-identical at any thread count.</li>
