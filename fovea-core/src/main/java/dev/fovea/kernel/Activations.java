@@ -20,8 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Activations {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** Elements per parallel task of the element-wise kernels (256 KiB of floats). */
-    private static final int CHUNK = 1 << 16;
+    private static final int CHUNK = Tunables.ACTIVATION_CHUNK;
     private static final double INV_SQRT2 = 0.7071067811865476;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
 

@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code y = γ·(x − μ)/√(σ² + ε) + β}, and moves the running statistics by
  * {@code moving·momentum + batch·(1 − momentum)}; inference uses the running statistics.
  *
- * <p>Determinism and accuracy: rows are cut into fixed blocks of {@link #BLOCK_ROWS}; each block
+ * <p>Determinism and accuracy: rows are cut into fixed blocks of
+ * {@link Tunables#BATCHNORM_BLOCK_ROWS}; each block
  * sums its rows in row order into double partials (one per channel), and the partials are
  * combined in block order, in double. The blocks run in parallel but their partials land in
  * fixed slots of the caller's {@code partials} array, so results are bit-identical at any thread
@@ -27,8 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Not a layer: it keeps no state and validates nothing; the caller owns every array.
  */
 public final class BatchNorm {
-    /** Rows summed per block: the fixed unit of both parallel work and reduction order. */
-    public static final int BLOCK_ROWS = 128;
+    private static final int BLOCK_ROWS = Tunables.BATCHNORM_BLOCK_ROWS;
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 

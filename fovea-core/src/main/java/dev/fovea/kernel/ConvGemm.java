@@ -17,26 +17,21 @@ import java.util.Arrays;
  * <p>Machinery of {@link Conv2d}, not an API. Two products:
  * <ul>
  * <li>{@link #forward}: y (rows, F) = im2col(x) · kernel (+ bias), split over fixed blocks of
- * {@value #ROW_BLOCK} output rows; also the backward-data pass of stride-1 convolutions, which is
- * a forward convolution of dy with the flipped, transposed kernel.</li>
+ * {@link Tunables#CONV_ROW_BLOCK} output rows; also the backward-data pass of stride-1
+ * convolutions, which is a forward convolution of dy with the flipped, transposed kernel.</li>
  * <li>{@link #backwardWeights}: dkernel += im2col(x)ᵀ · dy, the rows cut into a number of
  * segments that depends only on the geometry; each segment sums into its own partial, and the
  * partials are added in segment order, so results are bit-identical at any thread count.</li>
  * </ul>
  * Every output element sums over K in K blocks of {@link Tunables#GEMM_KC} (forward) or row
- * sub-blocks of {@value #SUB_ROWS} (weights), in order, whichever thread computes it.
+ * sub-blocks of {@link Tunables#CONV_SUB_ROWS} (weights), in order, whichever thread computes it.
+ * The window arrives as a {@link WindowGeometry} with the batch size n, input channels c and
+ * filters f.
  */
 final class ConvGemm {
-    /** Output rows per forward task: 128 rows × KH·KW·C floats of im2col stay in L2. */
-    static final int ROW_BLOCK = 128;
-    /** Rows of x's im2col (K of the weight product) per buffer fill in backward-weights. */
-    static final int SUB_ROWS = 128;
-    /** Rows per weight-gradient segment at least, so partial sums stay few. */
-    static final int SEGMENT_MIN_ROWS = 1024;
-    static final int MAX_SEGMENTS = 16;
+    private static final int ROW_BLOCK = Tunables.CONV_ROW_BLOCK;
+    private static final int SUB_ROWS = Tunables.CONV_SUB_ROWS;
     private static final int KC = Tunables.GEMM_KC;
-    /** A packed B panel up to this many floats (40 KiB) stays in a 48 KiB L1 beside its A rows. */
-    private static final int L1_PANEL_FLOATS = 10 * 1024;
     private static final int NV = Tunables.GEMM_NV;
     private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
@@ -100,7 +95,7 @@ final class ConvGemm {
      * 3→32, 4.1 vs 5.6 ms; but 64→64 (two panels, win 576) 14.3 vs 12.9 and 128→128 16.5 vs 13.7.
      */
     static boolean directPays(int win, int f) {
-        return f <= 2 * VL && win <= 384;
+        return f <= 2 * VL && win <= Tunables.CONV_DIRECT_MAX_WINDOW;
     }
 
     /** True when f is narrow enough for the panel tables. */
@@ -117,10 +112,10 @@ final class ConvGemm {
      * @param y      written, (N·OH·OW, F)
      * @param relu   written, max(y, 0) (N·OH·OW, F), or null: computed while the block is in cache
      */
-    static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, int n, int h, int w, int c,
-                        int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int f) {
+    static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
+                        int c, int f) {
         Caller cl = CALLERS.get();
-        int win = kh * kw * c;
+        int win = g.kh() * g.kw() * c;
         int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
         int fPad = cl.panelCol[panels];
         int need = ((win + KC - 1) / KC) * KC * fPad;
@@ -145,14 +140,14 @@ final class ConvGemm {
                 }
             }
         }
-        int rows = n * oh * ow;
+        int rows = n * g.oh() * g.ow();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         Parallel.forEach(blocks, blk -> {
             Task t = TASKS.get();
             int r0 = blk * ROW_BLOCK;
             int nr = Math.min(ROW_BLOCK, rows - r0);
             float[] a = t.cols(ROW_BLOCK * win);
-            Im2col.im2colRows(x, a, 0, r0, nr, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow);
+            Im2col.im2colRows(x, 0, a, 0, r0, nr, g, c);
             if (bias != null) {
                 for (int r = 0; r < nr; r++) {
                     System.arraycopy(bias, 0, y, (r0 + r) * f, f);
@@ -192,10 +187,14 @@ final class ConvGemm {
      * which the window of output pixel (oy, ox) is KH runs of KW·C contiguous floats, and 8
      * neighbouring pixels are 8 rows C floats apart. The register kernels read that in place over
      * the whole window (K unblocked), so each output is one FMA chain over (ky, kx, ch).
-     * Same contract as {@link #forward} with sh = sw = 1.
+     * Same contract as {@link #forward}; the window must have stride 1.
      */
-    static void forwardDirect(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, int n, int h, int w,
-                              int c, int kh, int kw, int ph, int pw, int oh, int ow, int f) {
+    static void forwardDirect(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g,
+                              int n, int c, int f) {
+        int kh = g.kh();
+        int kw = g.kw();
+        int oh = g.oh();
+        int ow = g.ow();
         Caller cl = CALLERS.get();
         int win = kh * kw * c;
         int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
@@ -225,7 +224,7 @@ final class ConvGemm {
             cl.padded = new float[need];
         }
         float[] xp = cl.padded;
-        Parallel.forEach(n, img -> pad(x, xp, img, h, w, c, ph, pw, hp, wp));
+        Parallel.forEach(n, img -> pad(x, xp, img, g, c, hp, wp));
         // Tasks of whole output rows, about ROW_BLOCK pixels, so each block of B is reused by
         // several tiles; K is cut at kernel rows unless a whole panel stays in L1.
         int rowsPerTask = Math.max(1, Math.min(oh, ROW_BLOCK / ow));
@@ -234,7 +233,7 @@ final class ConvGemm {
         for (int q = 0; q < panels; q++) {
             maxWidth = Math.max(maxWidth, panelVecs[q] * VL);
         }
-        int kSegs = win * maxWidth <= L1_PANEL_FLOATS ? kh : 1;
+        int kSegs = win * maxWidth <= Tunables.CONV_L1_PANEL_FLOATS ? kh : 1;
         Parallel.forEach(n * tasksPerImage, task -> {
             Task t = TASKS.get();
             float[] tile = t.tile;
@@ -283,21 +282,25 @@ final class ConvGemm {
         });
     }
 
-    /* Image img of x (h, w, c) into xp (hp, wp, c) at offset (ph, pw), zeros around it. */
-    private static void pad(float[] x, float[] xp, int img, int h, int w, int c, int ph, int pw, int hp, int wp) {
+    /* Image img of x (h, w, c) into xp (hp, wp, c) at offset (padTop, padLeft), zeros around it. */
+    private static void pad(float[] x, float[] xp, int img, WindowGeometry g, int c, int hp, int wp) {
+        int h = g.h();
+        int w = g.w();
+        int top = g.padTop();
+        int left = g.padLeft();
         int base = img * hp * wp * c;
         int rowLen = wp * c;
-        int cols = Math.min(w, wp - pw);
+        int cols = Math.min(w, wp - left);
         for (int r = 0; r < hp; r++) {
-            int iy = r - ph;
+            int iy = r - top;
             int d = base + r * rowLen;
             if (iy < 0 || iy >= h) {
                 Arrays.fill(xp, d, d + rowLen, 0f);
                 continue;
             }
-            Arrays.fill(xp, d, d + pw * c, 0f);
-            System.arraycopy(x, ((img * h + iy) * w) * c, xp, d + pw * c, cols * c);
-            Arrays.fill(xp, d + (pw + cols) * c, d + rowLen, 0f);
+            Arrays.fill(xp, d, d + left * c, 0f);
+            System.arraycopy(x, ((img * h + iy) * w) * c, xp, d + left * c, cols * c);
+            Arrays.fill(xp, d + (left + cols) * c, d + rowLen, 0f);
         }
     }
 
@@ -314,15 +317,17 @@ final class ConvGemm {
 
     /**
      * dx of a stride-1 convolution as the forward convolution of dy with the kernel flipped in
-     * space and transposed in channels: dx[iy, ix, ch] = Σ dy[iy − ph' + ky', ix − pw' + kx', o]
-     * · kernel[KH−1−ky', KW−1−kx', ch, o] with ph' = KH−1−ph. Needs ph &lt; KH and pw &lt; KW.
+     * space and transposed in channels: dx[iy, ix, ch] = Σ dy[iy − pt' + ky', ix − pl' + kx', o]
+     * · kernel[KH−1−ky', KW−1−kx', ch, o] with pt' = KH−1−padTop, the window of
+     * {@link WindowGeometry#stride1Adjoint}. Needs stride 1.
      *
      * @param dy     read, dy (N,OH,OW,F)
      * @param kernel read, kernel (KH,KW,C,F)
      * @param dx     written, dx (N,H,W,C)
      */
-    static void backwardDataStride1(float[] dy, float[] kernel, float[] dx, int n, int h, int w, int c,
-                                    int kh, int kw, int ph, int pw, int oh, int ow, int f) {
+    static void backwardDataStride1(float[] dy, float[] kernel, float[] dx, WindowGeometry g, int n, int c, int f) {
+        int kh = g.kh();
+        int kw = g.kw();
         Caller cl = CALLERS.get();
         int size = kh * kw * c * f;
         if (cl.flipped.length < size) {
@@ -340,10 +345,12 @@ final class ConvGemm {
                 }
             }
         }
+        // One small record per call (not per element): the adjoint window, dy as the input.
+        WindowGeometry adjoint = g.stride1Adjoint();
         if (directPays(size / c, c)) {
-            forwardDirect(dy, flipped, null, dx, null, n, oh, ow, f, kh, kw, kh - 1 - ph, kw - 1 - pw, h, w, c);
+            forwardDirect(dy, flipped, null, dx, null, adjoint, n, f, c);
         } else {
-            forward(dy, flipped, null, dx, null, n, oh, ow, f, kh, kw, 1, 1, kh - 1 - ph, kw - 1 - pw, h, w, c);
+            forward(dy, flipped, null, dx, null, adjoint, n, f, c);
         }
     }
 
@@ -355,12 +362,12 @@ final class ConvGemm {
      * @param dkernel accumulates (+=), (KH·KW·C, F)
      * @param dbias   accumulates (+=), (F), or null
      */
-    static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, int n, int h, int w, int c,
-                                int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int f) {
+    static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g, int n, int c,
+                                int f) {
         Caller cl = CALLERS.get();
-        int win = kh * kw * c;
-        int rows = n * oh * ow;
-        int segments = Math.max(1, Math.min(MAX_SEGMENTS, rows / SEGMENT_MIN_ROWS));
+        int win = g.kh() * g.kw() * c;
+        int rows = n * g.oh() * g.ow();
+        int segments = Math.max(1, Math.min(Tunables.CONV_MAX_SEGMENTS, rows / Tunables.CONV_SEGMENT_MIN_ROWS));
         int wsize = win * f;
         if (cl.partials.length < segments * wsize) {
             cl.partials = new float[segments * wsize];
@@ -398,7 +405,7 @@ final class ConvGemm {
             for (int r0 = s0; r0 < s1; r0 += SUB_ROWS) {
                 int kc = Math.min(SUB_ROWS, s1 - r0);
                 boolean first = r0 == s0;
-                Im2col.im2colRows(x, a, 0, r0, kc, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow);
+                Im2col.im2colRows(x, 0, a, 0, r0, kc, g, c);
                 for (int q = 0; q < panels; q++) {
                     int width = t.panelVecs[q] * VL;
                     int j0 = t.panelCol[q];
@@ -431,10 +438,11 @@ final class ConvGemm {
                 }
             }
         });
-        int chunks = (wsize + 4095) / 4096;
+        int reduce = Tunables.CONV_REDUCE_FLOATS;
+        int chunks = (wsize + reduce - 1) / reduce;
         Parallel.forEach(chunks, ch -> {
-            int i0 = ch * 4096;
-            int i1 = Math.min(wsize, i0 + 4096);
+            int i0 = ch * reduce;
+            int i1 = Math.min(wsize, i0 + reduce);
             for (int s = 0; s < segments; s++) {
                 int po = s * wsize;
                 for (int i = i0; i < i1; i++) {

@@ -32,8 +32,6 @@ public final class Gemm {
     private static final int KC = Tunables.GEMM_KC;
     private static final int MC = Tunables.GEMM_MC / MR * MR;
     private static final int NC = Math.max(1, Tunables.GEMM_NC / (NV * VL)) * NV * VL;
-    /** Packing B costs a fork only when the block is big enough to pay for it. */
-    private static final int PARALLEL_PACK_FLOATS = 1 << 15;
     private static final AtomicLong STAMPS = new AtomicLong();
     private static final ThreadLocal<Driver> DRIVERS = ThreadLocal.withInitial(Driver::new);
     private static final ThreadLocal<Worker> WORKERS = ThreadLocal.withInitial(Worker::new);
@@ -164,7 +162,7 @@ public final class Gemm {
                         if (packedB.length < need) {
                             packedB = new float[need];
                         }
-                        if (kc * nc >= PARALLEL_PACK_FLOATS) {
+                        if (kc * nc >= Tunables.GEMM_PARALLEL_PACK_FLOATS) {
                             Parallel.forEach(panels, packBody);
                         } else {
                             for (int q = 0; q < panels; q++) {

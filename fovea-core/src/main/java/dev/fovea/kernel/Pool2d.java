@@ -9,15 +9,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Max and average pooling over NHWC batches, forward and backward, windowed and global.
+ * Max and average pooling over NHWC batches, forward and backward; global pooling is the
+ * {@link WindowGeometry#global} window.
  *
- * <p>Geometry is explicit: input {@code (N,H,W,C)}, output {@code (N,OH,OW,C)}, window
- * {@code (ph,pw)}, strides {@code (sh,sw)} and the padding before the first row/column
- * ({@code padTop}, {@code padLeft}); callers take both from {@code Padding.outSize/padBefore}, so
- * VALID and SAME (and FULL) all reduce to this. Padded positions are never read: max ignores them
- * and average divides by the number of <em>valid</em> elements in the window, which is Keras's
- * (TensorFlow's) SAME average pooling. Every window must contain at least one valid element,
- * which holds whenever each pad is smaller than the window.
+ * <p>Geometry is one {@link WindowGeometry} (input {@code (H,W)}, pool {@code (kh,kw)}, strides,
+ * before-pads, output {@code (OH,OW)}) plus the batch size n and channels c: input
+ * {@code (N,H,W,C)}, output {@code (N,OH,OW,C)}. Padded positions are never read: max ignores
+ * them and average divides by the number of <em>valid</em> elements in the window, which is
+ * Keras's (TensorFlow's) SAME average pooling; the geometry guarantees every window holds at
+ * least one.
  *
  * <p>Max pooling records, per output element, the spatial index {@code iy·W + ix} of the maximum
  * within its image; ties go to the first element in window (row-major) order, like PyTorch.
@@ -41,42 +41,45 @@ public final class Pool2d {
      * Max pooling. x (N,H,W,C) read; y (N,OH,OW,C) written; argmax (N,OH,OW,C) written with the
      * spatial index of each maximum within its image.
      */
-    public static void maxForward(float[] x, float[] y, int[] argmax, int n, int h, int w, int c,
-                                  int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void maxForward(float[] x, float[] y, int[] argmax, WindowGeometry g, int n, int c) {
         int vb = S.loopBound(c);
         Parallel.forEach(n, img -> {
-            maxForwardImage(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
-            maxForwardImageScalar(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+            maxForwardImage(x, y, argmax, img, g, c, vb);
+            maxForwardImageScalar(x, y, argmax, img, g, c, vb, c);
         });
     }
 
     /** Scalar twin of {@link #maxForward}, one image after another. */
-    public static void maxForwardScalar(float[] x, float[] y, int[] argmax, int n, int h, int w, int c,
-                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void maxForwardScalar(float[] x, float[] y, int[] argmax, WindowGeometry g, int n, int c) {
         for (int img = 0; img < n; img++) {
-            maxForwardImageScalar(x, y, argmax, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+            maxForwardImageScalar(x, y, argmax, img, g, c, 0, c);
         }
     }
 
-    private static void maxForwardImage(float[] x, float[] y, int[] argmax, int img, int h, int w, int c,
-                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                        int padLeft, int vb) {
+    private static void maxForwardImage(float[] x, float[] y, int[] argmax, int img, WindowGeometry g, int c,
+                                        int vb) {
+        int h = g.h();
+        int w = g.w();
+        int kh = g.kh();
+        int kw = g.kw();
+        int oh = g.oh();
+        int ow = g.ow();
         int xb = img * h * w * c;
         int vl = S.length();
         Scratch s = SCRATCH.get();
-        int cnt = ph * pw;
-        s.prepare(cnt, pw, w, vl);
+        int cnt = kh * kw;
+        s.prepare(cnt, kw, w, vl);
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 int first = (y0 + ky0) * w + x0 + kx0;
                 int yo = ((img * oh + oy) * ow + ox) * c;
-                if (ky1 - ky0 == ph && kx1 - kx0 == pw) {
+                if (ky1 - ky0 == kh && kx1 - kx0 == kw) {
                     maxWindow(x, y, argmax, xb + first * c, yo, first, c, vb, cnt, s);
                 } else {
                     maxWindowScalar(x, y, argmax, xb, yo, first, y0, x0, ky0, ky1, kx0, kx1, w, c, 0, vb);
@@ -91,27 +94,26 @@ public final class Pool2d {
         float[] relVec = new float[0];
         final float[] lanes = new float[S.length()];
         int cnt = -1;
-        int pw = -1;
+        int kw = -1;
         int w = -1;
 
         /* rel[k] = offset of window element k (row-major) from the window's first position;
            relVec holds each repeated over a vector's lanes, so it can be blended in as a loaded vector. */
-        void prepare(int cnt, int pw, int w, int vl) {
-            if (cnt == this.cnt && pw == this.pw && w == this.w) {
+        void prepare(int cnt, int kw, int w, int vl) {
+            if (cnt == this.cnt && kw == this.kw && w == this.w) {
                 return;
             }
             rel = new int[cnt];
             relVec = new float[cnt * vl];
             for (int k = 0; k < cnt; k++) {
-                rel[k] = k / pw * w + k % pw;
+                rel[k] = k / kw * w + k % kw;
                 Arrays.fill(relVec, k * vl, (k + 1) * vl, rel[k]);
             }
             this.cnt = cnt;
-            this.pw = pw;
+            this.kw = kw;
             this.w = w;
         }
     }
-
     /* A full window's channels [0, vb). One flat loop with the index in a float vector (exact
        below 2^24): on JDK 17, C2 boxed every vector of the natural form (nested ky/kx loops, an
        IntVector blended under a cast float mask), about 8 ms instead of 2 for 128×32×32×32. */
@@ -159,18 +161,20 @@ public final class Pool2d {
         }
     }
 
-    private static void maxForwardImageScalar(float[] x, float[] y, int[] argmax, int img, int h, int w, int c,
-                                              int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                              int padLeft, int c0, int c1) {
-        int xb = img * h * w * c;
+    private static void maxForwardImageScalar(float[] x, float[] y, int[] argmax, int img, WindowGeometry g,
+                                              int c, int c0, int c1) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 int first = (y0 + ky0) * w + x0 + kx0;
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 maxWindowScalar(x, y, argmax, xb, yo, first, y0, x0, ky0, ky1, kx0, kx1, w, c, c0, c1);
@@ -182,51 +186,51 @@ public final class Pool2d {
      * Max pooling backward: dy (N,OH,OW,C) and argmax (N,OH,OW,C) from {@link #maxForward} read;
      * dx (N,H,W,C) written (cleared, then each dy added at its argmax).
      */
-    public static void maxBackward(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c,
-                                   int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void maxBackward(float[] dy, int[] argmax, float[] dx, WindowGeometry g, int n, int c) {
         int vb = S.loopBound(c);
+        int image = g.h() * g.w() * c;
         Parallel.forEach(n, img -> {
-            int xb = img * h * w * c;
-            Arrays.fill(dx, xb, xb + h * w * c, 0f);
-            maxBackwardImage(dy, argmax, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
-            maxBackwardImageScalar(dy, argmax, dx, img, h, w, c, oh, ow, vb, c);
+            Arrays.fill(dx, img * image, (img + 1) * image, 0f);
+            maxBackwardImage(dy, argmax, dx, img, g, c, vb);
+            maxBackwardImageScalar(dy, argmax, dx, img, g, c, vb, c);
         });
     }
 
     /** Scalar twin of {@link #maxBackward}. */
-    public static void maxBackwardScalar(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c,
-                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
-        Arrays.fill(dx, 0, n * h * w * c, 0f);
+    public static void maxBackwardScalar(float[] dy, int[] argmax, float[] dx, WindowGeometry g, int n, int c) {
+        Arrays.fill(dx, 0, n * g.h() * g.w() * c, 0f);
         for (int img = 0; img < n; img++) {
-            maxBackwardImageScalar(dy, argmax, dx, img, h, w, c, oh, ow, 0, c);
+            maxBackwardImageScalar(dy, argmax, dx, img, g, c, 0, c);
         }
     }
 
     /* Lanes scatter to different positions, so each window position is visited and only the lanes
        whose argmax is that position add: per lane the additions happen in output order, as in the
        scalar scatter. */
-    private static void maxBackwardImage(float[] dy, int[] argmax, float[] dx, int img, int h, int w, int c,
-                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                         int padLeft, int vb) {
-        int xb = img * h * w * c;
+    private static void maxBackwardImage(float[] dy, int[] argmax, float[] dx, int img, WindowGeometry g, int c,
+                                         int vb) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 for (int ch = 0; ch < vb; ch += S.length()) {
-                    FloatVector g = FloatVector.fromArray(S, dy, yo + ch);
+                    FloatVector gv = FloatVector.fromArray(S, dy, yo + ch);
                     IntVector idx = IntVector.fromArray(IS, argmax, yo + ch);
                     for (int ky = ky0; ky < ky1; ky++) {
                         for (int kx = kx0; kx < kx1; kx++) {
                             int pos = (y0 + ky) * w + x0 + kx;
                             VectorMask<Float> hit = idx.compare(VectorOperators.EQ, pos).cast(S);
                             int o = xb + pos * c + ch;
-                            FloatVector.fromArray(S, dx, o).add(g, hit).intoArray(dx, o);
+                            FloatVector.fromArray(S, dx, o).add(gv, hit).intoArray(dx, o);
                         }
                     }
                 }
@@ -234,11 +238,12 @@ public final class Pool2d {
         }
     }
 
-    private static void maxBackwardImageScalar(float[] dy, int[] argmax, float[] dx, int img, int h, int w,
-                                               int c, int oh, int ow, int c0, int c1) {
-        int xb = img * h * w * c;
-        for (int o = 0; o < oh * ow; o++) {
-            int yo = (img * oh * ow + o) * c;
+    private static void maxBackwardImageScalar(float[] dy, int[] argmax, float[] dx, int img, WindowGeometry g,
+                                               int c, int c0, int c1) {
+        int xb = img * g.h() * g.w() * c;
+        int pixels = g.oh() * g.ow();
+        for (int o = 0; o < pixels; o++) {
+            int yo = (img * pixels + o) * c;
             for (int ch = c0; ch < c1; ch++) {
                 dx[xb + argmax[yo + ch] * c + ch] += dy[yo + ch];
             }
@@ -249,35 +254,34 @@ public final class Pool2d {
      * Average pooling over the valid elements of each window. x (N,H,W,C) read; y (N,OH,OW,C)
      * written.
      */
-    public static void avgForward(float[] x, float[] y, int n, int h, int w, int c,
-                                  int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void avgForward(float[] x, float[] y, WindowGeometry g, int n, int c) {
         int vb = S.loopBound(c);
         Parallel.forEach(n, img -> {
-            avgForwardImage(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
-            avgForwardImageScalar(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+            avgForwardImage(x, y, img, g, c, vb);
+            avgForwardImageScalar(x, y, img, g, c, vb, c);
         });
     }
 
     /** Scalar twin of {@link #avgForward}. */
-    public static void avgForwardScalar(float[] x, float[] y, int n, int h, int w, int c,
-                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void avgForwardScalar(float[] x, float[] y, WindowGeometry g, int n, int c) {
         for (int img = 0; img < n; img++) {
-            avgForwardImageScalar(x, y, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+            avgForwardImageScalar(x, y, img, g, c, 0, c);
         }
     }
 
-    private static void avgForwardImage(float[] x, float[] y, int img, int h, int w, int c,
-                                        int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                        int padLeft, int vb) {
-        int xb = img * h * w * c;
+    private static void avgForwardImage(float[] x, float[] y, int img, WindowGeometry g, int c, int vb) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 float count = (ky1 - ky0) * (kx1 - kx0);
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 for (int ch = 0; ch < vb; ch += S.length()) {
@@ -294,18 +298,20 @@ public final class Pool2d {
         }
     }
 
-    private static void avgForwardImageScalar(float[] x, float[] y, int img, int h, int w, int c,
-                                              int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                              int padLeft, int c0, int c1) {
-        int xb = img * h * w * c;
+    private static void avgForwardImageScalar(float[] x, float[] y, int img, WindowGeometry g, int c,
+                                              int c0, int c1) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 float count = (ky1 - ky0) * (kx1 - kx0);
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 for (int ch = c0; ch < c1; ch++) {
@@ -325,46 +331,45 @@ public final class Pool2d {
      * Average pooling backward: dy (N,OH,OW,C) read; dx (N,H,W,C) written (cleared, then each
      * dy/count added to the valid elements of its window).
      */
-    public static void avgBackward(float[] dy, float[] dx, int n, int h, int w, int c,
-                                   int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
+    public static void avgBackward(float[] dy, float[] dx, WindowGeometry g, int n, int c) {
         int vb = S.loopBound(c);
+        int image = g.h() * g.w() * c;
         Parallel.forEach(n, img -> {
-            int xb = img * h * w * c;
-            Arrays.fill(dx, xb, xb + h * w * c, 0f);
-            avgBackwardImage(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb);
-            avgBackwardImageScalar(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, vb, c);
+            Arrays.fill(dx, img * image, (img + 1) * image, 0f);
+            avgBackwardImage(dy, dx, img, g, c, vb);
+            avgBackwardImageScalar(dy, dx, img, g, c, vb, c);
         });
     }
 
     /** Scalar twin of {@link #avgBackward}. */
-    public static void avgBackwardScalar(float[] dy, float[] dx, int n, int h, int w, int c,
-                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop, int padLeft) {
-        Arrays.fill(dx, 0, n * h * w * c, 0f);
+    public static void avgBackwardScalar(float[] dy, float[] dx, WindowGeometry g, int n, int c) {
+        Arrays.fill(dx, 0, n * g.h() * g.w() * c, 0f);
         for (int img = 0; img < n; img++) {
-            avgBackwardImageScalar(dy, dx, img, h, w, c, oh, ow, ph, pw, sh, sw, padTop, padLeft, 0, c);
+            avgBackwardImageScalar(dy, dx, img, g, c, 0, c);
         }
     }
 
-    private static void avgBackwardImage(float[] dy, float[] dx, int img, int h, int w, int c,
-                                         int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                         int padLeft, int vb) {
-        int xb = img * h * w * c;
+    private static void avgBackwardImage(float[] dy, float[] dx, int img, WindowGeometry g, int c, int vb) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 float count = (ky1 - ky0) * (kx1 - kx0);
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 for (int ch = 0; ch < vb; ch += S.length()) {
-                    FloatVector g = FloatVector.fromArray(S, dy, yo + ch).div(count);
+                    FloatVector gv = FloatVector.fromArray(S, dy, yo + ch).div(count);
                     for (int ky = ky0; ky < ky1; ky++) {
                         for (int kx = kx0; kx < kx1; kx++) {
                             int o = xb + ((y0 + ky) * w + x0 + kx) * c + ch;
-                            FloatVector.fromArray(S, dx, o).add(g).intoArray(dx, o);
+                            FloatVector.fromArray(S, dx, o).add(gv).intoArray(dx, o);
                         }
                     }
                 }
@@ -372,72 +377,31 @@ public final class Pool2d {
         }
     }
 
-    private static void avgBackwardImageScalar(float[] dy, float[] dx, int img, int h, int w, int c,
-                                               int oh, int ow, int ph, int pw, int sh, int sw, int padTop,
-                                               int padLeft, int c0, int c1) {
-        int xb = img * h * w * c;
+    private static void avgBackwardImageScalar(float[] dy, float[] dx, int img, WindowGeometry g, int c,
+                                               int c0, int c1) {
+        int w = g.w();
+        int oh = g.oh();
+        int ow = g.ow();
+        int xb = img * g.h() * w * c;
         for (int oy = 0; oy < oh; oy++) {
-            int y0 = oy * sh - padTop;
-            int ky0 = Math.max(0, -y0);
-            int ky1 = Math.min(ph, h - y0);
+            int y0 = g.rowStart(oy);
+            int ky0 = g.kyBegin(oy);
+            int ky1 = g.kyEnd(oy);
             for (int ox = 0; ox < ow; ox++) {
-                int x0 = ox * sw - padLeft;
-                int kx0 = Math.max(0, -x0);
-                int kx1 = Math.min(pw, w - x0);
+                int x0 = g.colStart(ox);
+                int kx0 = g.kxBegin(ox);
+                int kx1 = g.kxEnd(ox);
                 float count = (ky1 - ky0) * (kx1 - kx0);
                 int yo = ((img * oh + oy) * ow + ox) * c;
                 for (int ch = c0; ch < c1; ch++) {
-                    float g = dy[yo + ch] / count;
+                    float gs = dy[yo + ch] / count;
                     for (int ky = ky0; ky < ky1; ky++) {
                         for (int kx = kx0; kx < kx1; kx++) {
-                            dx[xb + ((y0 + ky) * w + x0 + kx) * c + ch] += g;
+                            dx[xb + ((y0 + ky) * w + x0 + kx) * c + ch] += gs;
                         }
                     }
                 }
             }
         }
-    }
-
-    /**
-     * Global max pooling: x (N,H,W,C) read; y (N,C) written; argmax (N,C) written with the spatial
-     * index {@code iy·W + ix} of each maximum (first one on ties).
-     */
-    public static void globalMaxForward(float[] x, float[] y, int[] argmax, int n, int h, int w, int c) {
-        maxForward(x, y, argmax, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Scalar twin of {@link #globalMaxForward}. */
-    public static void globalMaxForwardScalar(float[] x, float[] y, int[] argmax, int n, int h, int w, int c) {
-        maxForwardScalar(x, y, argmax, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Global max pooling backward: dy (N,C), argmax (N,C) read; dx (N,H,W,C) written. */
-    public static void globalMaxBackward(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c) {
-        maxBackward(dy, argmax, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Scalar twin of {@link #globalMaxBackward}. */
-    public static void globalMaxBackwardScalar(float[] dy, int[] argmax, float[] dx, int n, int h, int w, int c) {
-        maxBackwardScalar(dy, argmax, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Global average pooling: x (N,H,W,C) read; y (N,C) written (sum in position order / H·W). */
-    public static void globalAvgForward(float[] x, float[] y, int n, int h, int w, int c) {
-        avgForward(x, y, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Scalar twin of {@link #globalAvgForward}. */
-    public static void globalAvgForwardScalar(float[] x, float[] y, int n, int h, int w, int c) {
-        avgForwardScalar(x, y, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Global average pooling backward: dy (N,C) read; dx (N,H,W,C) written with dy/(H·W). */
-    public static void globalAvgBackward(float[] dy, float[] dx, int n, int h, int w, int c) {
-        avgBackward(dy, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
-    }
-
-    /** Scalar twin of {@link #globalAvgBackward}. */
-    public static void globalAvgBackwardScalar(float[] dy, float[] dx, int n, int h, int w, int c) {
-        avgBackwardScalar(dy, dx, n, h, w, c, 1, 1, h, w, h, w, 0, 0);
     }
 }

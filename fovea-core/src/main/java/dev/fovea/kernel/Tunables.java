@@ -7,11 +7,13 @@ package dev.fovea.kernel;
  * Not a configuration API for users.
  */
 public final class Tunables {
-    /** Rows of the GEMM register tile (fixed: the kernels in GemmKernels are written out for 8). */
-    public static final int GEMM_MR = 8;
+    /*
+     * Not here: the 8 rows of the register tile (GemmKernels.MR). The micro-kernels are written
+     * out for exactly 8 rows, so it is a property of their code, not a knob.
+     */
     /**
-     * Vectors per row of the widest GEMM register tile, MR × NV = 24 accumulators (VECTOR-API.md);
-     * fixed like MR: kernels exist for 3, 2 and 1 vectors.
+     * Vectors per row of the widest GEMM register tile, 8 × NV = 24 accumulators (VECTOR-API.md);
+     * fixed in practice: kernels exist for 3, 2 and 1 vectors.
      */
     public static final int GEMM_NV = 3;
     /**
@@ -32,10 +34,61 @@ public final class Tunables {
     /** Products with m·n·k below this go to the plain loop: packing would cost more than it saves. */
     public static final long GEMM_SMALL = 8192;
     /**
+     * Packing a B block forks over the pool only from this many floats (128 KiB) up: below it the
+     * fork and join cost more than the copy.
+     */
+    public static final int GEMM_PARALLEL_PACK_FLOATS = 1 << 15;
+    /**
      * Floats of im2col buffer per convolution chunk (4 MiB): bounds memory whatever the batch
      * and keeps the buffer's round trip (written by im2col, read by the GEMM's packing) near cache.
      */
     public static final int CONV_CHUNK_FLOATS = 1 << 20;
+    /**
+     * Output rows per task of the implicit-GEMM convolution forward: 128 rows × KH·KW·C floats of
+     * im2col (288 KiB for a 3×3×64 window) stay in L2 while every panel of the kernel passes over them.
+     */
+    public static final int CONV_ROW_BLOCK = 128;
+    /**
+     * Rows of x's im2col (the K of the weight-gradient product) per buffer fill: the same L2 budget
+     * as {@link #CONV_ROW_BLOCK}, and the K-order unit of dkernel's sums.
+     */
+    public static final int CONV_SUB_ROWS = 128;
+    /**
+     * Rows per weight-gradient segment at least: each segment owns a KH·KW·C·F partial, so fewer,
+     * longer segments keep the partials (and their final sum) small.
+     */
+    public static final int CONV_SEGMENT_MIN_ROWS = 1024;
+    /**
+     * At most this many weight-gradient segments, so the partials (segments × KH·KW·C·F floats)
+     * stay bounded however large the batch.
+     */
+    public static final int CONV_MAX_SEGMENTS = 16;
+    /**
+     * Floats of dkernel per task when the weight-gradient partials are summed (16 KiB): small
+     * tasks spread the sum over the threads, while each element still adds its partials in
+     * segment order, whatever the split.
+     */
+    public static final int CONV_REDUCE_FLOATS = 4096;
+    /**
+     * Longest window (KH·KW·C) for the direct padded-input forward: its whole packed kernel panel
+     * (window × 32 floats, 48 KiB) must stay in L1 with K unblocked (measured: see ConvGemm.directPays).
+     */
+    public static final int CONV_DIRECT_MAX_WINDOW = 384;
+    /**
+     * A packed kernel panel up to this many floats (40 KiB) stays in a 48 KiB L1 beside its A rows,
+     * so the direct forward keeps K whole; larger panels are cut at kernel rows.
+     */
+    public static final int CONV_L1_PANEL_FLOATS = 10 * 1024;
+    /**
+     * Rows per BatchNorm block: the fixed unit of both its parallel work and its reduction order
+     * (one double partial per channel per block); 128 rows of 64 channels are 32 KiB, an L1's worth.
+     */
+    public static final int BATCHNORM_BLOCK_ROWS = 128;
+    /**
+     * Elements per parallel task of the element-wise activation kernels (256 KiB of floats): large
+     * enough that a fork pays, small enough to spread a 128×32×32×32 batch over several threads.
+     */
+    public static final int ACTIVATION_CHUNK = 1 << 16;
 
     private Tunables() {
     }

@@ -1,6 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.kernel.Conv2d;
+import dev.fovea.kernel.WindowGeometry;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -28,7 +29,7 @@ public final class Conv2D extends BaseLayer {
 
     private Param kernel;
     private Param bias;
-    private Conv2d.Geometry geometry;
+    private WindowGeometry window;
     private float[] work = new float[0];
     private Tensor x;
     private Tensor z;
@@ -124,7 +125,7 @@ public final class Conv2D extends BaseLayer {
             k[i] = (rng.nextFloat() * 2f - 1f) * limit;
         }
         bias = useBias ? new Param("bias", Shape.of(filters), true) : null;
-        geometry = null;
+        window = padding.geometry(h, w, kernelH, kernelW, strideH, strideW);
         return outputShape;
     }
 
@@ -140,34 +141,31 @@ public final class Conv2D extends BaseLayer {
         return p;
     }
 
-    private Conv2d.Geometry geometry(int n) {
-        if (geometry == null || geometry.n() != n) {
-            int h = inputShape.dim(0);
-            int w = inputShape.dim(1);
-            geometry = new Conv2d.Geometry(n, h, w, inputShape.dim(2), kernelH, kernelW, filters, strideH, strideW,
-                    padding.padBefore(h, kernelH, strideH), padding.padBefore(w, kernelW, strideW),
-                    outputShape.dim(0), outputShape.dim(1));
-            if (work.length < geometry.workspaceSize()) {
-                work = new float[geometry.workspaceSize()];
-            }
+    /** The kernels' scratch for a batch of n, grown (never shrunk) when the batch grows. */
+    private float[] work(int n) {
+        int size = Conv2d.workspaceSize(window, n, inputShape.dim(2));
+        if (work.length < size) {
+            work = new float[size];
         }
-        return geometry;
+        return work;
     }
 
     @Override
     public Tensor forward(Tensor input, boolean training) {
         checkInput(input);
-        Conv2d.Geometry g = geometry(input.dim(0));
+        int n = input.dim(0);
+        int c = inputShape.dim(2);
         x = input;
-        Shape outShape = outputShape.withBatch(g.n());
+        Shape outShape = outputShape.withBatch(n);
         z = reuse(z, outShape);
         if (activation == ActivationFunction.RELU) {
             y = reuse(y, outShape);
             Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), y.data(),
-                    work, g);
+                    work(n), window, n, c, filters);
             return y;
         }
-        Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work, g);
+        Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work(n), window, n,
+                c, filters);
         if (activation == ActivationFunction.LINEAR) {
             return z;
         }
@@ -183,19 +181,21 @@ public final class Conv2D extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy, boolean inputGradient) {
-        Conv2d.Geometry g = geometry(x.dim(0));
+        int n = x.dim(0);
+        int c = inputShape.dim(2);
         Tensor grad = dy;
         if (activation != ActivationFunction.LINEAR) {
             dz = reuse(dz, dy.shape());
             Activation.applyBackward(activation, z.data(), y.data(), dy.data(), dz.data(), dy.shape());
             grad = dz;
         }
-        Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), useBias ? bias.grad() : null, work, g);
+        Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), useBias ? bias.grad() : null, work(n), window,
+                n, c, filters);
         if (!inputGradient) {
             return null;
         }
         dx = reuse(dx, x.shape());
-        Conv2d.conv2dBackwardData(grad.data(), kernel.value(), dx.data(), work, g);
+        Conv2d.conv2dBackwardData(grad.data(), kernel.value(), dx.data(), work(n), window, n, c, filters);
         return dx;
     }
 

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.kernel.WindowGeometry;
 import java.util.Locale;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Locale;
  *     max((out − 1)·s + k − n, 0) split with the smaller half before;</li>
  * <li>{@code FULL}: k − 1 on every side, out = floor((n + k − 2)/s) + 1 (N + K − 1 at stride 1).</li>
  * </ul>
+ * The rules themselves live in {@link WindowGeometry}, which the kernels take; this enum names
+ * them the Keras way and builds that record.
  */
 public enum Padding {
     VALID, SAME, FULL;
@@ -31,9 +34,9 @@ public enum Padding {
     /** Output size along one axis; may be ≤ 0 for VALID with a window larger than the input. */
     public int outSize(int n, int k, int s) {
         return switch (this) {
-            case VALID -> n >= k ? (n - k) / s + 1 : 0;
-            case SAME -> (n + s - 1) / s;
-            case FULL -> (n + k - 2) / s + 1;
+            case VALID -> WindowGeometry.validOut(n, k, s);
+            case SAME -> WindowGeometry.sameOut(n, s);
+            case FULL -> WindowGeometry.fullOut(n, k, s);
         };
     }
 
@@ -41,7 +44,7 @@ public enum Padding {
     public int padBefore(int n, int k, int s) {
         return switch (this) {
             case VALID -> 0;
-            case SAME -> Math.max((outSize(n, k, s) - 1) * s + k - n, 0) / 2;
+            case SAME -> WindowGeometry.samePadTotal(n, k, s) / 2;
             case FULL -> k - 1;
         };
     }
@@ -51,10 +54,22 @@ public enum Padding {
         return switch (this) {
             case VALID -> 0;
             case SAME -> {
-                int total = Math.max((outSize(n, k, s) - 1) * s + k - n, 0);
+                int total = WindowGeometry.samePadTotal(n, k, s);
                 yield total - total / 2;
             }
             case FULL -> k - 1;
+        };
+    }
+
+    /**
+     * The window of kernel (kh, kw) with strides (sh, sw) over an (h, w) input under this
+     * padding. The caller validates first: a VALID window larger than the input has no output.
+     */
+    public WindowGeometry geometry(int h, int w, int kh, int kw, int sh, int sw) {
+        return switch (this) {
+            case VALID -> WindowGeometry.valid(h, w, kh, kw, sh, sw);
+            case SAME -> WindowGeometry.same(h, w, kh, kw, sh, sw);
+            case FULL -> WindowGeometry.full(h, w, kh, kw, sh, sw);
         };
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.kernel.WindowGeometry;
 import dev.fovea.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 
 /**
  * The window of a 2-D pooling layer (pool size, strides, padding) with its validation, its output
- * arithmetic and its Keras config. Shared by {@link MaxPooling2D} and {@link AveragePooling2D}
- * by composition; not a layer itself.
+ * arithmetic, its kernel geometry and its Keras config. Held by {@link PoolingLayer} for
+ * {@link MaxPooling2D} and {@link AveragePooling2D}; not a layer itself.
  */
 record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
     PoolWindow {
@@ -43,12 +44,9 @@ record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding paddin
         return Shape.of(oh, ow, in.dim(2));
     }
 
-    int padTop(Shape in) {
-        return padding.padBefore(in.dim(0), poolH, strideH);
-    }
-
-    int padLeft(Shape in) {
-        return padding.padBefore(in.dim(1), poolW, strideW);
+    /** The kernels' window over input (H, W, C); validate with {@link #outputShape} first. */
+    WindowGeometry geometry(Shape in) {
+        return padding.geometry(in.dim(0), in.dim(1), poolH, poolW, strideH, strideW);
     }
 
     Map<String, Object> config() {
