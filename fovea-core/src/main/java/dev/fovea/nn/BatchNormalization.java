@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.BatchNorm;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -54,10 +55,10 @@ public final class BatchNormalization extends BaseLayer {
     /** {@code center}: learn beta; {@code scale}: learn gamma (Keras's arguments of those names). */
     public BatchNormalization(float momentum, float epsilon, boolean center, boolean scale) {
         if (!(momentum >= 0f && momentum <= 1f)) {
-            throw new IllegalArgumentException("BatchNormalization: momentum must be in [0, 1], received " + momentum);
+            throw new FoveaException("BatchNormalization: momentum must be in [0, 1], received " + momentum);
         }
         if (!(epsilon > 0f)) {
-            throw new IllegalArgumentException("BatchNormalization: epsilon must be positive, received " + epsilon);
+            throw new FoveaException("BatchNormalization: epsilon must be positive, received " + epsilon);
         }
         this.momentum = momentum;
         this.epsilon = epsilon;
@@ -73,7 +74,7 @@ public final class BatchNormalization extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() < 1 || in.dim(-1) < 1) {
-            throw new IllegalArgumentException(name() + ": expects input of rank 2 or more with at least one "
+            throw new FoveaException(name() + ": expects input of rank 2 or more with at least one "
                     + "channel on the last axis, received input of shape " + in.toBatchString());
         }
         inputShape = in;

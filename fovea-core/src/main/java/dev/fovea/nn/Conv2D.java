@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.Conv2d;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -47,7 +48,7 @@ public final class Conv2D extends BaseLayer {
     public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
                   ActivationFunction activation, boolean useBias) {
         if (filters < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("Conv2D: filters, kernel size and strides must be positive, received"
+            throw new FoveaException("Conv2D: filters, kernel size and strides must be positive, received"
                     + " filters=" + filters + ", kernel_size=(" + kernelH + ", " + kernelW + "), strides=("
                     + strideH + ", " + strideW + ")");
         }
@@ -101,7 +102,7 @@ public final class Conv2D extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 3) {
-            throw new IllegalArgumentException(name() + ": expects input of shape (None, height, width, channels), "
+            throw new FoveaException(name() + ": expects input of shape (None, height, width, channels), "
                     + "received " + in.toBatchString() + "; Conv2D takes channels-last images"
                     + (in.rank() == 1 ? ", add a Reshape layer before it" : ""));
         }
@@ -111,7 +112,7 @@ public final class Conv2D extends BaseLayer {
         int oh = padding.outSize(h, kernelH, strideH);
         int ow = padding.outSize(w, kernelW, strideW);
         if (oh < 1 || ow < 1 || c < 1) {
-            throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW + " with padding '"
+            throw new FoveaException(name() + ": kernel " + kernelH + "x" + kernelW + " with padding '"
                     + padding.keras() + "' does not fit input " + in.toBatchString()
                     + "; use padding 'same' or a smaller kernel");
         }
@@ -178,11 +179,16 @@ public final class Conv2D extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        return backward(dy, true);
+        return backprop(dy, true);
     }
 
+    /** Skips dx: for a layer reading the image, the data gradient costs as much as the weights'. */
     @Override
-    public Tensor backward(Tensor dy, boolean inputGradient) {
+    protected Tensor backwardParamsOnly(Tensor dy) {
+        return backprop(dy, false);
+    }
+
+    private Tensor backprop(Tensor dy, boolean inputGradient) {
         Conv2d.Geometry g = geometry(x.dim(0));
         Tensor grad = dy;
         if (activation != ActivationFunction.LINEAR) {

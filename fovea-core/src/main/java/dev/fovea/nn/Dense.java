@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.Conv2d;
 import dev.fovea.kernel.Gemm;
 import dev.fovea.tensor.Rng;
@@ -38,7 +39,7 @@ public final class Dense extends BaseLayer {
 
     public Dense(int units, ActivationFunction activation, boolean useBias) {
         if (units < 1) {
-            throw new IllegalArgumentException("Dense: units must be positive, received " + units);
+            throw new FoveaException("Dense: units must be positive, received " + units);
         }
         this.units = units;
         this.activation = activation == null ? ActivationFunction.LINEAR : activation;
@@ -65,7 +66,7 @@ public final class Dense extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 1 || in.dim(0) < 1) {
-            throw new IllegalArgumentException(name() + ": expects input of shape (None, features), received "
+            throw new FoveaException(name() + ": expects input of shape (None, features), received "
                     + in.toBatchString() + (in.rank() > 1 ? "; add a Flatten layer before it" : ""));
         }
         int features = in.dim(0);

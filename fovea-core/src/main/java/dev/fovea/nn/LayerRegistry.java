@@ -13,18 +13,21 @@ public final class LayerRegistry {
     private LayerRegistry() {
     }
 
-    /** A new layer (or merge layer) of {@code type}; {@code where} prefixes error messages. */
-    public static Object create(String type, Map<String, Object> c, String where) {
+    /** A new layer of {@code type}; {@code where} prefixes error messages. */
+    public static Layer create(String type, Map<String, Object> c, String where) {
+        if (!known().contains(type)) {
+            throw new FoveaException(where + ": unknown layer type '" + type + "'; this Fovea knows " + known());
+        }
         try {
-            return createUnchecked(type, c, where);
+            return createUnchecked(type, c);
         } catch (ClassCastException | NullPointerException e) {
             throw new FoveaException(where + ": config " + c + " of " + type + " is malformed (" + e.getMessage() + ")", e);
-        } catch (IllegalArgumentException e) {
+        } catch (FoveaException e) {
             throw new FoveaException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static Object createUnchecked(String type, Map<String, Object> c, String where) {
+    private static Layer createUnchecked(String type, Map<String, Object> c) {
         return switch (type) {
             case "Conv2D" -> {
                 int[] k = pair(c, "kernel_size", null);
@@ -51,8 +54,7 @@ public final class LayerRegistry {
             case "Activation" -> new Activation(ActivationFunction.parse(str(c, "activation", "linear")));
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(integer(c, "axis", -1));
-            default -> throw new FoveaException(where + ": unknown layer type '" + type
-                    + "'; this Fovea knows " + known());
+            default -> throw new IllegalStateException("LayerRegistry.known() lists " + type + " but create lacks it");
         };
     }
 

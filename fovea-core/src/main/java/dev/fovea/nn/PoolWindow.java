@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,11 +14,11 @@ import java.util.Map;
 record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
     PoolWindow {
         if (poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("pool_size and strides must be positive, received pool_size=("
+            throw new FoveaException("pool_size and strides must be positive, received pool_size=("
                     + poolH + ", " + poolW + "), strides=(" + strideH + ", " + strideW + ")");
         }
         if (padding == null || padding == Padding.FULL) {
-            throw new IllegalArgumentException("pooling padding must be 'valid' or 'same', received "
+            throw new FoveaException("pooling padding must be 'valid' or 'same', received "
                     + (padding == null ? "null" : "'" + padding.keras() + "'"));
         }
     }
@@ -25,7 +26,7 @@ record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding paddin
     /** Fails unless {@code in} is a per-sample image shape (H, W, C). */
     static void requireImage(String layer, Shape in) {
         if (in.rank() != 3) {
-            throw new IllegalArgumentException(layer + ": expects input of rank 4 (batch, height, width, channels), "
+            throw new FoveaException(layer + ": expects input of rank 4 (batch, height, width, channels), "
                     + "received input of shape " + in.toBatchString() + "; add a Reshape or use it after a Conv2D");
         }
     }
@@ -36,7 +37,7 @@ record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding paddin
         int oh = padding.outSize(in.dim(0), poolH, strideH);
         int ow = padding.outSize(in.dim(1), poolW, strideW);
         if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(layer + ": pool_size (" + poolH + ", " + poolW
+            throw new FoveaException(layer + ": pool_size (" + poolH + ", " + poolW
                     + ") does not fit input of shape " + in.toBatchString() + " with padding '" + padding.keras()
                     + "'; computed output size would be (" + oh + ", " + ow + "); use padding 'same' or a smaller pool");
         }

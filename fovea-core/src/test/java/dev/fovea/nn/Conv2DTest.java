@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.tensor.Rng;
@@ -193,16 +194,16 @@ class Conv2DTest {
     void badInputsGetKerasStyleMessages() {
         Conv2D conv = new Conv2D(8, 3);
         conv.setName("conv2d_2");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> conv.build(Shape.of(784), new Rng(0)));
         assertEquals("conv2d_2: expects input of shape (None, height, width, channels), received (None, 784); "
                 + "Conv2D takes channels-last images, add a Reshape layer before it", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> conv.build(Shape.of(2, 2, 3), new Rng(0)));
+        e = assertThrows(FoveaException.class, () -> conv.build(Shape.of(2, 2, 3), new Rng(0)));
         assertEquals("conv2d_2: kernel 3x3 with padding 'valid' does not fit input (None, 2, 2, 3); "
                 + "use padding 'same' or a smaller kernel", e.getMessage());
         conv.build(Shape.of(8, 8, 3), new Rng(0));
-        e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(2, 8, 8, 4), false));
+        e = assertThrows(FoveaException.class, () -> conv.forward(Tensor.zeros(2, 8, 8, 4), false));
         assertEquals("conv2d_2: expects input of shape (None, 8, 8, 3), received (2, 8, 8, 4)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3));
+        assertThrows(FoveaException.class, () -> new Conv2D(0, 3));
     }
 }

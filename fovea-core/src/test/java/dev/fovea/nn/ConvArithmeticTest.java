@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import dev.fovea.nn.ConvArithmetic.Axis;
 import dev.fovea.nn.ConvArithmetic.Kind;
 import dev.fovea.nn.ConvArithmetic.Window;
@@ -123,7 +124,7 @@ class ConvArithmeticTest {
         assertArrayEquals(c, before.data());
         assertNotSame(before.data(), conv.forward(x, false).data());
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> m.forwardCollect(x, Set.of("conv2d_9")));
         assertTrue(e.getMessage().contains("no layer named [conv2d_9]"), e.getMessage());
         assertTrue(e.getMessage().contains("max_pooling2d"), e.getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -59,20 +60,20 @@ class PoolingLayersTest {
 
     @Test
     void invalidSettingsAndShapesAreRejectedWithKerasStyleMessages() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> named(new MaxPooling2D(2), "max_pooling2d").build(Shape.of(10), new Rng(0)));
         assertEquals("max_pooling2d: expects input of rank 4 (batch, height, width, channels), received input "
                 + "of shape (None, 10); add a Reshape or use it after a Conv2D", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(FoveaException.class,
                 () -> named(new AveragePooling2D(3), "average_pooling2d").build(Shape.of(2, 8, 4), new Rng(0)));
         assertEquals("average_pooling2d: pool_size (3, 3) does not fit input of shape (None, 2, 8, 4) with padding"
                 + " 'valid'; computed output size would be (0, 2); use padding 'same' or a smaller pool", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new MaxPooling2D(2, 2, 2, 2, Padding.FULL));
+        e = assertThrows(FoveaException.class, () -> new MaxPooling2D(2, 2, 2, 2, Padding.FULL));
         assertEquals("pooling padding must be 'valid' or 'same', received 'full'", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new AveragePooling2D(0));
+        e = assertThrows(FoveaException.class, () -> new AveragePooling2D(0));
         assertEquals("pool_size and strides must be positive, received pool_size=(0, 0), strides=(0, 0)",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(FoveaException.class,
                 () -> named(new GlobalAveragePooling2D(), "gap").build(Shape.of(4, 4), new Rng(0)));
         assertEquals("gap: expects input of rank 4 (batch, height, width, channels), received input of shape "
                 + "(None, 4, 4); add a Reshape or use it after a Conv2D", e.getMessage());
