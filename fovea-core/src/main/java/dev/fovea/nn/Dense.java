@@ -29,21 +29,47 @@ public final class Dense extends BaseLayer {
     private Tensor dz;
     private Tensor dx;
 
+    /** Keras defaults: linear activation, bias. */
     public Dense(int units) {
-        this(units, ActivationFunction.LINEAR, true);
+        this(Config.of(units));
     }
 
+    /** The common short form, {@code new Dense(10, SOFTMAX)}. */
     public Dense(int units, ActivationFunction activation) {
-        this(units, activation, true);
+        this(Config.of(units).activation(activation));
     }
 
-    public Dense(int units, ActivationFunction activation, boolean useBias) {
-        if (units < 1) {
-            throw new FoveaException("Dense: units must be positive, received " + units);
+    /** Any configuration: {@code new Dense(Dense.Config.of(10).useBias(false))}. */
+    public Dense(Config config) {
+        this.units = config.units();
+        this.activation = config.activation();
+        this.useBias = config.useBias();
+    }
+
+    /**
+     * Dense's options under Keras's names, with Keras's defaults from {@link #of}; each named
+     * method returns a copy with that option changed. A null activation means linear.
+     */
+    public record Config(int units, ActivationFunction activation, boolean useBias) {
+        public Config {
+            if (units < 1) {
+                throw new FoveaException("Dense: units must be positive, received " + units);
+            }
+            activation = activation == null ? ActivationFunction.LINEAR : activation;
         }
-        this.units = units;
-        this.activation = activation == null ? ActivationFunction.LINEAR : activation;
-        this.useBias = useBias;
+
+        /** {@code units} outputs, linear activation, bias. */
+        public static Config of(int units) {
+            return new Config(units, ActivationFunction.LINEAR, true);
+        }
+
+        public Config activation(ActivationFunction value) {
+            return new Config(units, value, useBias);
+        }
+
+        public Config useBias(boolean value) {
+            return new Config(units, activation, value);
+        }
     }
 
     public int units() {

@@ -32,20 +32,21 @@ public final class LayerRegistry {
             case "Conv2D" -> {
                 int[] k = pair(c, "kernel_size", null);
                 int[] s = pair(c, "strides", new int[]{1, 1});
-                yield new Conv2D(integer(c, "filters", 0), k[0], k[1], s[0], s[1],
-                        Padding.parse(str(c, "padding", "valid")),
-                        ActivationFunction.parse(str(c, "activation", "linear")), bool(c, "use_bias", true));
+                yield new Conv2D(Conv2D.Config.of(integer(c, "filters", 0), k[0]).kernelSize(k[0], k[1])
+                        .strides(s[0], s[1]).padding(Padding.parse(str(c, "padding", "valid")))
+                        .activation(ActivationFunction.parse(str(c, "activation", "linear")))
+                        .useBias(bool(c, "use_bias", true)));
             }
-            case "Dense" -> new Dense(integer(c, "units", 0), ActivationFunction.parse(str(c, "activation", "linear")),
-                    bool(c, "use_bias", true));
-            case "BatchNormalization" -> new BatchNormalization(real(c, "momentum", 0.99f), real(c, "epsilon", 1e-3f),
-                    bool(c, "center", true), bool(c, "scale", true));
+            case "Dense" -> new Dense(Dense.Config.of(integer(c, "units", 0))
+                    .activation(ActivationFunction.parse(str(c, "activation", "linear"))).useBias(bool(c, "use_bias", true)));
+            case "BatchNormalization" -> new BatchNormalization(new BatchNormalization.Config(real(c, "momentum", 0.99f),
+                    real(c, "epsilon", 1e-3f), bool(c, "center", true), bool(c, "scale", true)));
             case "MaxPooling2D", "AveragePooling2D" -> {
                 int[] p = pair(c, "pool_size", new int[]{2, 2});
                 int[] s = pair(c, "strides", p);
-                Padding pad = Padding.parse(str(c, "padding", "valid"));
-                yield type.equals("MaxPooling2D") ? new MaxPooling2D(p[0], p[1], s[0], s[1], pad)
-                        : new AveragePooling2D(p[0], p[1], s[0], s[1], pad);
+                PoolWindow w = PoolWindow.of(p[0], p[1]).strides(s[0], s[1])
+                        .padding(Padding.parse(str(c, "padding", "valid")));
+                yield type.equals("MaxPooling2D") ? new MaxPooling2D(w) : new AveragePooling2D(w);
             }
             case "GlobalMaxPooling2D" -> new GlobalMaxPooling2D();
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();

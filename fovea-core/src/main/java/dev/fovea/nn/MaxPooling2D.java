@@ -22,15 +22,16 @@ public final class MaxPooling2D extends BaseLayer {
 
     /** A square pool with strides equal to the pool size and VALID padding (Keras's defaults). */
     public MaxPooling2D(int poolSize) {
-        this(poolSize, poolSize, poolSize, poolSize, Padding.VALID);
+        this(PoolWindow.of(poolSize));
     }
 
-    public MaxPooling2D(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-        this.window = new PoolWindow(poolH, poolW, strideH, strideW, padding);
+    /** Any configuration: {@code new MaxPooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME))}. */
+    public MaxPooling2D(PoolWindow window) {
+        this.window = window;
     }
 
-    /** Pool size, strides and padding (for {@link ConvArithmetic}). */
-    PoolWindow window() {
+    /** Pool size, strides and padding. */
+    public PoolWindow window() {
         return window;
     }
 

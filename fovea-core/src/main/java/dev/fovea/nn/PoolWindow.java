@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The window of a 2-D pooling layer (pool size, strides, padding) with its validation, its output
- * arithmetic and its Keras config. Shared by {@link MaxPooling2D} and {@link AveragePooling2D}
- * by composition; not a layer itself.
+ * The configuration of a 2-D pooling layer (pool size, strides, padding) with its validation, its
+ * output arithmetic and its Keras config: {@code new MaxPooling2D(PoolWindow.of(3).strides(2))}.
+ * {@link MaxPooling2D} and {@link AveragePooling2D} take the same options, so they share this
+ * one record instead of two identical {@code Config}s. Not a layer itself.
  */
-record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-    PoolWindow {
+public record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
+    public PoolWindow {
         if (poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
             throw new FoveaException("pool_size and strides must be positive, received pool_size=("
                     + poolH + ", " + poolW + "), strides=(" + strideH + ", " + strideW + ")");
@@ -21,6 +22,30 @@ record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding paddin
             throw new FoveaException("pooling padding must be 'valid' or 'same', received "
                     + (padding == null ? "null" : "'" + padding.keras() + "'"));
         }
+    }
+
+    /** Keras defaults for a square pool: strides equal to the pool size, {@code valid} padding. */
+    public static PoolWindow of(int poolSize) {
+        return of(poolSize, poolSize);
+    }
+
+    /** Keras defaults for a {@code height}×{@code width} pool: strides equal to it, {@code valid} padding. */
+    public static PoolWindow of(int height, int width) {
+        return new PoolWindow(height, width, height, width, Padding.VALID);
+    }
+
+    /** A copy with Keras's {@code strides} set (it defaults to the pool size). */
+    public PoolWindow strides(int stride) {
+        return strides(stride, stride);
+    }
+
+    public PoolWindow strides(int height, int width) {
+        return new PoolWindow(poolH, poolW, height, width, padding);
+    }
+
+    /** A copy with Keras's {@code padding} set: {@code valid} or {@code same}. */
+    public PoolWindow padding(Padding value) {
+        return new PoolWindow(poolH, poolW, strideH, strideW, value);
     }
 
     /** Fails unless {@code in} is a per-sample image shape (H, W, C). */

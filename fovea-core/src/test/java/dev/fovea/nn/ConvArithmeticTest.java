@@ -74,8 +74,9 @@ class ConvArithmeticTest {
     @Test
     void stridedConvPoolsAndNestedModels() {
         SymbolicTensor in = Input.of(9, 8, 2);
-        SymbolicTensor x = new Conv2D(4, 3, 3, 2, 1, Padding.SAME, ActivationFunction.RELU, false).apply(in);
-        x = new AveragePooling2D(3, 2, 2, 2, Padding.SAME).apply(x);
+        SymbolicTensor x = new Conv2D(Conv2D.Config.of(4, 3).strides(2, 1).padding(Padding.SAME)
+                .activation(ActivationFunction.RELU).useBias(false)).apply(in);
+        x = new AveragePooling2D(PoolWindow.of(3, 2).strides(2).padding(Padding.SAME)).apply(x);
         Model inner = Model.of("inner", in, x);
         SymbolicTensor outer = Input.of(9, 8, 2);
         SymbolicTensor y = inner.apply(outer);

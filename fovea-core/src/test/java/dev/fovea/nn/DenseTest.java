@@ -18,7 +18,7 @@ class DenseTest {
         Dense linear = new Dense(5);
         linear.setName("dense_linear");
         GradCheck.check(linear, Shape.of(1), 4, 22);
-        Dense noBias = new Dense(40, ActivationFunction.TANH, false);
+        Dense noBias = new Dense(Dense.Config.of(40).activation(ActivationFunction.TANH).useBias(false));
         noBias.setName("dense_nobias");
         GradCheck.check(noBias, Shape.of(33), 2, 23);
     }

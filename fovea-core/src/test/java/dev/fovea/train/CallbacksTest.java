@@ -203,7 +203,7 @@ class CallbacksTest {
                 ctx.setLearningRateScale(0.5);
             }
         };
-        Model two = Model.of(x, new Dense(2, ActivationFunction.LINEAR, false).apply(x));
+        Model two = Model.of(x, new Dense(Dense.Config.of(2).useBias(false)).apply(x));
         float[] w = two.params().get(0).value();
         w[0] = 0f;
         w[1] = 0f;
