@@ -38,7 +38,8 @@ public final class Concatenate extends BaseMerge {
         int rank = first.rank();
         int ax = axis < 0 ? rank + axis : axis;
         if (ax < 0 || ax >= rank) {
-            throw new FoveaException(name() + ": axis " + axis + " is outside inputs of rank " + rank);
+            throw new FoveaException(name() + ": axis " + axis + " is outside inputs of rank " + rank
+                    + "; use an axis from " + -rank + " to " + (rank - 1) + " (-1, the channels, by default)");
         }
         int[] out = first.dims();
         out[ax] = 0;
