@@ -22,7 +22,7 @@ public final class StepProfile {
         int batch = args.length > 0 ? Integer.parseInt(args[0]) : 128;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Model m = Presets.tutorialCnn(32, 32, 3, 10, 0.2f, ActivationFunction.SOFTMAX);
-        List<Object> layers = m.layers();
+        List<Layer> layers = m.layers();
         int n = layers.size();
         Tensor[] in = new Tensor[n];
         long[] fwd = new long[n];
@@ -37,7 +37,7 @@ public final class StepProfile {
         for (int round = 0; round < rounds; round++) {
             Tensor h = x;
             for (int i = 0; i < n; i++) {
-                Layer l = (Layer) layers.get(i);
+                Layer l = layers.get(i);
                 in[i] = h;
                 long t = System.nanoTime();
                 h = l.forward(h, true);
@@ -48,16 +48,16 @@ public final class StepProfile {
                 g.data()[i] = (r.nextFloat() - 0.5f) * 1e-2f;
             }
             for (int i = n - 1; i >= 0; i--) {
-                Layer l = (Layer) layers.get(i);
+                Layer l = layers.get(i);
                 long t = System.nanoTime();
-                g = l.backward(g, i > 0);
+                g = l.backward(g, i > 0).get(0);
                 bwd[i] = Math.min(bwd[i], System.nanoTime() - t);
             }
         }
         long tf = 0;
         long tb = 0;
         for (int i = 0; i < n; i++) {
-            Layer l = (Layer) layers.get(i);
+            Layer l = layers.get(i);
             System.out.printf(Locale.ROOT, "%-24s fwd %8.2f ms  bwd %8.2f ms%n", l.name(), fwd[i] / 1e6, bwd[i] / 1e6);
             tf += fwd[i];
             tb += bwd[i];

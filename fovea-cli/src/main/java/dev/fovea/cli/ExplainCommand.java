@@ -163,15 +163,15 @@ final class ExplainCommand implements Callable<Integer> {
         sb.append("  width:  ").append(win.width().formula()).append('\n');
     }
 
-    private static Object find(Model m, String name) {
-        for (Object o : m.layers()) {
-            if (o instanceof Model inner) {
-                Object f = find(inner, name);
+    private static Layer find(Model m, String name) {
+        for (Layer l : m.layers()) {
+            if (l instanceof Model inner) {
+                Layer f = find(inner, name);
                 if (f != null) {
                     return f;
                 }
-            } else if (o instanceof Layer l && l.name().equals(name)) {
-                return o;
+            } else if (l.name().equals(name)) {
+                return l;
             }
         }
         return null;
@@ -210,8 +210,8 @@ final class ExplainCommand implements Callable<Integer> {
             return;
         }
         Set<String> top = new LinkedHashSet<>();
-        for (Object o : m.layers()) {
-            if (o instanceof Layer l && !(o instanceof Model)) {
+        for (Layer l : m.layers()) {
+            if (!(l instanceof Model)) {
                 top.add(l.name());
             }
         }

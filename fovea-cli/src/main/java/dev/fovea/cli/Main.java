@@ -5,12 +5,17 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code fovea} command. Subcommands live in their own classes; a user-facing failure is
- * raised as {@link UserError} and printed as one message without a stack trace (set
- * {@code FOVEA_DEBUG=1} to see the trace).
+ * The {@code fovea} command. Subcommands live in their own classes. A failure the user can fix
+ * ({@link UserError}, {@link FoveaException}, an I/O error) is printed as its message alone and
+ * exits 2; anything else is a bug, printed as an internal error with exit 1 (set
+ * {@code FOVEA_DEBUG=1} to see the stack trace of either).
  */
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and use convolutional image classifiers, in pure Java.",
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  success",
+                "  1  an internal error (a bug: please report it with FOVEA_DEBUG=1's stack trace), or a failed check",
+                "  2  a usage, input or file problem; the message says what and how to fix it"},
         subcommands = {
                 CommandLine.HelpCommand.class,
                 CheckCommand.class,
@@ -23,6 +28,8 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
         })
 public final class Main implements Runnable {
+    /** Exit code of a usage, input or file problem (picocli uses it for usage errors too). */
+    static final int USER_ERROR = 2;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -30,20 +37,26 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return commandLine(new Main()).execute(args);
+    }
+
+    /** {@code command} under Fovea's failure reporting (tests run their own commands through it). */
+    static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();
             }
+            // IllegalArgumentException is deliberately absent: core code throws it only for
+            // programming errors, whose stack trace matters.
             boolean user = ex instanceof UserError || ex instanceof FoveaException
-                    || ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
-                    || ex instanceof java.io.UncheckedIOException;
+                    || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
             String msg = user ? ex.getMessage()
                     : "internal error, " + ex + " (set FOVEA_DEBUG=1 to see the stack trace)";
             cmd.getErr().println("error: " + msg);
-            return ex instanceof UserError ue ? ue.exitCode() : 1;
+            return ex instanceof UserError ue ? ue.exitCode() : user ? USER_ERROR : 1;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     @Override

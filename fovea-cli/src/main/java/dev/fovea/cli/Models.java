@@ -6,6 +6,7 @@ import dev.fovea.nn.Activation;
 import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
+import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ final class Models {
      */
     static boolean endsInSoftmax(Model model) {
         var layers = model.layers();
-        Object last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
+        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
         ActivationFunction f = last instanceof Dense d ? d.activation()
                 : last instanceof Conv2D c ? c.activation()
                 : last instanceof Activation a ? a.function() : null;

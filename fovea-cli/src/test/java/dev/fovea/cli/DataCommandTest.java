@@ -84,7 +84,7 @@ class DataCommandTest {
         Path f = tmp.resolve("data_batch_1.bin");
         Files.write(f, new byte[3073 + 10]);
         CliRun r = run("data", "info", f.toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: " + f), r.err());
         assertTrue(r.err().contains("3,073"), r.err());
         assertNoStackTrace(r);
@@ -94,7 +94,7 @@ class DataCommandTest {
     void missingPathIsAnError() {
         Path f = tmp.resolve("nowhere/cifar-10-binary.tar.gz");
         CliRun r = run("data", "info", f.toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("does not exist"), r.err());
         assertNoStackTrace(r);
     }

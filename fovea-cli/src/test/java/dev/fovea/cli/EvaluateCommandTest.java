@@ -213,7 +213,7 @@ class EvaluateCommandTest {
         CliRun runFolder = run("evaluate", "--model", shared.toString(), "--data", bin.toString());
         assertEquals(0, runFolder.code(), "a run folder stands for its model file: " + runFolder.err());
         CliRun notAModel = run("evaluate", "--model", bin.toString(), "--data", bin.toString());
-        assertEquals(1, notAModel.code());
+        assertEquals(2, notAModel.code());
         assertTrue(notAModel.err().startsWith("error: ") && notAModel.err().contains(bin.toString()),
                 notAModel.err());
         assertNoStackTrace(notAModel);
@@ -223,7 +223,7 @@ class EvaluateCommandTest {
     void missingDataIsAnError() {
         Path none = tmp.resolve("nowhere/test_batch.bin");
         CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", none.toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains(none + " does not exist"), r.err());
         assertNoStackTrace(r);
     }

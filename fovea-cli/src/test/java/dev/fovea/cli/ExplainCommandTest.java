@@ -235,7 +235,7 @@ class ExplainCommandTest {
         Path bad = tmp.resolve("bad.jpg");
         Files.writeString(bad, "not a jpeg");
         r = run("explain", "--model", "tutorial-cnn", "--image", bad.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("bad.jpg: cannot decode this image"), r.err());
         assertClean(r);
     }

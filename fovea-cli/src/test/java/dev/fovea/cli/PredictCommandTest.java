@@ -155,16 +155,16 @@ class PredictCommandTest {
         Path broken = tmp.resolve("broken.jpg");
         Files.write(broken, new byte[]{(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
         CliRun r = run("predict", "--model", modelFile.toString(), cat.toString(), broken.toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().startsWith("error: " + broken + ": cannot decode this image"), r.err());
         assertEquals("", r.out(), "no partial output");
         assertFalse(r.err().contains("\tat "), r.err());
         Path none = tmp.resolve("none.png");
         CliRun m = run("predict", "--model", modelFile.toString(), none.toString());
-        assertEquals(1, m.code());
+        assertEquals(2, m.code());
         assertTrue(m.err().contains("image not found: " + none + " does not exist"), m.err());
         CliRun folder = run("predict", "--model", modelFile.toString(), tmp.toString());
-        assertEquals(1, folder.code());
+        assertEquals(2, folder.code());
         assertTrue(folder.err().contains(tmp + " is a folder, not an image file"), folder.err());
     }
 

@@ -16,6 +16,7 @@ import dev.fovea.nn.MaxPooling2D;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Padding;
 import dev.fovea.nn.Param;
+import dev.fovea.nn.PoolWindow;
 import dev.fovea.nn.Presets;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -140,8 +141,8 @@ public final class ReferenceCheck {
         Shape k = c.shape("kernel");
         int[] strides = c.pair("strides", 1);
         boolean bias = c.has("bias");
-        Conv2D conv = new Conv2D(k.dim(3), k.dim(0), k.dim(1), strides[0], strides[1], padding(c),
-                ActivationFunction.LINEAR, bias);
+        Conv2D conv = new Conv2D(Conv2D.Config.of(k.dim(3), k.dim(0)).kernelSize(k.dim(0), k.dim(1))
+                .strides(strides[0], strides[1]).padding(padding(c)).useBias(bias));
         conv.build(sample(c), new Rng(0));
         set(param(conv, "kernel"), c, "kernel");
         if (bias) {
@@ -157,9 +158,8 @@ public final class ReferenceCheck {
     private static void pool(ReferenceCase c, Map<String, Compare.Result> out) {
         int[] size = c.pair("pool_size", 2);
         int[] strides = c.hasSetting("strides") ? c.pair("strides") : size;
-        Layer layer = c.op().equals("max_pool2d")
-                ? new MaxPooling2D(size[0], size[1], strides[0], strides[1], padding(c))
-                : new AveragePooling2D(size[0], size[1], strides[0], strides[1], padding(c));
+        PoolWindow window = PoolWindow.of(size[0], size[1]).strides(strides[0], strides[1]).padding(padding(c));
+        Layer layer = c.op().equals("max_pool2d") ? new MaxPooling2D(window) : new AveragePooling2D(window);
         layer.build(sample(c), new Rng(0));
         forwardBackward(layer, c, out);
     }
@@ -171,8 +171,8 @@ public final class ReferenceCheck {
     }
 
     private static void batchNorm(ReferenceCase c, Map<String, Compare.Result> out) {
-        BatchNormalization bn = new BatchNormalization(c.floatSetting("momentum", 0.99f),
-                c.floatSetting("epsilon", 1e-3f), c.has("beta"), c.has("gamma"));
+        BatchNormalization bn = new BatchNormalization(new BatchNormalization.Config(c.floatSetting("momentum", 0.99f),
+                c.floatSetting("epsilon", 1e-3f), c.has("beta"), c.has("gamma")));
         bn.build(sample(c), new Rng(0));
         for (String name : List.of("gamma", "beta", "moving_mean", "moving_variance")) {
             if (c.has(name)) {
@@ -199,7 +199,7 @@ public final class ReferenceCheck {
     private static void denseSoftmax(ReferenceCase c, Map<String, Compare.Result> out) {
         Shape k = c.shape("kernel");
         boolean bias = c.has("bias");
-        Dense dense = new Dense(k.dim(1), ActivationFunction.LINEAR, bias);
+        Dense dense = new Dense(Dense.Config.of(k.dim(1)).useBias(bias));
         dense.build(sample(c), new Rng(0));
         set(param(dense, "kernel"), c, "kernel");
         if (bias) {

@@ -1,5 +1,7 @@
 package dev.fovea.data;
 
+import dev.fovea.FoveaException;
+
 /**
  * A training set and the held-out set that came with it ({@code testName} says what the
  * source called it: "test" for CIFAR-10's test batch, "validation" for a {@code val/} folder
@@ -12,8 +14,9 @@ public record Splits(Dataset train, Dataset test, String testName) {
             throw new IllegalArgumentException("a training set is required");
         }
         if (test != null && !test.classNames().equals(train.classNames())) {
-            throw new IllegalArgumentException("training classes " + train.classNames()
-                    + " differ from " + testName + " classes " + test.classNames());
+            throw new FoveaException("training classes " + train.classNames()
+                    + " differ from " + testName + " classes " + test.classNames()
+                    + "; give both parts the same class sub-folders");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import java.util.Locale;
 
 /** The element-wise (and softmax) activations layers accept, under their Keras names. */
@@ -14,7 +15,7 @@ public enum ActivationFunction {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown activation '" + s
+            throw new FoveaException("unknown activation '" + s
                     + "'; expected one of linear, relu, sigmoid, tanh, gelu, softmax");
         }
     }

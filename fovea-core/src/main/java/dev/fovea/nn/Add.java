@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -21,10 +22,11 @@ public final class Add extends BaseMerge {
 
     @Override
     public Shape build(List<Shape> inputShapes, Rng rng) {
+        requireSeveral(inputShapes);
         Shape first = inputShapes.get(0);
         for (int i = 1; i < inputShapes.size(); i++) {
             if (!inputShapes.get(i).equals(first)) {
-                throw new IllegalArgumentException(name() + ": expects inputs of one shape, received "
+                throw new FoveaException(name() + ": expects inputs of one shape, received "
                         + inputShapes.stream().map(Shape::toBatchString).toList()
                         + "; make the branches produce the same shape (e.g. a 1x1 Conv2D on the shortcut)");
             }
@@ -51,7 +53,7 @@ public final class Add extends BaseMerge {
 
     /** Every input receives dy itself; callers only read it. */
     @Override
-    public List<Tensor> backward(Tensor dy) {
+    public List<Tensor> backward(Tensor dy, boolean inputGradients) {
         List<Tensor> grads = new ArrayList<>(arity);
         for (int k = 0; k < arity; k++) {
             grads.add(dy);

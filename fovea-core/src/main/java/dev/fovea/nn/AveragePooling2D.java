@@ -8,11 +8,18 @@ package dev.fovea.nn;
 public final class AveragePooling2D extends PoolingLayer {
     /** A square pool with strides equal to the pool size and VALID padding (Keras's defaults). */
     public AveragePooling2D(int poolSize) {
-        this(poolSize, poolSize, poolSize, poolSize, Padding.VALID);
+        this(PoolWindow.of(poolSize));
     }
 
-    public AveragePooling2D(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-        super(new PoolWindow(poolH, poolW, strideH, strideW, padding), false);
+    /** Any configuration: {@code new AveragePooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME))}. */
+    public AveragePooling2D(PoolWindow window) {
+        super(window, false);
+    }
+
+    /** Pool size, strides and padding. */
+    @Override
+    public PoolWindow window() {
+        return super.window();
     }
 
     @Override

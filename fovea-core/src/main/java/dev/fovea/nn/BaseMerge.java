@@ -1,7 +1,13 @@
 package dev.fovea.nn;
 
-/** Name handling shared by the merge layers; see {@link BaseLayer} for the single-input family. */
-abstract class BaseMerge implements MergeLayer {
+import dev.fovea.FoveaException;
+import java.util.List;
+
+/**
+ * Name handling and the input count check shared by the layers of several inputs ({@link Add},
+ * {@link Concatenate}); they implement {@link Layer}'s list methods directly.
+ */
+abstract class BaseMerge implements Layer {
     private String name;
 
     @Override
@@ -16,5 +22,13 @@ abstract class BaseMerge implements MergeLayer {
 
     boolean hasName() {
         return name != null;
+    }
+
+    /** Fails unless there are at least two inputs: merging one tensor is a wiring mistake. */
+    void requireSeveral(List<?> inputs) {
+        if (inputs.size() < 2) {
+            throw new FoveaException(name() + ": expects at least 2 inputs, received " + inputs.size()
+                    + "; pass the tensors to merge, e.g. new " + typeName() + "().apply(a, b)");
+        }
     }
 }

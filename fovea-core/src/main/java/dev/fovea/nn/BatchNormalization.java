@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.BatchNorm;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -44,25 +45,54 @@ public final class BatchNormalization extends BaseLayer {
 
     /** Keras defaults: momentum 0.99, epsilon 1e-3, center and scale. */
     public BatchNormalization() {
-        this(0.99f, 1e-3f, true, true);
+        this(Config.defaults());
     }
 
-    public BatchNormalization(float momentum, float epsilon) {
-        this(momentum, epsilon, true, true);
+    /** Any configuration: {@code new BatchNormalization(BatchNormalization.Config.defaults().momentum(0.9f))}. */
+    public BatchNormalization(Config config) {
+        this.momentum = config.momentum();
+        this.epsilon = config.epsilon();
+        this.center = config.center();
+        this.scale = config.scale();
     }
 
-    /** {@code center}: learn beta; {@code scale}: learn gamma (Keras's arguments of those names). */
-    public BatchNormalization(float momentum, float epsilon, boolean center, boolean scale) {
-        if (!(momentum >= 0f && momentum <= 1f)) {
-            throw new IllegalArgumentException("BatchNormalization: momentum must be in [0, 1], received " + momentum);
+    /**
+     * BatchNormalization's options under Keras's names, with Keras's defaults from
+     * {@link #defaults}; each named method returns a copy with that option changed.
+     * {@code center}: learn beta; {@code scale}: learn gamma.
+     */
+    public record Config(float momentum, float epsilon, boolean center, boolean scale) {
+        public Config {
+            if (!(momentum >= 0f && momentum <= 1f)) {
+                throw new FoveaException("BatchNormalization: momentum must be in [0, 1], received " + momentum
+                        + "; Keras's default is 0.99");
+            }
+            if (!(epsilon > 0f)) {
+                throw new FoveaException("BatchNormalization: epsilon must be positive, received " + epsilon
+                        + "; Keras's default is 0.001");
+            }
         }
-        if (!(epsilon > 0f)) {
-            throw new IllegalArgumentException("BatchNormalization: epsilon must be positive, received " + epsilon);
+
+        /** Momentum 0.99, epsilon 1e-3, center and scale. */
+        public static Config defaults() {
+            return new Config(0.99f, 1e-3f, true, true);
         }
-        this.momentum = momentum;
-        this.epsilon = epsilon;
-        this.center = center;
-        this.scale = scale;
+
+        public Config momentum(float value) {
+            return new Config(value, epsilon, center, scale);
+        }
+
+        public Config epsilon(float value) {
+            return new Config(momentum, value, center, scale);
+        }
+
+        public Config center(boolean value) {
+            return new Config(momentum, epsilon, value, scale);
+        }
+
+        public Config scale(boolean value) {
+            return new Config(momentum, epsilon, center, value);
+        }
     }
 
     @Override
@@ -73,7 +103,7 @@ public final class BatchNormalization extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() < 1 || in.dim(-1) < 1) {
-            throw new IllegalArgumentException(name() + ": expects input of rank 2 or more with at least one "
+            throw new FoveaException(name() + ": expects input of rank 2 or more with at least one "
                     + "channel on the last axis, received input of shape " + in.toBatchString());
         }
         inputShape = in;

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -32,11 +33,13 @@ public final class Concatenate extends BaseMerge {
 
     @Override
     public Shape build(List<Shape> inputShapes, Rng rng) {
+        requireSeveral(inputShapes);
         Shape first = inputShapes.get(0);
         int rank = first.rank();
         int ax = axis < 0 ? rank + axis : axis;
         if (ax < 0 || ax >= rank) {
-            throw new IllegalArgumentException(name() + ": axis " + axis + " is outside inputs of rank " + rank);
+            throw new FoveaException(name() + ": axis " + axis + " is outside inputs of rank " + rank
+                    + "; use an axis from " + -rank + " to " + (rank - 1) + " (-1, the channels, by default)");
         }
         int[] out = first.dims();
         out[ax] = 0;
@@ -46,7 +49,7 @@ public final class Concatenate extends BaseMerge {
                 ok = d == ax || s.dim(d) == first.dim(d);
             }
             if (!ok) {
-                throw new IllegalArgumentException(name() + ": expects inputs matching except on axis " + axis
+                throw new FoveaException(name() + ": expects inputs matching except on axis " + axis
                         + ", received " + inputShapes.stream().map(Shape::toBatchString).toList());
             }
             out[ax] += s.dim(ax);
@@ -90,7 +93,7 @@ public final class Concatenate extends BaseMerge {
     }
 
     @Override
-    public List<Tensor> backward(Tensor dy) {
+    public List<Tensor> backward(Tensor dy, boolean inputGradients) {
         int batch = dy.dim(0);
         if (grads == null || grads[0] == null || grads[0].dim(0) != batch) {
             grads = new Tensor[inShapes.length];

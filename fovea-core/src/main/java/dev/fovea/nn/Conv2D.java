@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.Conv2d;
 import dev.fovea.kernel.WindowGeometry;
 import dev.fovea.tensor.Rng;
@@ -13,7 +14,8 @@ import java.util.Map;
 /**
  * Keras {@code Conv2D}: a 2-D convolution of NHWC input (H, W, C) with an HWIO kernel
  * (KH, KW, C, F), optional bias and an activation; output (OH, OW, F). Keras defaults: strides 1,
- * {@code valid} padding, linear activation, bias on; kernel glorot_uniform, bias zeros.
+ * {@code valid} padding, linear activation, bias on; kernel glorot_uniform, bias zeros. Options
+ * past the short constructors go through {@link Config}.
  * The arithmetic lives in {@link Conv2d}; this class holds configuration, parameters and the
  * per-batch-size buffers. No dilation, groups or data formats other than channels-last.
  */
@@ -37,29 +39,77 @@ public final class Conv2D extends BaseLayer {
     private Tensor dz;
     private Tensor dx;
 
+    /** Keras defaults: strides 1, {@code valid} padding, linear activation, bias. */
     public Conv2D(int filters, int kernelSize) {
-        this(filters, kernelSize, Padding.VALID, ActivationFunction.LINEAR);
+        this(Config.of(filters, kernelSize));
     }
 
+    /** The common short form, {@code new Conv2D(32, 3, Padding.SAME, RELU)}. */
     public Conv2D(int filters, int kernelSize, Padding padding, ActivationFunction activation) {
-        this(filters, kernelSize, kernelSize, 1, 1, padding, activation, true);
+        this(Config.of(filters, kernelSize).padding(padding).activation(activation));
     }
 
-    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
-                  ActivationFunction activation, boolean useBias) {
-        if (filters < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("Conv2D: filters, kernel size and strides must be positive, received"
-                    + " filters=" + filters + ", kernel_size=(" + kernelH + ", " + kernelW + "), strides=("
-                    + strideH + ", " + strideW + ")");
+    /** Any configuration: {@code new Conv2D(Conv2D.Config.of(64, 3).strides(2).useBias(false))}. */
+    public Conv2D(Config config) {
+        this.filters = config.filters();
+        this.kernelH = config.kernelH();
+        this.kernelW = config.kernelW();
+        this.strideH = config.strideH();
+        this.strideW = config.strideW();
+        this.padding = config.padding();
+        this.activation = config.activation();
+        this.useBias = config.useBias();
+    }
+
+    /**
+     * Conv2D's options under Keras's names, with Keras's defaults from {@link #of}; each named
+     * method returns a copy with that option changed. A null padding or activation means the
+     * default ({@code valid}, linear), as Keras's {@code activation=None}.
+     */
+    public record Config(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
+                         ActivationFunction activation, boolean useBias) {
+        public Config {
+            if (filters < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
+                throw new FoveaException("Conv2D: filters, kernel_size and strides must be positive, received"
+                        + " filters=" + filters + ", kernel_size=(" + kernelH + ", " + kernelW + "), strides=("
+                        + strideH + ", " + strideW + ")");
+            }
+            padding = padding == null ? Padding.VALID : padding;
+            activation = activation == null ? ActivationFunction.LINEAR : activation;
         }
-        this.filters = filters;
-        this.kernelH = kernelH;
-        this.kernelW = kernelW;
-        this.strideH = strideH;
-        this.strideW = strideW;
-        this.padding = padding == null ? Padding.VALID : padding;
-        this.activation = activation == null ? ActivationFunction.LINEAR : activation;
-        this.useBias = useBias;
+
+        /** {@code filters} square {@code kernelSize} kernels; strides 1, valid padding, linear, bias. */
+        public static Config of(int filters, int kernelSize) {
+            return new Config(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, ActivationFunction.LINEAR, true);
+        }
+
+        public Config kernelSize(int size) {
+            return kernelSize(size, size);
+        }
+
+        public Config kernelSize(int height, int width) {
+            return new Config(filters, height, width, strideH, strideW, padding, activation, useBias);
+        }
+
+        public Config strides(int stride) {
+            return strides(stride, stride);
+        }
+
+        public Config strides(int height, int width) {
+            return new Config(filters, kernelH, kernelW, height, width, padding, activation, useBias);
+        }
+
+        public Config padding(Padding value) {
+            return new Config(filters, kernelH, kernelW, strideH, strideW, value, activation, useBias);
+        }
+
+        public Config activation(ActivationFunction value) {
+            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, value, useBias);
+        }
+
+        public Config useBias(boolean value) {
+            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, activation, value);
+        }
     }
 
     public int filters() {
@@ -102,7 +152,7 @@ public final class Conv2D extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 3) {
-            throw new IllegalArgumentException(name() + ": expects input of shape (None, height, width, channels), "
+            throw new FoveaException(name() + ": expects input of shape (None, height, width, channels), "
                     + "received " + in.toBatchString() + "; Conv2D takes channels-last images"
                     + (in.rank() == 1 ? ", add a Reshape layer before it" : ""));
         }
@@ -112,7 +162,7 @@ public final class Conv2D extends BaseLayer {
         int oh = padding.outSize(h, kernelH, strideH);
         int ow = padding.outSize(w, kernelW, strideW);
         if (oh < 1 || ow < 1 || c < 1) {
-            throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW + " with padding '"
+            throw new FoveaException(name() + ": kernel " + kernelH + "x" + kernelW + " with padding '"
                     + padding.keras() + "' does not fit input " + in.toBatchString()
                     + "; use padding 'same' or a smaller kernel");
         }
@@ -176,11 +226,16 @@ public final class Conv2D extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        return backward(dy, true);
+        return backprop(dy, true);
     }
 
+    /** Skips dx: for a layer reading the image, the data gradient costs as much as the weights'. */
     @Override
-    public Tensor backward(Tensor dy, boolean inputGradient) {
+    protected Tensor backwardParamsOnly(Tensor dy) {
+        return backprop(dy, false);
+    }
+
+    private Tensor backprop(Tensor dy, boolean inputGradient) {
         int n = x.dim(0);
         int c = inputShape.dim(2);
         Tensor grad = dy;

@@ -115,7 +115,7 @@ public final class ConvArithmetic {
      */
     public static List<Window> of(Model model) {
         List<Window> out = new ArrayList<>();
-        for (Object o : model.layers()) {
+        for (Layer o : model.layers()) {
             if (o instanceof Model m) {
                 out.addAll(of(m));
             } else if (o instanceof Conv2D c) {

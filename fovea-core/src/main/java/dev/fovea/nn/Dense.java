@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.Conv2d;
 import dev.fovea.kernel.Gemm;
 import dev.fovea.tensor.Rng;
@@ -28,21 +29,47 @@ public final class Dense extends BaseLayer {
     private Tensor dz;
     private Tensor dx;
 
+    /** Keras defaults: linear activation, bias. */
     public Dense(int units) {
-        this(units, ActivationFunction.LINEAR, true);
+        this(Config.of(units));
     }
 
+    /** The common short form, {@code new Dense(10, SOFTMAX)}. */
     public Dense(int units, ActivationFunction activation) {
-        this(units, activation, true);
+        this(Config.of(units).activation(activation));
     }
 
-    public Dense(int units, ActivationFunction activation, boolean useBias) {
-        if (units < 1) {
-            throw new IllegalArgumentException("Dense: units must be positive, received " + units);
+    /** Any configuration: {@code new Dense(Dense.Config.of(10).useBias(false))}. */
+    public Dense(Config config) {
+        this.units = config.units();
+        this.activation = config.activation();
+        this.useBias = config.useBias();
+    }
+
+    /**
+     * Dense's options under Keras's names, with Keras's defaults from {@link #of}; each named
+     * method returns a copy with that option changed. A null activation means linear.
+     */
+    public record Config(int units, ActivationFunction activation, boolean useBias) {
+        public Config {
+            if (units < 1) {
+                throw new FoveaException("Dense: units must be positive, received " + units);
+            }
+            activation = activation == null ? ActivationFunction.LINEAR : activation;
         }
-        this.units = units;
-        this.activation = activation == null ? ActivationFunction.LINEAR : activation;
-        this.useBias = useBias;
+
+        /** {@code units} outputs, linear activation, bias. */
+        public static Config of(int units) {
+            return new Config(units, ActivationFunction.LINEAR, true);
+        }
+
+        public Config activation(ActivationFunction value) {
+            return new Config(units, value, useBias);
+        }
+
+        public Config useBias(boolean value) {
+            return new Config(units, activation, value);
+        }
     }
 
     public int units() {
@@ -65,7 +92,7 @@ public final class Dense extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 1 || in.dim(0) < 1) {
-            throw new IllegalArgumentException(name() + ": expects input of shape (None, features), received "
+            throw new FoveaException(name() + ": expects input of shape (None, features), received "
                     + in.toBatchString() + (in.rank() > 1 ? "; add a Flatten layer before it" : ""));
         }
         int features = in.dim(0);

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -34,7 +35,7 @@ public final class Dropout extends BaseLayer implements RandomState {
 
     public Dropout(float rate) {
         if (!(rate >= 0f && rate < 1f)) {
-            throw new IllegalArgumentException("Dropout: rate must be in [0, 1), received " + rate
+            throw new FoveaException("Dropout: rate must be in [0, 1), received " + rate
                     + "; it is the fraction of inputs dropped");
         }
         this.rate = rate;

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -23,7 +24,7 @@ public final class Flatten extends BaseLayer {
     @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() < 1) {
-            throw new IllegalArgumentException(name() + ": expects input of rank 2 or more (batch, ...), "
+            throw new FoveaException(name() + ": expects input of rank 2 or more (batch, ...), "
                     + "received input of shape " + in.toBatchString());
         }
         inputShape = in;

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Shape;
 import java.util.List;
 
@@ -16,10 +17,10 @@ public final class Input {
     public static SymbolicTensor of(Shape shape) {
         for (int d : shape.dims()) {
             if (d <= 0) {
-                throw new IllegalArgumentException("Input: every dimension must be positive, received " + shape);
+                throw new FoveaException("Input: every dimension must be positive, received " + shape);
             }
         }
-        Node node = new Node(null, null, List.of());
+        Node node = new Node(null, List.of());
         SymbolicTensor t = new SymbolicTensor(shape, node);
         node.output = t;
         return t;

@@ -13,36 +13,40 @@ public final class LayerRegistry {
     private LayerRegistry() {
     }
 
-    /** A new layer (or merge layer) of {@code type}; {@code where} prefixes error messages. */
-    public static Object create(String type, Map<String, Object> c, String where) {
+    /** A new layer of {@code type}; {@code where} prefixes error messages. */
+    public static Layer create(String type, Map<String, Object> c, String where) {
+        if (!known().contains(type)) {
+            throw new FoveaException(where + ": unknown layer type '" + type + "'; this Fovea knows " + known());
+        }
         try {
-            return createUnchecked(type, c, where);
+            return createUnchecked(type, c);
         } catch (ClassCastException | NullPointerException e) {
             throw new FoveaException(where + ": config " + c + " of " + type + " is malformed (" + e.getMessage() + ")", e);
-        } catch (IllegalArgumentException e) {
+        } catch (FoveaException e) {
             throw new FoveaException(where + ": " + e.getMessage(), e);
         }
     }
 
-    private static Object createUnchecked(String type, Map<String, Object> c, String where) {
+    private static Layer createUnchecked(String type, Map<String, Object> c) {
         return switch (type) {
             case "Conv2D" -> {
                 int[] k = pair(c, "kernel_size", null);
                 int[] s = pair(c, "strides", new int[]{1, 1});
-                yield new Conv2D(integer(c, "filters", 0), k[0], k[1], s[0], s[1],
-                        Padding.parse(str(c, "padding", "valid")),
-                        ActivationFunction.parse(str(c, "activation", "linear")), bool(c, "use_bias", true));
+                yield new Conv2D(Conv2D.Config.of(integer(c, "filters", 0), k[0]).kernelSize(k[0], k[1])
+                        .strides(s[0], s[1]).padding(Padding.parse(str(c, "padding", "valid")))
+                        .activation(ActivationFunction.parse(str(c, "activation", "linear")))
+                        .useBias(bool(c, "use_bias", true)));
             }
-            case "Dense" -> new Dense(integer(c, "units", 0), ActivationFunction.parse(str(c, "activation", "linear")),
-                    bool(c, "use_bias", true));
-            case "BatchNormalization" -> new BatchNormalization(real(c, "momentum", 0.99f), real(c, "epsilon", 1e-3f),
-                    bool(c, "center", true), bool(c, "scale", true));
+            case "Dense" -> new Dense(Dense.Config.of(integer(c, "units", 0))
+                    .activation(ActivationFunction.parse(str(c, "activation", "linear"))).useBias(bool(c, "use_bias", true)));
+            case "BatchNormalization" -> new BatchNormalization(new BatchNormalization.Config(real(c, "momentum", 0.99f),
+                    real(c, "epsilon", 1e-3f), bool(c, "center", true), bool(c, "scale", true)));
             case "MaxPooling2D", "AveragePooling2D" -> {
                 int[] p = pair(c, "pool_size", new int[]{2, 2});
                 int[] s = pair(c, "strides", p);
-                Padding pad = Padding.parse(str(c, "padding", "valid"));
-                yield type.equals("MaxPooling2D") ? new MaxPooling2D(p[0], p[1], s[0], s[1], pad)
-                        : new AveragePooling2D(p[0], p[1], s[0], s[1], pad);
+                PoolWindow w = PoolWindow.of(p[0], p[1]).strides(s[0], s[1])
+                        .padding(Padding.parse(str(c, "padding", "valid")));
+                yield type.equals("MaxPooling2D") ? new MaxPooling2D(w) : new AveragePooling2D(w);
             }
             case "GlobalMaxPooling2D" -> new GlobalMaxPooling2D();
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
@@ -51,8 +55,7 @@ public final class LayerRegistry {
             case "Activation" -> new Activation(ActivationFunction.parse(str(c, "activation", "linear")));
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(integer(c, "axis", -1));
-            default -> throw new FoveaException(where + ": unknown layer type '" + type
-                    + "'; this Fovea knows " + known());
+            default -> throw new IllegalStateException("LayerRegistry.known() lists " + type + " but create lacks it");
         };
     }
 

@@ -8,11 +8,18 @@ package dev.fovea.nn;
 public final class MaxPooling2D extends PoolingLayer {
     /** A square pool with strides equal to the pool size and VALID padding (Keras's defaults). */
     public MaxPooling2D(int poolSize) {
-        this(poolSize, poolSize, poolSize, poolSize, Padding.VALID);
+        this(PoolWindow.of(poolSize));
     }
 
-    public MaxPooling2D(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-        super(new PoolWindow(poolH, poolW, strideH, strideW, padding), true);
+    /** Any configuration: {@code new MaxPooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME))}. */
+    public MaxPooling2D(PoolWindow window) {
+        super(window, true);
+    }
+
+    /** Pool size, strides and padding. */
+    @Override
+    public PoolWindow window() {
+        return super.window();
     }
 
     @Override

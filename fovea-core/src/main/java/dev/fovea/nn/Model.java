@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -17,13 +18,13 @@ import java.util.Set;
  * topologically once at construction (Keras's {@code keras.Model(inputs, outputs)}). Layers
  * without a name are numbered Keras-style in that order ({@code conv2d}, {@code conv2d_1}, …).
  *
- * <p>A model is itself a {@link Layer}: {@link #forward}/{@link #backward} run the nodes in order
- * and in reverse, summing gradients where a tensor feeds several layers. {@link #initialize}
+ * <p>A model is itself a {@link Layer} of one input, so it nests in another model:
+ * {@link #forward}/{@link #backward} run the nodes in order and in reverse, summing gradients
+ * where a tensor feeds several layers. {@link #initialize}
  * (re)creates every weight from one seed. Training, losses and optimizers live in higher
  * packages ({@code dev.fovea.train}); this class only computes.
  */
-public final class Model implements Layer {
-    private String name;
+public final class Model extends BaseLayer {
     private final SymbolicTensor input;
     private final SymbolicTensor output;
     private final List<Node> order;
@@ -32,12 +33,17 @@ public final class Model implements Layer {
     private final int[][] inputsOf;
     /** How many node inputs read each node's output (plus 1 for the model output). */
     private final int[] consumers;
+    /** For every non-input node: a fixed list view over its input activations (no per-step allocation). */
+    private final Tensor[][] argsOf;
+    private final List<List<Tensor>> argViews = new ArrayList<>();
     private Tensor[] activations;
     private Tensor[] gradAccum;
     private Tensor[] gradOf;
 
     private Model(String name, SymbolicTensor input, SymbolicTensor output, boolean sequential) {
-        this.name = name;
+        setName(name);
+        this.inputShape = input.shape();
+        this.outputShape = output.shape();
         this.input = input;
         this.output = output;
         this.sequential = sequential;
@@ -48,12 +54,15 @@ public final class Model implements Layer {
         }
         inputsOf = new int[order.size()][];
         consumers = new int[order.size()];
+        argsOf = new Tensor[order.size()][];
         for (int i = 0; i < order.size(); i++) {
             Node n = order.get(i);
             inputsOf[i] = n.inputs.stream().mapToInt(t -> index.get(t.node())).toArray();
             for (int j : inputsOf[i]) {
                 consumers[j]++;
             }
+            argsOf[i] = new Tensor[inputsOf[i].length];
+            argViews.add(Arrays.asList(argsOf[i]));
         }
         consumers[order.size() - 1]++;
         nameLayers();
@@ -75,8 +84,9 @@ public final class Model implements Layer {
     }
 
     public static Model sequential(String name, SymbolicTensor input, List<Layer> layers) {
-        if (input.node().inputs.size() != 0) {
-            throw new IllegalArgumentException("sequential: the first element must be Input.of(...)");
+        if (!input.node().isInput()) {
+            throw new FoveaException("sequential: the first element must be Input.of(...), received the output of "
+                    + input.node().layerName());
         }
         SymbolicTensor x = input;
         for (Layer l : layers) {
@@ -114,7 +124,7 @@ public final class Model implements Layer {
                 active.remove(n);
                 if (done.add(n)) {
                     if (n.isInput() && n != input.node()) {
-                        throw new IllegalArgumentException("model: the output depends on an Input"
+                        throw new FoveaException("model: the output depends on an Input"
                                 + n.output.shape().toBatchString() + " that is not the model's input; "
                                 + "pass that Input to Model.of or remove the branch");
                     }
@@ -123,14 +133,13 @@ public final class Model implements Layer {
             }
         }
         if (order.get(0) != input.node()) {
-            throw new IllegalArgumentException("model: the output does not depend on the given input; "
+            throw new FoveaException("model: the output does not depend on the given input; "
                     + "build the output by applying layers to that Input");
         }
-        Set<Object> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Layer> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : order) {
-            Object layer = n.layer != null ? n.layer : n.merge;
-            if (layer != null && !seen.add(layer)) {
-                throw new IllegalArgumentException(n.layerName() + ": the same layer object is called twice in "
+            if (!n.isInput() && !seen.add(n.layer)) {
+                throw new FoveaException(n.layerName() + ": the same layer object is called twice in "
                         + "one model; shared layers are not supported, create a second layer instead");
             }
         }
@@ -162,26 +171,25 @@ public final class Model implements Layer {
         Names names = new Names();
         Set<String> used = new HashSet<>();
         for (Node n : order) {
-            if (n.layer instanceof BaseLayer b && b.hasName()) {
-                names.reserve(b.name());
-            } else if (n.merge instanceof BaseMerge m && m.hasName()) {
-                names.reserve(m.name());
-            } else if (n.layer instanceof Model m && m.name != null) {
-                names.reserve(m.name);
+            if (!n.isInput() && hasName(n.layer)) {
+                names.reserve(n.layer.name());
             }
         }
         for (Node n : order) {
-            if (n.layer instanceof BaseLayer b && !b.hasName()) {
-                b.setName(names.next(b.typeName()));
-            } else if (n.merge instanceof BaseMerge m && !m.hasName()) {
-                m.setName(names.next(m.typeName()));
+            if (!n.isInput() && !hasName(n.layer)) {
+                n.layer.setName(names.next(n.layer.typeName()));
             }
-            String nm = n.isInput() ? "input_layer" : n.layerName();
+            String nm = n.layerName();
             if (!used.add(nm)) {
-                throw new IllegalArgumentException(nm + ": two layers of one model share this name; "
+                throw new FoveaException(nm + ": two layers of one model share this name; "
                         + "names must be unique because weights are stored under them");
             }
         }
+    }
+
+    /** Whether the user named {@code layer}; layers of other implementations always count as named. */
+    private static boolean hasName(Layer layer) {
+        return layer instanceof BaseLayer b ? b.hasName() : !(layer instanceof BaseMerge m) || m.hasName();
     }
 
     /**
@@ -192,27 +200,12 @@ public final class Model implements Layer {
         Rng root = new Rng(seed);
         for (int i = 1; i < order.size(); i++) {
             Node n = order.get(i);
-            Rng rng = root.split(i);
-            if (n.layer != null) {
-                n.layer.build(n.inputs.get(0).shape(), rng);
-            } else {
-                n.merge.build(n.inputs.stream().map(SymbolicTensor::shape).toList(), rng);
-            }
+            n.layer.build(n.inputs.stream().map(SymbolicTensor::shape).toList(), root.split(i));
         }
         activations = null;
     }
 
     // ---- Layer --------------------------------------------------------------------------
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void setName(String name) {
-        this.name = name;
-    }
 
     @Override
     public String typeName() {
@@ -223,19 +216,11 @@ public final class Model implements Layer {
         return sequential;
     }
 
-    public Shape inputShape() {
-        return input.shape();
-    }
-
-    public Shape outputShape() {
-        return output.shape();
-    }
-
     /** Checks the shape and re-initializes from the given stream (used when nested in another model). */
     @Override
     public Shape build(Shape inputShape, Rng rng) {
         if (!inputShape.equals(input.shape())) {
-            throw new IllegalArgumentException(name + ": expects input of shape " + input.shape().toBatchString()
+            throw new FoveaException(name() + ": expects input of shape " + input.shape().toBatchString()
                     + ", received " + inputShape.toBatchString());
         }
         initialize(rng.nextLong());
@@ -246,10 +231,8 @@ public final class Model implements Layer {
     @Override
     public List<Param> params() {
         List<Param> all = new ArrayList<>();
-        for (Node n : order) {
-            if (n.layer != null) {
-                all.addAll(n.layer.params());
-            }
+        for (int i = 1; i < order.size(); i++) {
+            all.addAll(order.get(i).layer.params());
         }
         return all;
     }
@@ -260,7 +243,7 @@ public final class Model implements Layer {
         for (Node n : order) {
             if (n.layer instanceof Model m) {
                 out.putAll(m.namedParams());
-            } else if (n.layer != null) {
+            } else if (!n.isInput()) {
                 for (Param p : n.layer.params()) {
                     out.put(n.layer.name() + "/" + p.name(), p);
                 }
@@ -269,25 +252,23 @@ public final class Model implements Layer {
         return out;
     }
 
-    /** Layers in topological order, excluding the input (merge layers included as objects). */
-    public List<Object> layers() {
-        List<Object> out = new ArrayList<>();
-        for (Node n : order) {
-            if (!n.isInput()) {
-                out.add(n.layer != null ? n.layer : n.merge);
-            }
+    /** Layers in topological order, excluding the input; a nested model counts as one layer. */
+    public List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (int i = 1; i < order.size(); i++) {
+            out.add(order.get(i).layer);
         }
         return out;
     }
 
     /** The layer named {@code layerName}, or an error listing the names there are. */
-    public Object layer(String layerName) {
-        for (Node n : order) {
-            if (!n.isInput() && n.layerName().equals(layerName)) {
-                return n.layer != null ? n.layer : n.merge;
+    public Layer layer(String layerName) {
+        for (int i = 1; i < order.size(); i++) {
+            if (order.get(i).layerName().equals(layerName)) {
+                return order.get(i).layer;
             }
         }
-        throw new IllegalArgumentException(name + ": no layer named '" + layerName + "'; layers are "
+        throw new FoveaException(name() + ": no layer named '" + layerName + "'; layers are "
                 + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
     }
 
@@ -301,7 +282,7 @@ public final class Model implements Layer {
     public Tensor forward(Tensor x, boolean training) {
         Shape s = x.shape();
         if (s.rank() != input.shape().rank() + 1 || !s.dropFirst().equals(input.shape())) {
-            throw new IllegalArgumentException(name + ": expects input of shape " + input.shape().toBatchString()
+            throw new FoveaException(name() + ": expects input of shape " + input.shape().toBatchString()
                     + ", received " + s + "; resize the images or build the model for this input");
         }
         if (activations == null) {
@@ -310,18 +291,11 @@ public final class Model implements Layer {
             gradOf = new Tensor[order.size()];
         }
         activations[0] = x;
-        List<Tensor> args = new ArrayList<>();
         for (int i = 1; i < order.size(); i++) {
-            Node n = order.get(i);
-            if (n.layer != null) {
-                activations[i] = n.layer.forward(activations[inputsOf[i][0]], training);
-            } else {
-                args.clear();
-                for (int j : inputsOf[i]) {
-                    args.add(activations[j]);
-                }
-                activations[i] = n.merge.forward(args, training);
+            for (int k = 0; k < inputsOf[i].length; k++) {
+                argsOf[i][k] = activations[inputsOf[i][k]];
             }
+            activations[i] = order.get(i).layer.forward(argViews.get(i), training);
         }
         return activations[order.size() - 1];
     }
@@ -340,7 +314,7 @@ public final class Model implements Layer {
             }
         }
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(name + ": no layer named " + unknown + "; layers are "
+            throw new FoveaException(name() + ": no layer named " + unknown + "; layers are "
                     + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
         }
         forward(x, false);
@@ -360,32 +334,29 @@ public final class Model implements Layer {
      */
     @Override
     public Tensor backward(Tensor dy) {
-        return backward(dy, true);
+        return backpropagate(dy, true);
     }
 
-    /**
-     * As {@link #backward(Tensor)}; with {@code inputGradient} false the layers reading the model
-     * input may skip their dx, and the result is null (what training needs).
-     */
+    /** Training's backward: the layers reading the model input may skip their dx; returns null. */
     @Override
-    public Tensor backward(Tensor dy, boolean inputGradient) {
+    protected Tensor backwardParamsOnly(Tensor dy) {
+        return backpropagate(dy, false);
+    }
+
+    private Tensor backpropagate(Tensor dy, boolean inputGradient) {
         int last = order.size() - 1;
         Arrays.fill(gradOf, null);
         deliver(last, dy);
         for (int i = last; i >= 1; i--) {
-            Tensor g = gradOf[i];
-            Node n = order.get(i);
-            if (n.layer != null) {
-                int j = inputsOf[i][0];
-                boolean need = inputGradient || j != 0;
-                Tensor dx = n.layer.backward(g, need);
-                if (need) {
-                    deliver(j, dx);
-                }
-            } else {
-                List<Tensor> gs = n.merge.backward(g);
-                for (int k = 0; k < inputsOf[i].length; k++) {
-                    deliver(inputsOf[i][k], gs.get(k));
+            int[] from = inputsOf[i];
+            boolean need = inputGradient;
+            for (int j : from) {
+                need |= j != 0;
+            }
+            List<Tensor> gs = order.get(i).layer.backward(gradOf[i], need);
+            for (int k = 0; k < from.length; k++) {
+                if (inputGradient || from[k] != 0) {
+                    deliver(from[k], gs.get(k));
                 }
             }
         }

@@ -24,12 +24,12 @@ public final class ModelConfig {
         for (int i = 1; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             Map<String, Object> l = new LinkedHashMap<>();
-            l.put("class_name", n.layer != null ? n.layer.typeName() : n.merge.typeName());
+            l.put("class_name", n.layer.typeName());
             l.put("name", n.layerName());
-            l.put("config", n.layer != null ? n.layer.config() : n.merge.config());
+            l.put("config", n.layer.config());
             List<String> inbound = new ArrayList<>();
             for (int j : model.inputsOfNode(i)) {
-                inbound.add(j == 0 ? "input_layer" : nodes.get(j).layerName());
+                inbound.add(nodes.get(j).layerName());
             }
             l.put("inbound", inbound);
             layers.add(l);
@@ -78,22 +78,10 @@ public final class ModelConfig {
                     }
                     args.add(t);
                 }
-                Object layer = LayerRegistry.create(type, cfg, where + ": layer '" + layerName + "'");
-                SymbolicTensor out;
-                if (layer instanceof MergeLayer m) {
-                    m.setName(layerName);
-                    out = m.apply(args.toArray(new SymbolicTensor[0]));
-                } else {
-                    Layer single = (Layer) layer;
-                    single.setName(layerName);
-                    if (args.size() != 1) {
-                        throw new FoveaException(where + ": layer '" + layerName + "' (" + type
-                                + ") takes one input, the config gives " + args.size());
-                    }
-                    out = single.apply(args.get(0));
-                    chain.add(single);
-                }
-                outputs.put(layerName, out);
+                Layer layer = LayerRegistry.create(type, cfg, where + ": layer '" + layerName + "'");
+                layer.setName(layerName);
+                chain.add(layer);
+                outputs.put(layerName, building(where, () -> layer.apply(args.toArray(new SymbolicTensor[0]))));
             }
             String outName = (String) req(c, "output", where);
             SymbolicTensor output = outputs.get(outName);
@@ -102,13 +90,20 @@ public final class ModelConfig {
             }
             String name = (String) c.getOrDefault("name", "functional");
             if ("Sequential".equals(c.get("class_name"))) {
-                return Model.sequential(name, input, chain);
+                return building(where, () -> Model.sequential(name, input, chain));
             }
-            return Model.of(name, input, output);
+            return building(where, () -> Model.of(name, input, output));
         } catch (ClassCastException | NullPointerException e) {
             throw new FoveaException(where + ": the model config is malformed (" + e.getMessage()
                     + "); was the file written by Fovea?", e);
-        } catch (IllegalArgumentException e) {
+        }
+    }
+
+    /** Runs one graph-building step, naming {@code where} in a failure (a layer's messages name only the layer). */
+    private static <T> T building(String where, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (FoveaException e) {
             throw new FoveaException(where + ": the model config does not build: " + e.getMessage(), e);
         }
     }

@@ -4,26 +4,23 @@ import java.util.List;
 
 /**
  * One call of a layer on symbolic inputs: the edge list of a functional model, kept apart from
- * the layer as in Keras. Exactly one of {@code layer} and {@code merge} is set, or neither for an
- * input node.
+ * the layer as in Keras. {@code layer} is null for the input node.
  */
 final class Node {
     final Layer layer;
-    final MergeLayer merge;
     final List<SymbolicTensor> inputs;
     SymbolicTensor output;
 
-    Node(Layer layer, MergeLayer merge, List<SymbolicTensor> inputs) {
+    Node(Layer layer, List<SymbolicTensor> inputs) {
         this.layer = layer;
-        this.merge = merge;
         this.inputs = inputs;
     }
 
     boolean isInput() {
-        return layer == null && merge == null;
+        return layer == null;
     }
 
     String layerName() {
-        return layer != null ? layer.name() : merge != null ? merge.name() : "input";
+        return layer != null ? layer.name() : "input_layer";
     }
 }

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.WindowGeometry;
 import java.util.Locale;
 
@@ -22,7 +23,7 @@ public enum Padding {
         try {
             return valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown padding '" + s + "'; expected valid, same or full");
+            throw new FoveaException("unknown padding '" + s + "'; expected valid, same or full");
         }
     }
 

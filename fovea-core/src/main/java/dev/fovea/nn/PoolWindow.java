@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.FoveaException;
 import dev.fovea.kernel.WindowGeometry;
 import dev.fovea.tensor.Shape;
 import java.util.LinkedHashMap;
@@ -7,26 +8,52 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The window of a 2-D pooling layer (pool size, strides, padding) with its validation, its output
- * arithmetic, its kernel geometry and its Keras config. Held by {@link PoolingLayer} for
- * {@link MaxPooling2D} and {@link AveragePooling2D}; not a layer itself.
+ * The configuration of a 2-D pooling layer (pool size, strides, padding) with its validation, its
+ * output arithmetic, its kernel geometry and its Keras config:
+ * {@code new MaxPooling2D(PoolWindow.of(3).strides(2))}. {@link MaxPooling2D} and
+ * {@link AveragePooling2D} take the same options, so they share this one record (held by
+ * {@link PoolingLayer}) instead of two identical {@code Config}s. Not a layer itself.
  */
-record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-    PoolWindow {
+public record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding padding) {
+    public PoolWindow {
         if (poolH < 1 || poolW < 1 || strideH < 1 || strideW < 1) {
-            throw new IllegalArgumentException("pool_size and strides must be positive, received pool_size=("
+            throw new FoveaException("pool_size and strides must be positive, received pool_size=("
                     + poolH + ", " + poolW + "), strides=(" + strideH + ", " + strideW + ")");
         }
         if (padding == null || padding == Padding.FULL) {
-            throw new IllegalArgumentException("pooling padding must be 'valid' or 'same', received "
+            throw new FoveaException("pooling padding must be 'valid' or 'same', received "
                     + (padding == null ? "null" : "'" + padding.keras() + "'"));
         }
+    }
+
+    /** Keras defaults for a square pool: strides equal to the pool size, {@code valid} padding. */
+    public static PoolWindow of(int poolSize) {
+        return of(poolSize, poolSize);
+    }
+
+    /** Keras defaults for a {@code height}×{@code width} pool: strides equal to it, {@code valid} padding. */
+    public static PoolWindow of(int height, int width) {
+        return new PoolWindow(height, width, height, width, Padding.VALID);
+    }
+
+    /** A copy with Keras's {@code strides} set (it defaults to the pool size). */
+    public PoolWindow strides(int stride) {
+        return strides(stride, stride);
+    }
+
+    public PoolWindow strides(int height, int width) {
+        return new PoolWindow(poolH, poolW, height, width, padding);
+    }
+
+    /** A copy with Keras's {@code padding} set: {@code valid} or {@code same}. */
+    public PoolWindow padding(Padding value) {
+        return new PoolWindow(poolH, poolW, strideH, strideW, value);
     }
 
     /** Fails unless {@code in} is a per-sample image shape (H, W, C). */
     static void requireImage(String layer, Shape in) {
         if (in.rank() != 3) {
-            throw new IllegalArgumentException(layer + ": expects input of rank 4 (batch, height, width, channels), "
+            throw new FoveaException(layer + ": expects input of rank 4 (batch, height, width, channels), "
                     + "received input of shape " + in.toBatchString() + "; add a Reshape or use it after a Conv2D");
         }
     }
@@ -37,7 +64,7 @@ record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding paddin
         int oh = padding.outSize(in.dim(0), poolH, strideH);
         int ow = padding.outSize(in.dim(1), poolW, strideW);
         if (oh < 1 || ow < 1) {
-            throw new IllegalArgumentException(layer + ": pool_size (" + poolH + ", " + poolW
+            throw new FoveaException(layer + ": pool_size (" + poolH + ", " + poolW
                     + ") does not fit input of shape " + in.toBatchString() + " with padding '" + padding.keras()
                     + "'; computed output size would be (" + oh + ", " + ow + "); use padding 'same' or a smaller pool");
         }

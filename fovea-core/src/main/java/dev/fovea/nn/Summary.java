@@ -32,10 +32,10 @@ public final class Summary {
             if (n.isInput() && model.isSequential()) {
                 continue;
             }
-            String type = n.isInput() ? "InputLayer" : n.layer != null ? n.layer.typeName() : n.merge.typeName();
-            String layerName = n.isInput() ? "input_layer" : n.layerName();
+            String type = n.isInput() ? "InputLayer" : n.layer.typeName();
+            String layerName = n.layerName();
             long count = 0;
-            if (n.layer != null) {
+            if (!n.isInput()) {
                 for (Param p : n.layer.params()) {
                     count += p.size();
                     if (p.trainable()) {
@@ -48,7 +48,7 @@ public final class Summary {
             List<String> from = new ArrayList<>();
             for (int j : model.inputsOfNode(i)) {
                 Node src = nodes.get(j);
-                from.add((src.isInput() ? "input_layer" : src.layerName()) + "[0][0]");
+                from.add(src.layerName() + "[0][0]");
             }
             rows.add(new String[]{layerName + " (" + type + ")", out.toBatchString(), String.format(Locale.ROOT, "%,d", count),
                     from.isEmpty() ? "-" : String.join(", ", from)});

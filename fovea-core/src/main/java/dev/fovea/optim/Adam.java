@@ -2,8 +2,6 @@ package dev.fovea.optim;
 
 import dev.fovea.FoveaException;
 import dev.fovea.nn.Param;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Adam as Keras 3's {@code Adam} (defaults: learning_rate 0.001, beta_1 0.9, beta_2 0.999,
@@ -18,17 +16,16 @@ import java.util.Map;
  * </pre>
  * ε is added to √v after Keras's bias correction folded into α, so Keras's 1e-7 corresponds
  * to a slightly different effective ε than PyTorch's 1e-8 (added to the bias-corrected √v̂).
- * α is computed in double and rounded once per group and step.
+ * α is computed in double and rounded once per parameter and step.
  */
-public final class Adam implements Optimizer {
-    private final String name;
-    private final LearningRateSchedule lr;
+public final class Adam extends SlotOptimizer {
     private final double beta1;
     private final double beta2;
     private final float epsilon;
-    private final double weightDecay;
-    private final Slots slots;
-    private long iterations;
+    private final float oneMinusB1;
+    private final float oneMinusB2;
+    /** √(1 − β2^t)/(1 − β1^t) of the current step, from {@link #beginStep}. */
+    private double correction;
 
     /** Keras defaults: learning rate 0.001. */
     public Adam() {
@@ -49,6 +46,16 @@ public final class Adam implements Optimizer {
 
     /** For {@link AdamW}, which is this optimizer with a default decay and its own name. */
     Adam(String name, LearningRateSchedule learningRate, double beta1, double beta2, double epsilon, double weightDecay) {
+        super(name, learningRate, checked(name, beta1, beta2, epsilon, weightDecay), "m", "v");
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = (float) epsilon;
+        this.oneMinusB1 = (float) (1 - beta1);
+        this.oneMinusB2 = (float) (1 - beta2);
+    }
+
+    /** Validates the options before anything is built; returns the weight decay. */
+    private static double checked(String name, double beta1, double beta2, double epsilon, double weightDecay) {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new FoveaException(name + ": beta_1 and beta_2 must be in [0, 1), received " + beta1 + " and " + beta2
                     + "; Keras's defaults are 0.9 and 0.999");
@@ -59,49 +66,18 @@ public final class Adam implements Optimizer {
         if (!(weightDecay >= 0)) {
             throw new FoveaException(name + ": weight_decay must be >= 0, received " + weightDecay);
         }
-        this.name = name;
-        this.lr = learningRate;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = (float) epsilon;
-        this.weightDecay = weightDecay;
-        this.slots = new Slots(name, "m", "v");
+        return weightDecay;
     }
 
     @Override
-    public String name() {
-        return name;
+    void beginStep(long t) {
+        correction = Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
     }
 
     @Override
-    public void step(List<ParamGroup> groups) {
-        slots.bind(groups);
-        double base = learningRate();
-        long t = iterations + 1;
-        double correction = Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
-        float oneMinusB1 = (float) (1 - beta1);
-        float oneMinusB2 = (float) (1 - beta2);
-        int index = 0;
-        for (int g = 0; g < groups.size(); g++) {
-            ParamGroup group = groups.get(g);
-            double groupLr = base * group.lrMultiplier();
-            float rate = (float) groupLr;
-            float alpha = (float) (groupLr * correction);
-            float wd = (float) group.weightDecay().orElse(weightDecay);
-            List<Param> params = group.params();
-            for (int i = 0; i < params.size(); i++, index++) {
-                Param p = params.get(i);
-                if (!p.trainable()) {
-                    continue;
-                }
-                if (wd != 0f) {
-                    Decay.apply(p.value(), wd, rate);
-                }
-                update(p.value(), p.grad(), slots.get(0, index), slots.get(1, index),
-                        oneMinusB1, oneMinusB2, alpha, epsilon);
-            }
-        }
-        iterations++;
+    void update(Param p, int index, double lr) {
+        update(p.value(), p.grad(), slot(0, index), slot(1, index), oneMinusB1, oneMinusB2, (float) (lr * correction),
+                epsilon);
     }
 
     private static void update(float[] w, float[] g, float[] m, float[] v,
@@ -117,29 +93,8 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr.at(iterations);
-    }
-
-    @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.export();
-    }
-
-    @Override
-    public void load(Map<String, float[]> state, long iterations) {
-        slots.load(state);
-        this.iterations = iterations;
-    }
-
-    @Override
     public String toString() {
-        return (name.equals("adamw") ? "AdamW" : "Adam") + "(learning_rate=" + lr + ", beta_1=" + beta1
-                + ", beta_2=" + beta2 + ", epsilon=" + epsilon + ", weight_decay=" + weightDecay + ")";
+        return (name().equals("adamw") ? "AdamW" : "Adam") + "(learning_rate=" + schedule() + ", beta_1=" + beta1
+                + ", beta_2=" + beta2 + ", epsilon=" + epsilon + ", weight_decay=" + weightDecay() + ")";
     }
 }

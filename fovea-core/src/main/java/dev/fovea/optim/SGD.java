@@ -2,8 +2,6 @@ package dev.fovea.optim;
 
 import dev.fovea.FoveaException;
 import dev.fovea.nn.Param;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Stochastic gradient descent with optional momentum, as Keras 3's {@code SGD}
@@ -19,13 +17,9 @@ import java.util.Map;
  * agree while the learning rate is constant. Weight decay is Keras's decoupled
  * {@code weight_decay}, not PyTorch SGD's L2 term added to the gradient.
  */
-public final class SGD implements Optimizer {
-    private final LearningRateSchedule lr;
+public final class SGD extends SlotOptimizer {
     private final float momentum;
     private final boolean nesterov;
-    private final double weightDecay;
-    private final Slots slots;
-    private long iterations;
 
     /** Keras defaults: learning rate 0.01, no momentum. */
     public SGD() {
@@ -41,52 +35,33 @@ public final class SGD implements Optimizer {
     }
 
     public SGD(LearningRateSchedule learningRate, double momentum, boolean nesterov, double weightDecay) {
+        super("sgd", learningRate, checked(momentum, weightDecay), momentum != 0 ? new String[]{"momentum"}
+                : new String[0]);
+        this.momentum = (float) momentum;
+        this.nesterov = nesterov;
+    }
+
+    /** Validates the options before anything is built; returns the weight decay. */
+    private static double checked(double momentum, double weightDecay) {
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new FoveaException("sgd: momentum must be in [0, 1], received " + momentum + "; 0.9 is typical");
         }
         if (!(weightDecay >= 0)) {
             throw new FoveaException("sgd: weight_decay must be >= 0, received " + weightDecay);
         }
-        this.lr = learningRate;
-        this.momentum = (float) momentum;
-        this.nesterov = nesterov;
-        this.weightDecay = weightDecay;
-        this.slots = momentum != 0 ? new Slots("sgd", "momentum") : new Slots("sgd");
+        return weightDecay;
     }
 
     @Override
-    public String name() {
-        return "sgd";
-    }
-
-    @Override
-    public void step(List<ParamGroup> groups) {
-        slots.bind(groups);
-        double base = learningRate();
-        int index = 0;
-        for (int g = 0; g < groups.size(); g++) {
-            ParamGroup group = groups.get(g);
-            float rate = (float) (base * group.lrMultiplier());
-            float wd = (float) group.weightDecay().orElse(weightDecay);
-            List<Param> params = group.params();
-            for (int i = 0; i < params.size(); i++, index++) {
-                Param p = params.get(i);
-                if (!p.trainable()) {
-                    continue;
-                }
-                if (wd != 0f) {
-                    Decay.apply(p.value(), wd, rate);
-                }
-                if (momentum == 0f) {
-                    plain(p.value(), p.grad(), rate);
-                } else if (nesterov) {
-                    nesterov(p.value(), p.grad(), slots.get(0, index), rate, momentum);
-                } else {
-                    heavyBall(p.value(), p.grad(), slots.get(0, index), rate, momentum);
-                }
-            }
+    void update(Param p, int index, double lr) {
+        float rate = (float) lr;
+        if (momentum == 0f) {
+            plain(p.value(), p.grad(), rate);
+        } else if (nesterov) {
+            nesterov(p.value(), p.grad(), slot(0, index), rate, momentum);
+        } else {
+            heavyBall(p.value(), p.grad(), slot(0, index), rate, momentum);
         }
-        iterations++;
     }
 
     private static void plain(float[] w, float[] g, float lr) {
@@ -113,29 +88,8 @@ public final class SGD implements Optimizer {
     }
 
     @Override
-    public double learningRate() {
-        return lr.at(iterations);
-    }
-
-    @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return slots.export();
-    }
-
-    @Override
-    public void load(Map<String, float[]> state, long iterations) {
-        slots.load(state);
-        this.iterations = iterations;
-    }
-
-    @Override
     public String toString() {
-        return "SGD(learning_rate=" + lr + ", momentum=" + momentum + ", nesterov=" + nesterov
-                + ", weight_decay=" + weightDecay + ")";
+        return "SGD(learning_rate=" + schedule() + ", momentum=" + momentum + ", nesterov=" + nesterov
+                + ", weight_decay=" + weightDecay() + ")";
     }
 }

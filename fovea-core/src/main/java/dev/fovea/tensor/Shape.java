@@ -1,5 +1,6 @@
 package dev.fovea.tensor;
 
+import dev.fovea.FoveaException;
 import java.util.Arrays;
 
 /**
@@ -41,7 +42,8 @@ public final class Shape {
         for (int d : dims) {
             n *= d;
             if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("shape " + this + " holds more than 2^31-1 elements");
+                throw new FoveaException("shape " + this + " holds more than 2^31-1 elements, more than one Java array "
+                        + "can; use smaller images or a smaller batch");
             }
         }
         return (int) n;

@@ -38,8 +38,8 @@ public final class Checkpoint {
         meta.put("iterations", t.optimizer().iterations());
         meta.put("learning_rate_scale", t.learningRateScale());
         Map<String, Long> rng = new LinkedHashMap<>();
-        for (Object l : t.model().layers()) {
-            if (l instanceof RandomState r && l instanceof Layer layer) {
+        for (Layer layer : t.model().layers()) {
+            if (layer instanceof RandomState r) {
                 rng.put(layer.name(), r.rngState());
             }
         }
@@ -76,8 +76,8 @@ public final class Checkpoint {
         t.optimizer().load(state, ((Number) meta.get("iterations")).longValue());
         @SuppressWarnings("unchecked")
         Map<String, Object> rng = (Map<String, Object>) meta.getOrDefault("rng", Map.of());
-        for (Object l : t.model().layers()) {
-            if (l instanceof RandomState r && l instanceof Layer layer && rng.containsKey(layer.name())) {
+        for (Layer layer : t.model().layers()) {
+            if (layer instanceof RandomState r && rng.containsKey(layer.name())) {
                 r.setRngState(((Number) rng.get(layer.name())).longValue());
             }
         }

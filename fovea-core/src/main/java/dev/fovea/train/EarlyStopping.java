@@ -1,5 +1,6 @@
 package dev.fovea.train;
 
+import dev.fovea.FoveaException;
 import dev.fovea.nn.Param;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class EarlyStopping implements Callback {
 
     public EarlyStopping(String monitor, double minDelta, int patience, boolean restoreBestWeights) {
         if (patience < 0) {
-            throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, received " + patience);
+            throw new FoveaException("EarlyStopping: patience must be >= 0, received " + patience);
         }
         this.monitor = Monitor.auto(monitor, minDelta);
         this.patience = patience;

@@ -1,5 +1,6 @@
 package dev.fovea.train;
 
+import dev.fovea.FoveaException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class FitOptions {
 
     public FitOptions epochs(int n) {
         if (n < 0) {
-            throw new IllegalArgumentException("epochs must be >= 0, received " + n);
+            throw new FoveaException("epochs must be >= 0, received " + n);
         }
         epochs = n;
         return this;
@@ -29,7 +30,7 @@ public final class FitOptions {
 
     public FitOptions batchSize(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, received " + n);
+            throw new FoveaException("batch size must be >= 1, received " + n);
         }
         batchSize = n;
         return this;
@@ -44,7 +45,7 @@ public final class FitOptions {
     /** Keras's {@code validation_split}: hold out this seeded fraction of the training data. */
     public FitOptions validationSplit(double fraction) {
         if (!(fraction >= 0 && fraction < 1)) {
-            throw new IllegalArgumentException("validation split must be in [0, 1), received " + fraction);
+            throw new FoveaException("validation split must be in [0, 1), received " + fraction);
         }
         validationSplit = fraction;
         return this;

@@ -1,5 +1,6 @@
 package dev.fovea.train;
 
+import dev.fovea.FoveaException;
 import java.util.Map;
 
 /**
@@ -16,7 +17,7 @@ record Monitor(String key, boolean maximize, double minDelta) {
     double read(Map<String, Double> logs, String who) {
         Double v = logs.get(key);
         if (v == null) {
-            throw new IllegalArgumentException(who + ": monitors '" + key + "' but the epoch logs hold "
+            throw new FoveaException(who + ": monitors '" + key + "' but the epoch logs hold "
                     + logs.keySet() + "; pass validation data for val_ metrics or monitor one of those");
         }
         return v;

@@ -1,5 +1,6 @@
 package dev.fovea.train;
 
+import dev.fovea.FoveaException;
 import java.util.Map;
 
 /**
@@ -23,7 +24,7 @@ public final class ReduceLROnPlateau implements Callback {
 
     public ReduceLROnPlateau(String monitor, double factor, int patience, int cooldown, double minLr, double minDelta) {
         if (!(factor > 0 && factor < 1)) {
-            throw new IllegalArgumentException("ReduceLROnPlateau: factor must be in (0, 1), received " + factor);
+            throw new FoveaException("ReduceLROnPlateau: factor must be in (0, 1), received " + factor);
         }
         this.monitor = Monitor.auto(monitor, minDelta);
         this.factor = factor;

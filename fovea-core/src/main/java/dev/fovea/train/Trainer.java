@@ -135,7 +135,7 @@ public final class Trainer {
         Feed.Source validation = options.validation;
         if (options.validationSplit > 0) {
             if (validation != null) {
-                throw new IllegalArgumentException("pass either validation data or a validation split, not both");
+                throw new FoveaException("pass either validation data or a validation split, not both");
             }
             Feed.Source[] parts = train.splitValidation(options.validationSplit, 0x5EED);
             train = parts[0];

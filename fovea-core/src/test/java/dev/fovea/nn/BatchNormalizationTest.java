@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -18,7 +19,8 @@ class BatchNormalizationTest {
         // Rank-2 (N, C) input, as after a Dense layer.
         GradCheck.check(PoolingLayersTest.named(new BatchNormalization(), "batch_normalization_1"),
                 Shape.of(6), 5, 62);
-        GradCheck.check(PoolingLayersTest.named(new BatchNormalization(0.9f, 1e-3f, false, false),
+        GradCheck.check(PoolingLayersTest.named(new BatchNormalization(BatchNormalization.Config.defaults()
+                .momentum(0.9f).center(false).scale(false)),
                 "batch_normalization_2"), Shape.of(5, 7, 3), 2, 63);
     }
 
@@ -34,7 +36,7 @@ class BatchNormalizationTest {
         assertEquals(0f, ps.get(1).value()[1]);
         assertEquals(0f, ps.get(2).value()[1]);
         assertEquals(1f, ps.get(3).value()[1]);
-        BatchNormalization bare = new BatchNormalization(0.99f, 1e-3f, false, true);
+        BatchNormalization bare = new BatchNormalization(BatchNormalization.Config.defaults().center(false));
         bare.build(Shape.of(3), new Rng(0));
         assertEquals(List.of("gamma", "moving_mean", "moving_variance"),
                 bare.params().stream().map(Param::name).toList());
@@ -42,7 +44,7 @@ class BatchNormalizationTest {
 
     @Test
     void trainingUsesBatchStatisticsAndMovesTheMovingOnes() {
-        BatchNormalization bn = new BatchNormalization(0.9f, 0.01f);
+        BatchNormalization bn = new BatchNormalization(BatchNormalization.Config.defaults().momentum(0.9f).epsilon(0.01f));
         bn.build(Shape.of(1), new Rng(0));
         bn.params().get(0).value()[0] = 2f; // gamma
         bn.params().get(1).value()[0] = 1f; // beta
@@ -71,20 +73,23 @@ class BatchNormalizationTest {
 
     @Test
     void configAndValidation() {
-        BatchNormalization bn = new BatchNormalization(0.9f, 1e-5f);
+        BatchNormalization bn = new BatchNormalization(BatchNormalization.Config.defaults().momentum(0.9f).epsilon(1e-5f));
         assertEquals("BatchNormalization", bn.typeName());
         Map<String, Object> c = bn.config();
         assertEquals(0.9f, c.get("momentum"));
         assertEquals(1e-5f, c.get("epsilon"));
         assertEquals(-1, c.get("axis"));
         assertEquals(true, c.get("center"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new BatchNormalization(1.5f, 1e-3f));
-        assertEquals("BatchNormalization: momentum must be in [0, 1], received 1.5", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new BatchNormalization(0.99f, 0f));
-        assertEquals("BatchNormalization: epsilon must be positive, received 0.0", e.getMessage());
+        FoveaException e = assertThrows(FoveaException.class,
+                () -> new BatchNormalization(BatchNormalization.Config.defaults().momentum(1.5f)));
+        assertEquals("BatchNormalization: momentum must be in [0, 1], received 1.5; Keras's default is 0.99",
+                e.getMessage());
+        e = assertThrows(FoveaException.class,
+                () -> new BatchNormalization(BatchNormalization.Config.defaults().epsilon(0f)));
+        assertEquals("BatchNormalization: epsilon must be positive, received 0.0; Keras's default is 0.001",
+                e.getMessage());
         BatchNormalization named = PoolingLayersTest.named(new BatchNormalization(), "batch_normalization_3");
-        e = assertThrows(IllegalArgumentException.class, () -> named.build(Shape.of(4, 0), new Rng(0)));
+        e = assertThrows(FoveaException.class, () -> named.build(Shape.of(4, 0), new Rng(0)));
         assertEquals("batch_normalization_3: expects input of rank 2 or more with at least one channel on the last"
                 + " axis, received input of shape (None, 4, 0)", e.getMessage());
     }

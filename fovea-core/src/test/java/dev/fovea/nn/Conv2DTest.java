@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.fovea.tensor.Rng;
@@ -27,12 +28,13 @@ class Conv2DTest {
     void gradientsMatchFiniteDifferences() {
         for (Padding p : Padding.values()) {
             for (int s : new int[]{1, 2}) {
-                Conv2D conv = new Conv2D(4, 3, 3, s, s, p, ActivationFunction.LINEAR, true);
+                Conv2D conv = new Conv2D(Conv2D.Config.of(4, 3).strides(s).padding(p));
                 conv.setName("conv2d_" + p.keras() + "_s" + s);
                 GradCheck.check(conv, Shape.of(5, 7, 3), 2, 17 + s);
             }
         }
-        Conv2D noBias = new Conv2D(3, 2, 3, 1, 2, Padding.SAME, ActivationFunction.TANH, false);
+        Conv2D noBias = new Conv2D(Conv2D.Config.of(3, 2).kernelSize(2, 3).strides(1, 2).padding(Padding.SAME)
+                .activation(ActivationFunction.TANH).useBias(false));
         noBias.setName("conv2d_nobias");
         GradCheck.check(noBias, Shape.of(4, 5, 2), 3, 5);
     }
@@ -48,7 +50,7 @@ class Conv2DTest {
     void reluGradientsMatchFiniteDifferences() {
         for (Padding p : Padding.values()) {
             for (int s : new int[]{1, 2}) {
-                Conv2D conv = new Conv2D(4, 3, 3, s, s, p, ActivationFunction.RELU, true);
+                Conv2D conv = new Conv2D(Conv2D.Config.of(4, 3).strides(s).padding(p).activation(ActivationFunction.RELU));
                 conv.setName("conv2d_relu_" + p.keras() + "_s" + s);
                 long seed = p == Padding.FULL && s == 1 ? 132 : 31 + s;
                 GradCheck.check(conv, Shape.of(3, 4, 3), 1, seed);
@@ -59,8 +61,8 @@ class Conv2DTest {
     /** ReLU backward equals the linear layer's backward with dy zeroed where the output is 0. */
     @Test
     void reluBackwardMasksTheLinearGradient() {
-        Conv2D relu = new Conv2D(6, 3, 3, 1, 1, Padding.SAME, ActivationFunction.RELU, true);
-        Conv2D linear = new Conv2D(6, 3, 3, 1, 1, Padding.SAME, ActivationFunction.LINEAR, true);
+        Conv2D relu = new Conv2D(Conv2D.Config.of(6, 3).padding(Padding.SAME).activation(ActivationFunction.RELU));
+        Conv2D linear = new Conv2D(Conv2D.Config.of(6, 3).padding(Padding.SAME));
         relu.build(Shape.of(9, 7, 5), new Rng(4));
         linear.build(Shape.of(9, 7, 5), new Rng(4));
         Rng r = new Rng(9);
@@ -107,8 +109,8 @@ class Conv2DTest {
         Shape xs = t.get("x").shape();
         Shape ks = t.get("kernel").shape();
         int s = Integer.parseInt(meta.get("strides"));
-        Conv2D conv = new Conv2D(ks.dim(3), ks.dim(0), ks.dim(1), s, s, Padding.parse(meta.get("padding")),
-                ActivationFunction.LINEAR, true);
+        Conv2D conv = new Conv2D(Conv2D.Config.of(ks.dim(3), ks.dim(0)).kernelSize(ks.dim(0), ks.dim(1))
+                .strides(s).padding(Padding.parse(meta.get("padding"))));
         conv.setName(file.getFileName().toString());
         conv.build(xs.dropFirst(), new Rng(0));
         System.arraycopy(t.get("kernel").data(), 0, conv.params().get(0).value(), 0, ks.size());
@@ -185,7 +187,8 @@ class Conv2DTest {
         assertEquals("relu", conv.config().get("activation"));
         assertEquals(true, conv.config().get("use_bias"));
         assertEquals(Shape.of(16, 16, 4),
-                new Conv2D(4, 3, 3, 2, 2, Padding.SAME, null, true).build(Shape.of(32, 31, 3), new Rng(1)));
+                new Conv2D(Conv2D.Config.of(4, 3).strides(2).padding(Padding.SAME).activation(null))
+                        .build(Shape.of(32, 31, 3), new Rng(1)));
         assertEquals(Shape.of(34, 34, 4), new Conv2D(4, 3, Padding.FULL, null).build(Shape.of(32, 32, 3), new Rng(1)));
     }
 
@@ -193,16 +196,16 @@ class Conv2DTest {
     void badInputsGetKerasStyleMessages() {
         Conv2D conv = new Conv2D(8, 3);
         conv.setName("conv2d_2");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> conv.build(Shape.of(784), new Rng(0)));
         assertEquals("conv2d_2: expects input of shape (None, height, width, channels), received (None, 784); "
                 + "Conv2D takes channels-last images, add a Reshape layer before it", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> conv.build(Shape.of(2, 2, 3), new Rng(0)));
+        e = assertThrows(FoveaException.class, () -> conv.build(Shape.of(2, 2, 3), new Rng(0)));
         assertEquals("conv2d_2: kernel 3x3 with padding 'valid' does not fit input (None, 2, 2, 3); "
                 + "use padding 'same' or a smaller kernel", e.getMessage());
         conv.build(Shape.of(8, 8, 3), new Rng(0));
-        e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(2, 8, 8, 4), false));
+        e = assertThrows(FoveaException.class, () -> conv.forward(Tensor.zeros(2, 8, 8, 4), false));
         assertEquals("conv2d_2: expects input of shape (None, 8, 8, 3), received (2, 8, 8, 4)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3));
+        assertThrows(FoveaException.class, () -> new Conv2D(0, 3));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import dev.fovea.nn.ConvArithmetic.Axis;
 import dev.fovea.nn.ConvArithmetic.Kind;
 import dev.fovea.nn.ConvArithmetic.Window;
@@ -73,8 +74,9 @@ class ConvArithmeticTest {
     @Test
     void stridedConvPoolsAndNestedModels() {
         SymbolicTensor in = Input.of(9, 8, 2);
-        SymbolicTensor x = new Conv2D(4, 3, 3, 2, 1, Padding.SAME, ActivationFunction.RELU, false).apply(in);
-        x = new AveragePooling2D(3, 2, 2, 2, Padding.SAME).apply(x);
+        SymbolicTensor x = new Conv2D(Conv2D.Config.of(4, 3).strides(2, 1).padding(Padding.SAME)
+                .activation(ActivationFunction.RELU).useBias(false)).apply(in);
+        x = new AveragePooling2D(PoolWindow.of(3, 2).strides(2).padding(Padding.SAME)).apply(x);
         Model inner = Model.of("inner", in, x);
         SymbolicTensor outer = Input.of(9, 8, 2);
         SymbolicTensor y = inner.apply(outer);
@@ -123,7 +125,7 @@ class ConvArithmeticTest {
         assertArrayEquals(c, before.data());
         assertNotSame(before.data(), conv.forward(x, false).data());
 
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> m.forwardCollect(x, Set.of("conv2d_9")));
         assertTrue(e.getMessage().contains("no layer named [conv2d_9]"), e.getMessage());
         assertTrue(e.getMessage().contains("max_pooling2d"), e.getMessage());

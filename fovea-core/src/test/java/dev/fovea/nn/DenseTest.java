@@ -3,6 +3,7 @@ package dev.fovea.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -17,7 +18,7 @@ class DenseTest {
         Dense linear = new Dense(5);
         linear.setName("dense_linear");
         GradCheck.check(linear, Shape.of(1), 4, 22);
-        Dense noBias = new Dense(40, ActivationFunction.TANH, false);
+        Dense noBias = new Dense(Dense.Config.of(40).activation(ActivationFunction.TANH).useBias(false));
         noBias.setName("dense_nobias");
         GradCheck.check(noBias, Shape.of(33), 2, 23);
     }
@@ -52,7 +53,7 @@ class DenseTest {
     void rejectsImagesWithFlattenHint() {
         Dense d = new Dense(10);
         d.setName("dense");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> d.build(Shape.of(8, 8, 64), new Rng(0)));
         assertEquals("dense: expects input of shape (None, features), received (None, 8, 8, 64); "
                 + "add a Flatten layer before it", e.getMessage());

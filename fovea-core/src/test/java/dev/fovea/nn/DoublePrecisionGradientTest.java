@@ -21,12 +21,12 @@ class DoublePrecisionGradientTest {
     void conv2dEveryPaddingStride1And2(Padding pad) {
         for (int stride : new int[]{1, 2}) {
             for (boolean bias : new boolean[]{true, false}) {
-                Conv2D conv = new Conv2D(4, 3, 2, stride, stride, pad, LINEAR, bias);
+                Conv2D conv = new Conv2D(Conv2D.Config.of(4, 3).kernelSize(3, 2).strides(stride).padding(pad).useBias(bias));
                 DoubleGradCheck.check(conv, IMG, 2, 11 + stride,
                         DoubleReference.conv2d(5, 7, 3, 4, 3, 2, stride, stride, pad, LINEAR, bias));
             }
         }
-        Conv2D relu = new Conv2D(4, 3, 3, 2, 1, pad, RELU, true);
+        Conv2D relu = new Conv2D(Conv2D.Config.of(4, 3).strides(2, 1).padding(pad).activation(RELU));
         DoubleGradCheck.check(relu, IMG, 2, 5, DoubleReference.conv2d(5, 7, 3, 4, 3, 3, 2, 1, pad, RELU, true));
     }
 
@@ -34,7 +34,8 @@ class DoublePrecisionGradientTest {
     @EnumSource(ActivationFunction.class)
     void denseWithEveryActivation(ActivationFunction act) {
         DoubleGradCheck.check(new Dense(6, act), Shape.of(9), 3, 7, DoubleReference.dense(9, 6, act, true));
-        DoubleGradCheck.check(new Dense(5, act, false), Shape.of(4), 2, 8, DoubleReference.dense(4, 5, act, false));
+        DoubleGradCheck.check(new Dense(Dense.Config.of(5).activation(act).useBias(false)), Shape.of(4), 2, 8,
+                DoubleReference.dense(4, 5, act, false));
     }
 
     @ParameterizedTest
@@ -42,7 +43,8 @@ class DoublePrecisionGradientTest {
     void poolingValidAndSameWithStrides(boolean max) {
         for (Padding pad : new Padding[]{Padding.VALID, Padding.SAME}) {
             for (int stride : new int[]{1, 2}) {
-                Layer layer = max ? new MaxPooling2D(2, 3, stride, stride, pad) : new AveragePooling2D(2, 3, stride, stride, pad);
+                Layer layer = max ? new MaxPooling2D(PoolWindow.of(2, 3).strides(stride)
+                        .padding(pad)) : new AveragePooling2D(PoolWindow.of(2, 3).strides(stride).padding(pad));
                 DoubleGradCheck.check(layer, IMG, 2, 3, DoubleReference.pool(max, 5, 7, 3, 2, 3, stride, stride, pad));
             }
         }
@@ -53,7 +55,8 @@ class DoublePrecisionGradientTest {
     @Test
     void batchNormalizationInTrainingMode() {
         DoubleGradCheck.check(new BatchNormalization(), IMG, 2, 9, DoubleReference.batchNorm(3, 1e-3));
-        DoubleGradCheck.check(new BatchNormalization(0.9f, 1e-5f), Shape.of(6), 5, 10, DoubleReference.batchNorm(6, 1e-5));
+        DoubleGradCheck.check(new BatchNormalization(BatchNormalization.Config.defaults().momentum(0.9f)
+                .epsilon(1e-5f)), Shape.of(6), 5, 10, DoubleReference.batchNorm(6, 1e-5));
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -102,10 +103,10 @@ class DropoutTest {
         Dropout d = new Dropout(0.25f);
         assertEquals("Dropout", d.typeName());
         assertEquals(0.25f, d.config().get("rate"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Dropout(1f));
+        FoveaException e = assertThrows(FoveaException.class, () -> new Dropout(1f));
         assertEquals("Dropout: rate must be in [0, 1), received 1.0; it is the fraction of inputs dropped",
                 e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Dropout(-0.1f));
+        assertThrows(FoveaException.class, () -> new Dropout(-0.1f));
         assertTrue(assertThrows(IllegalStateException.class, () -> new Dropout(0.1f).rngState())
                 .getMessage().endsWith("not built yet"));
     }

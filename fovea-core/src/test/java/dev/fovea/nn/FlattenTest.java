@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -36,7 +37,7 @@ class FlattenTest {
     @Test
     void rejectsAScalarInput() {
         Flatten f = PoolingLayersTest.named(new Flatten(), "flatten");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> f.build(Shape.of(), new Rng(0)));
         assertEquals("flatten: expects input of rank 2 or more (batch, ...), received input of shape (None)",
                 e.getMessage());

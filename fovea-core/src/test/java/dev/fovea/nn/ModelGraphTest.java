@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ModelGraphTest {
@@ -55,7 +57,7 @@ class ModelGraphTest {
     void unnamedLayersAreNumberedKerasStyleInTopologicalOrder() {
         Model m = branching();
         assertEquals(java.util.List.of("activation", "activation_1", "add", "concatenate", "activation_2"),
-                m.layers().stream().map(l -> l instanceof Layer ly ? ly.name() : ((MergeLayer) l).name()).toList());
+                m.layers().stream().map(Layer::name).toList());
     }
 
     @Test
@@ -72,7 +74,7 @@ class ModelGraphTest {
     void shapeMismatchFailsWhenBuiltNamingTheLayer() {
         SymbolicTensor x = Input.of(4, 4, 2);
         SymbolicTensor y = Input.of(4, 4, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Add().apply(x, y));
+        FoveaException e = assertThrows(FoveaException.class, () -> new Add().apply(x, y));
         assertTrue(e.getMessage().startsWith("add: expects inputs of one shape"), e.getMessage());
         assertTrue(e.getMessage().contains("(None, 4, 4, 3)"), e.getMessage());
     }
@@ -80,7 +82,7 @@ class ModelGraphTest {
     @Test
     void wrongInputShapeAtRunTimeIsReported() {
         Model m = branching();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> m.forward(Tensor.zeros(1, 5, 4, 2), false));
         assertTrue(e.getMessage().contains("expects input of shape (None, 3, 4, 2), received (1, 5, 4, 2)"),
                 e.getMessage());
@@ -118,9 +120,50 @@ class ModelGraphTest {
             java.util.Arrays.fill(p.grad(), 0f);
         }
         m.forward(x, true);
-        assertEquals(null, m.backward(dy, false));
+        assertEquals(java.util.Arrays.asList((Tensor) null), m.backward(dy, false));
         for (int i = 0; i < full.size(); i++) {
             assertArrayEquals(full.get(i), m.params().get(i).grad(), "parameter " + i);
         }
+    }
+    @Test
+    void mergeLayersAreLayersOfTheModelLikeAnyOther() {
+        Model m = branching();
+        Layer add = m.layer("add");
+        assertTrue(add instanceof Add, add.typeName());
+        assertEquals(Shape.of(3, 4, 2), ((Add) add).shape());
+        assertEquals("Concatenate", m.layers().get(3).typeName());
+        FoveaException e = assertThrows(FoveaException.class, () -> m.layer("dense"));
+        assertTrue(e.getMessage().contains("no layer named 'dense'"), e.getMessage());
+    }
+
+    @Test
+    void wrongNumberOfInputsIsAUserErrorNamingTheLayer() {
+        SymbolicTensor a = Input.of(4);
+        FoveaException e = assertThrows(FoveaException.class, () -> new Dense(2).apply(a, a));
+        assertEquals("dense: Dense takes one input, received 2; merge tensors with Add or Concatenate first",
+                e.getMessage());
+        e = assertThrows(FoveaException.class, () -> new Add().apply(a));
+        assertTrue(e.getMessage().startsWith("add: expects at least 2 inputs, received 1"), e.getMessage());
+    }
+
+    /** A model used as a layer of another: y = tanh(x·W + b), W and b set by hand. */
+    @Test
+    void nestedModelIsALayer() {
+        Dense dense = new Dense(2);
+        Model inner = Model.sequential(Input.of(3), dense);
+        SymbolicTensor x = Input.of(3);
+        Model outer = Model.of(x, new Activation(ActivationFunction.TANH).apply(inner.apply(x)));
+        assertEquals(List.of("sequential", "activation"), outer.layers().stream().map(Layer::name).toList());
+        float[] w = {0.5f, -1f, 0.25f, 2f, -0.75f, 0.1f};
+        float[] b = {0.2f, -0.3f};
+        System.arraycopy(w, 0, dense.params().get(0).value(), 0, 6);
+        System.arraycopy(b, 0, dense.params().get(1).value(), 0, 2);
+        Tensor in = new Tensor(Shape.of(1, 3), new float[]{1f, -2f, 0.5f});
+        float[] y = outer.forward(in, false).data();
+        // Row-major kernel (in, units): z_j = Σ_i x_i·w[i·2 + j] + b_j.
+        assertEquals(Math.tanh(1 * 0.5 - 2 * 0.25 + 0.5 * -0.75 + 0.2), y[0], 1e-6);
+        assertEquals(Math.tanh(1 * -1 - 2 * 2 + 0.5 * 0.1 - 0.3), y[1], 1e-6);
+        assertEquals(List.of("dense/kernel", "dense/bias"), List.copyOf(outer.namedParams().keySet()));
+        GradCheck.check(outer, Shape.of(3), 2, 11);
     }
 }

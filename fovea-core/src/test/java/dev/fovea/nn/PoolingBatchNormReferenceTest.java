@@ -34,7 +34,7 @@ class PoolingBatchNormReferenceTest {
             int p = c.intMeta("pool_size");
             int s = c.intMeta("strides");
             assertEquals("valid", c.meta.get("padding"));
-            checkPool(c, new MaxPooling2D(p, p, s, s, Padding.VALID));
+            checkPool(c, new MaxPooling2D(PoolWindow.of(p).strides(s)));
         }
     }
 
@@ -45,7 +45,7 @@ class PoolingBatchNormReferenceTest {
             int p = c.intMeta("pool_size");
             int s = c.intMeta("strides");
             assertEquals("valid", c.meta.get("padding"));
-            checkPool(c, new AveragePooling2D(p, p, s, s, Padding.VALID));
+            checkPool(c, new AveragePooling2D(PoolWindow.of(p).strides(s)));
         }
     }
 
@@ -59,8 +59,9 @@ class PoolingBatchNormReferenceTest {
     void batchNormalizationMatchesPyTorch() throws IOException {
         for (String f : new String[]{"017_batch_normalization", "018_batch_normalization"}) {
             Case c = Case.read(f);
-            BatchNormalization bn = new BatchNormalization(Float.parseFloat(c.meta.get("momentum")),
-                    Float.parseFloat(c.meta.get("epsilon")));
+            BatchNormalization bn = new BatchNormalization(BatchNormalization.Config.defaults()
+                    .momentum(Float.parseFloat(c.meta.get("momentum")))
+                    .epsilon(Float.parseFloat(c.meta.get("epsilon"))));
             Tensor x = c.tensor("x");
             bn.build(x.shape().dropFirst(), new Rng(0));
             Map<String, Param> ps = new HashMap<>();

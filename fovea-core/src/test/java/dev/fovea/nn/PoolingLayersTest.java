@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -17,17 +18,20 @@ class PoolingLayersTest {
     @Test
     void maxPoolingGradientsMatchFiniteDifferences() {
         GradCheck.check(named(new MaxPooling2D(2), "max_pooling2d"), IMAGE, 2, 21);
-        GradCheck.check(named(new MaxPooling2D(3, 3, 2, 2, Padding.SAME), "max_pooling2d_1"), IMAGE, 2, 22);
-        GradCheck.check(named(new MaxPooling2D(2, 3, 2, 2, Padding.VALID), "max_pooling2d_2"), IMAGE, 2, 23);
-        GradCheck.check(named(new MaxPooling2D(2, 2, 2, 2, Padding.SAME), "max_pooling2d_3"), IMAGE, 2, 24);
+        GradCheck.check(named(new MaxPooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME)),
+                "max_pooling2d_1"), IMAGE, 2, 22);
+        GradCheck.check(named(new MaxPooling2D(PoolWindow.of(2, 3).strides(2)), "max_pooling2d_2"), IMAGE, 2, 23);
+        GradCheck.check(named(new MaxPooling2D(PoolWindow.of(2).padding(Padding.SAME)), "max_pooling2d_3"), IMAGE, 2, 24);
     }
 
     @Test
     void averagePoolingGradientsMatchFiniteDifferences() {
         GradCheck.check(named(new AveragePooling2D(2), "average_pooling2d"), IMAGE, 2, 31);
-        GradCheck.check(named(new AveragePooling2D(3, 3, 2, 2, Padding.SAME), "average_pooling2d_1"), IMAGE, 2, 32);
-        GradCheck.check(named(new AveragePooling2D(3, 2, 2, 2, Padding.VALID), "average_pooling2d_2"), IMAGE, 2, 33);
-        GradCheck.check(named(new AveragePooling2D(2, 2, 2, 2, Padding.SAME), "average_pooling2d_3"), IMAGE, 2, 34);
+        GradCheck.check(named(new AveragePooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME)),
+                "average_pooling2d_1"), IMAGE, 2, 32);
+        GradCheck.check(named(new AveragePooling2D(PoolWindow.of(3, 2).strides(2)), "average_pooling2d_2"), IMAGE, 2, 33);
+        GradCheck.check(named(new AveragePooling2D(PoolWindow.of(2).padding(Padding.SAME)),
+                "average_pooling2d_3"), IMAGE, 2, 34);
     }
 
     @Test
@@ -40,15 +44,16 @@ class PoolingLayersTest {
     void outputShapesFollowKeras() {
         Rng rng = new Rng(1);
         assertEquals(Shape.of(2, 3, 3), new MaxPooling2D(2).build(IMAGE, rng));
-        assertEquals(Shape.of(3, 4, 3), new MaxPooling2D(3, 3, 2, 2, Padding.SAME).build(IMAGE, rng));
-        assertEquals(Shape.of(2, 3, 3), new AveragePooling2D(3, 3, 2, 2, Padding.VALID).build(IMAGE, rng));
+        assertEquals(Shape.of(3, 4, 3), new MaxPooling2D(PoolWindow.of(3).strides(2).padding(Padding.SAME))
+                .build(IMAGE, rng));
+        assertEquals(Shape.of(2, 3, 3), new AveragePooling2D(PoolWindow.of(3).strides(2)).build(IMAGE, rng));
         assertEquals(Shape.of(3), new GlobalMaxPooling2D().build(IMAGE, rng));
         assertEquals(Shape.of(3), new GlobalAveragePooling2D().build(IMAGE, rng));
     }
 
     @Test
     void sameAveragePoolingDividesByValidElements() {
-        AveragePooling2D pool = new AveragePooling2D(2, 2, 2, 2, Padding.SAME);
+        AveragePooling2D pool = new AveragePooling2D(PoolWindow.of(2).padding(Padding.SAME));
         pool.build(Shape.of(3, 3, 1), new Rng(0));
         Tensor x = new Tensor(Shape.of(1, 3, 3, 1), new float[]{1, 2, 3, 4, 5, 6, 7, 8, 9});
         assertArrayEquals(new float[]{3f, 4.5f, 7.5f, 9f}, pool.forward(x, false).data());
@@ -59,20 +64,20 @@ class PoolingLayersTest {
 
     @Test
     void invalidSettingsAndShapesAreRejectedWithKerasStyleMessages() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> named(new MaxPooling2D(2), "max_pooling2d").build(Shape.of(10), new Rng(0)));
         assertEquals("max_pooling2d: expects input of rank 4 (batch, height, width, channels), received input "
                 + "of shape (None, 10); add a Reshape or use it after a Conv2D", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(FoveaException.class,
                 () -> named(new AveragePooling2D(3), "average_pooling2d").build(Shape.of(2, 8, 4), new Rng(0)));
         assertEquals("average_pooling2d: pool_size (3, 3) does not fit input of shape (None, 2, 8, 4) with padding"
                 + " 'valid'; computed output size would be (0, 2); use padding 'same' or a smaller pool", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new MaxPooling2D(2, 2, 2, 2, Padding.FULL));
+        e = assertThrows(FoveaException.class, () -> new MaxPooling2D(PoolWindow.of(2).padding(Padding.FULL)));
         assertEquals("pooling padding must be 'valid' or 'same', received 'full'", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new AveragePooling2D(0));
+        e = assertThrows(FoveaException.class, () -> new AveragePooling2D(0));
         assertEquals("pool_size and strides must be positive, received pool_size=(0, 0), strides=(0, 0)",
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(FoveaException.class,
                 () -> named(new GlobalAveragePooling2D(), "gap").build(Shape.of(4, 4), new Rng(0)));
         assertEquals("gap: expects input of rank 4 (batch, height, width, channels), received input of shape "
                 + "(None, 4, 4); add a Reshape or use it after a Conv2D", e.getMessage());
@@ -80,7 +85,7 @@ class PoolingLayersTest {
 
     @Test
     void configUsesKerasNames() {
-        MaxPooling2D m = new MaxPooling2D(3, 2, 2, 1, Padding.SAME);
+        MaxPooling2D m = new MaxPooling2D(PoolWindow.of(3, 2).strides(2, 1).padding(Padding.SAME));
         assertEquals("MaxPooling2D", m.typeName());
         assertEquals("AveragePooling2D", new AveragePooling2D(2).typeName());
         assertEquals("GlobalMaxPooling2D", new GlobalMaxPooling2D().typeName());

@@ -4,7 +4,11 @@ import static dev.fovea.nn.ActivationFunction.RELU;
 import static dev.fovea.nn.ActivationFunction.SOFTMAX;
 import static dev.fovea.nn.Padding.SAME;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The README's Java listing builds exactly the tutorial-cnn preset. */
@@ -28,5 +32,16 @@ class ReadmeExampleTest {
         Model model = Model.of(inputs, outputs);
         assertEquals(ModelConfig.toConfig(Presets.create("tutorial-cnn", 32, 32, 3, 10)), ModelConfig.toConfig(model));
         assertEquals(Summary.of(Presets.create("tutorial-cnn", 32, 32, 3, 10)), Summary.of(model));
+    }
+
+    /** The listing above is the README's, so the README cannot drift from what compiles. */
+    @Test
+    void readmeShowsThisListing() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String test = Files.readString(Path.of("src/test/java/dev/fovea/nn/ReadmeExampleTest.java"));
+        String listing = test.substring(test.indexOf("var inputs"), test.indexOf("Model model = Model.of(inputs, outputs);"));
+        for (String line : listing.lines().map(String::strip).toList()) {
+            assertTrue(readme.contains(line), "README.md lacks the line: " + line);
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.FoveaException;
 import dev.fovea.io.ModelFile;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.ActivationFunction;
@@ -128,7 +129,7 @@ class CallbacksTest {
         es.onEpochEnd(ctx, 1, logs(1, 0.50));
         es.onEpochEnd(ctx, 2, logs(1, 0.505)); // +0.005 < minDelta: no improvement
         assertTrue(ctx.stopped != null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        FoveaException e = assertThrows(FoveaException.class,
                 () -> new EarlyStopping("val_f1", 1).onEpochEnd(new Ctx(), 1, logs(1, 1)));
         assertTrue(e.getMessage().contains("monitors 'val_f1'"), e.getMessage());
     }
@@ -202,7 +203,7 @@ class CallbacksTest {
                 ctx.setLearningRateScale(0.5);
             }
         };
-        Model two = Model.of(x, new Dense(2, ActivationFunction.LINEAR, false).apply(x));
+        Model two = Model.of(x, new Dense(Dense.Config.of(2).useBias(false)).apply(x));
         float[] w = two.params().get(0).value();
         w[0] = 0f;
         w[1] = 0f;

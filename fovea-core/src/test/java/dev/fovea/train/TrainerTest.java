@@ -113,7 +113,7 @@ class TrainerTest {
         History h = t.fit(feed, quiet(1).batchSize(8).validationSplit(0.2).callbacks(count));
         assertEquals(5, steps[0], "40 training images in batches of 8");
         assertTrue(h.asMap().containsKey("val_loss") && h.asMap().containsKey("val_accuracy"), h.asMap().toString());
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(FoveaException.class,
                 () -> t.fit(feed, quiet(1).validationSplit(0.2).validation(feed)));
     }
 

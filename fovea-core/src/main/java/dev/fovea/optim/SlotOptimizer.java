@@ -1,0 +1,99 @@
+package dev.fovea.optim;
+
+import dev.fovea.nn.Param;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one shared helper of the optimizers ({@link SGD}, {@link Adam}): the learning-rate
+ * schedule, the step count, the per-parameter {@link Slots} with their checkpoint form, and the
+ * walk over the trainable parameters of the groups with decoupled weight decay applied first.
+ * A subclass supplies only its update rule; not an optimizer by itself.
+ */
+abstract class SlotOptimizer implements Optimizer {
+    private final String name;
+    private final LearningRateSchedule lr;
+    private final double weightDecay;
+    private final Slots slots;
+    private long iterations;
+
+    SlotOptimizer(String name, LearningRateSchedule lr, double weightDecay, String... slotNames) {
+        this.name = name;
+        this.lr = lr;
+        this.weightDecay = weightDecay;
+        this.slots = new Slots(name, slotNames);
+    }
+
+    /** Called once per step before any update, with the 1-based step number t (Adam's bias correction). */
+    void beginStep(long t) {
+    }
+
+    /**
+     * Updates trainable parameter {@code p}, at position {@code index} of the groups' parameters
+     * (its slots are {@code slot(s, index)}), with its group's effective learning rate {@code lr}.
+     */
+    abstract void update(Param p, int index, double lr);
+
+    /** Slot buffer {@code s} (in the order of the names given to the constructor) of parameter {@code index}. */
+    final float[] slot(int s, int index) {
+        return slots.get(s, index);
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final void step(List<ParamGroup> groups) {
+        slots.bind(groups);
+        double base = learningRate();
+        beginStep(iterations + 1);
+        int index = 0;
+        for (ParamGroup group : groups) {
+            double groupLr = base * group.lrMultiplier();
+            float rate = (float) groupLr;
+            float wd = (float) group.weightDecay().orElse(weightDecay);
+            for (Param p : group.params()) {
+                if (p.trainable()) {
+                    if (wd != 0f) {
+                        Decay.apply(p.value(), wd, rate);
+                    }
+                    update(p, index, groupLr);
+                }
+                index++;
+            }
+        }
+        iterations++;
+    }
+
+    @Override
+    public final double learningRate() {
+        return lr.at(iterations);
+    }
+
+    @Override
+    public final long iterations() {
+        return iterations;
+    }
+
+    @Override
+    public final Map<String, float[]> state() {
+        return slots.export();
+    }
+
+    @Override
+    public final void load(Map<String, float[]> state, long iterations) {
+        slots.load(state);
+        this.iterations = iterations;
+    }
+
+    /** The schedule, for {@code toString}. */
+    final LearningRateSchedule schedule() {
+        return lr;
+    }
+
+    final double weightDecay() {
+        return weightDecay;
+    }
+}
