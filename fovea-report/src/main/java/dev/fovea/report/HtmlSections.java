@@ -166,7 +166,7 @@ final class HtmlSections {
 
     static void model(Html h, String summary) {
         open(h, "model", "Model summary");
-        h.raw("<pre>").text(summary).raw("</pre>\n");
+        h.raw("<pre class=\"model-summary\">").text(summary).raw("</pre>\n");
         close(h);
     }
 
