@@ -66,7 +66,11 @@ public final class HtmlReport {
         return this;
     }
 
-    /** Ordered provenance rows: command line, seed, versions, data checksum, duration, throughput. */
+    /**
+     * Ordered provenance rows: command line, seed, versions, data checksum, duration, throughput,
+     * optimizer and so on. A value with line breaks ({@code '\n'}, e.g. the commands of a resumed
+     * run) shows one line per line, in order.
+     */
     public HtmlReport provenance(Map<String, String> rows) {
         provenance.putAll(rows);
         return this;

@@ -51,7 +51,7 @@ final class HtmlStyle {
             thead th { color: var(--muted); font-size: 12.5px; font-weight: 600; border-bottom: 2px solid var(--line); }
             table.kv { width: 100%; }
             table.kv th { width: 190px; color: var(--muted); font-weight: 500; vertical-align: top; }
-            table.kv code { word-break: break-all; white-space: pre-wrap; }
+            table.kv code { overflow-wrap: anywhere; white-space: pre-wrap; }
             table.num { margin-bottom: 18px; }
             table.num td { text-align: right; font-variant-numeric: tabular-nums; }
             table.num td.name { text-align: left; }
