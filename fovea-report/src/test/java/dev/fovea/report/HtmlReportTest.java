@@ -168,7 +168,8 @@ class HtmlReportTest {
         ConfusionMatrix cm = ConfusionMatrix.of(new int[] {0}, new int[] {0}, List.of("a"));
         FoveaException e = assertThrows(FoveaException.class,
                 () -> HtmlReport.evaluation("eval").evaluation(cm).write(dir));
-        assertTrue(e.getMessage().startsWith("report: cannot write " + dir.resolve("report.html")), e.getMessage());
+        assertEquals("cannot write " + dir.resolve("report.html") + " (a folder of that name is in the way); remove or"
+                + " rename that folder, or write elsewhere", e.getMessage());
         assertEquals("kept", Files.readString(blocker.resolve("keep.txt")));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of("report.html"), s.map(p -> p.getFileName().toString()).toList());
