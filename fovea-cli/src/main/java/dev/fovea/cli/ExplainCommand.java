@@ -191,14 +191,14 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void writeImages(PrintWriter w, Model m, ModelFile.Info info, List<Window> windows) throws IOException {
         // Decode the image first, so a bad image leaves no half-written output behind.
-        Tensor batch = image == null ? null : input(m, info);
+        Input in = image == null ? null : input(m, info);
         w.println();
         Window first = windows.stream().filter(x -> x.kind() == Kind.CONV).findFirst().orElse(null);
         if (first != null) {
             Conv2D c = (Conv2D) find(m, first.layer());
             Path f = out.resolve("filters.png");
-            writePng(w, f, ExplainImages.filters(c.params().get(0).value(), first.kernelH(), first.kernelW(),
-                    first.channels(), first.filters()));
+            writePng(w, f, ExplainImages.filters(first.layer(), c.params().get(0).value(), first.kernelH(),
+                    first.kernelW(), first.channels(), first.filters()));
             w.println("  the " + first.filters() + " filters of " + first.layer() + " (" + first.kernelH() + "×"
                     + first.kernelW() + "×" + first.channels() + "), each min-max normalized"
                     + (first.channels() == 3 ? ", as RGB" : ", one grayscale tile per input channel"));
@@ -226,16 +226,17 @@ final class ExplainCommand implements Callable<Integer> {
             w.println("the convolution blocks sit inside a nested model, so no feature maps are drawn");
             return;
         }
-        Map<String, Tensor> maps = m.forwardCollect(batch, new LinkedHashSet<>(blocks));
+        Map<String, Tensor> maps = m.forwardCollect(in.batch(), new LinkedHashSet<>(blocks));
         int k = 0;
         for (Map.Entry<String, Tensor> e : maps.entrySet()) {
             k++;
             Tensor t = e.getValue();
             Path f = out.resolve(String.format(Locale.ROOT, "features_%d_%s.png", k, e.getKey()));
             int shown = Math.min(t.dim(3), ExplainImages.MAX_CHANNELS);
-            writePng(w, f, ExplainImages.featureMaps(t));
+            writePng(w, f, ExplainImages.featureMaps(k, e.getKey(), t, in.rgb(), in.batch().dim(1),
+                    in.batch().dim(2)));
             w.println("  " + shown + " of " + t.dim(3) + " channels after " + e.getKey() + " (" + t.dim(1) + "×"
-                    + t.dim(2) + "), each min-max normalized");
+                    + t.dim(2) + "), each min-max normalized, beside the input image");
         }
     }
 
@@ -244,8 +245,15 @@ final class ExplainCommand implements Callable<Integer> {
         w.println("wrote " + file);
     }
 
-    /** The image as a batch of one, resized to the model's input and preprocessed as in training. */
-    private Tensor input(Model m, ModelFile.Info info) {
+    /**
+     * The image as the model sees it: {@code batch} (1,H,W,C) resized and preprocessed as in
+     * training, and {@code rgb} (H,W,3) the same pixels before normalization, for display
+     * (grayscale models' luma repeated in the three channels).
+     */
+    private record Input(Tensor batch, byte[] rgb) {
+    }
+
+    private Input input(Model m, ModelFile.Info info) {
         Shape in = m.inputShape();
         int h = in.dim(0);
         int wd = in.dim(1);
@@ -258,6 +266,15 @@ final class ExplainCommand implements Callable<Integer> {
         byte[] px = c == 3 ? rgb : ExplainImages.luma(rgb);
         float[] x = new float[h * wd * c];
         Normalization.fromMap(info.preprocessing(), c).toFloat(px, 0, x, 0, x.length);
-        return new Tensor(Shape.of(1, h, wd, c), x);
+        byte[] shown = rgb;
+        if (c == 1) {
+            shown = new byte[h * wd * 3];
+            for (int p = 0; p < px.length; p++) {
+                shown[3 * p] = px[p];
+                shown[3 * p + 1] = px[p];
+                shown[3 * p + 2] = px[p];
+            }
+        }
+        return new Input(new Tensor(Shape.of(1, h, wd, c), x), shown);
     }
 }

@@ -31,6 +31,10 @@ class ExplainCommandTest {
     /** ImageGrid's layout: 4 px gaps, cells at least 72 px wide. */
     static final int GAP = 4;
     static final int CELL = 72;
+    /** Every explain PNG starts with a 28 px title band. */
+    static final int TITLE = 28;
+    /** The input image beside feature maps: a 32 px image drawn 4 times larger in a grid cell, 4 + 128 + 4. */
+    static final int INPUT_PANEL = GAP + 128 + GAP;
 
     @TempDir
     Path tmp;
@@ -108,10 +112,12 @@ class ExplainCommandTest {
             assertEquals(List.of(png), files.toList());
         }
         BufferedImage img = ImageIO.read(png.toFile());
-        // 32 filters, 8 per row: 4 rows of 72-px cells; 3×3 kernels drawn 16 times larger (48 px).
+        // 32 filters, 8 per row: 4 rows of 72-px cells; 3×3 kernels drawn 16 times larger (48 px),
+        // under the title band.
         assertEquals(8 * (CELL + GAP) + GAP, img.getWidth());
-        assertEquals(0, (img.getHeight() - GAP) % 4);
-        int cellH = (img.getHeight() - GAP) / 4 - GAP;
+        assertEquals(0, (img.getHeight() - TITLE - GAP) % 4);
+        assertTitle(img, "conv2d filters (32 of 3×3×3, as RGB)");
+        int cellH = (img.getHeight() - TITLE - GAP) / 4 - GAP;
         // The preset's weights come from seed 0: redraw two filters' pixels independently.
         float[] k = Presets.create("tutorial-cnn", 32, 32, 3, 10).namedParams().get("conv2d/kernel").value();
         for (int f : new int[]{0, 9, 31}) {
@@ -122,7 +128,7 @@ class ExplainCommandTest {
                 max = Math.max(max, k[i * 32 + f]);
             }
             int x0 = GAP + (f % 8) * (CELL + GAP) + (CELL - 48) / 2;
-            int y0 = GAP + (f / 8) * (cellH + GAP);
+            int y0 = TITLE + GAP + (f / 8) * (cellH + GAP);
             for (int ky = 0; ky < 3; ky++) {
                 for (int kx = 0; kx < 3; kx++) {
                     int rgb = img.getRGB(x0 + 16 * kx + 8, y0 + 16 * ky + 8);
@@ -154,15 +160,19 @@ class ExplainCommandTest {
             Path png = dir.resolve(blocks[b]);
             assertTrue(r.out().contains("wrote " + png + "\n  32 of " + channels[b] + " channels after "), r.out());
             BufferedImage img = ImageIO.read(png.toFile());
-            // 32 channels in 8 columns: 4 rows; maps enlarged to 64 px, cells 72 px wide.
-            assertEquals(8 * (CELL + GAP) + GAP, img.getWidth(), blocks[b]);
-            int cellH = (img.getHeight() - GAP) / 4 - GAP;
-            assertEquals(0, (img.getHeight() - GAP) % 4, blocks[b]);
+            // The input panel, then 32 channels in 8 columns: 4 rows; maps enlarged to 64 px,
+            // cells 72 px wide; all under the title band.
+            assertEquals(INPUT_PANEL + 8 * (CELL + GAP) + GAP, img.getWidth(), blocks[b]);
+            int cellH = (img.getHeight() - TITLE - GAP) / 4 - GAP;
+            assertEquals(0, (img.getHeight() - TITLE - GAP) % 4, blocks[b]);
             assertTrue(cellH > 64 && cellH < 64 + 30, "cell height " + cellH);
+            assertTitle(img, "feature maps after block " + (b + 1) + ": " + blocks[b].substring(11, blocks[b].length() - 4)
+                    + " (" + sizes[b] + "×" + sizes[b] + ", 32 of " + channels[b] + " channels)");
+            assertInputPanel(img, ImageFolder.readRgb(jpeg, 32, 32));
             // Every map is grayscale: r = g = b inside the first tile.
             int scale = 64 / sizes[b];
             for (int p = 0; p < sizes[b]; p++) {
-                int rgb = img.getRGB(GAP + (CELL - 64) / 2 + p * scale, GAP + p * scale);
+                int rgb = img.getRGB(INPUT_PANEL + GAP + (CELL - 64) / 2 + p * scale, TITLE + GAP + p * scale);
                 assertEquals(rgb & 0xFF, (rgb >> 8) & 0xFF);
                 assertEquals(rgb & 0xFF, (rgb >> 16) & 0xFF);
             }
@@ -201,18 +211,61 @@ class ExplainCommandTest {
             hi = Math.max(hi, luma[p]);
         }
         BufferedImage img = ImageIO.read(dir.resolve("features_1_conv2d.png").toFile());
-        int x0 = GAP + (CELL - 64) / 2;
+        assertTitle(img, "feature maps after block 1: conv2d (32×32, 1 of 1 channels)");
+        // The panel shows what the model sees before normalization: the luma image, gray.
+        byte[] gray = new byte[32 * 32 * 3];
+        for (int p = 0; p < luma.length; p++) {
+            gray[3 * p] = gray[3 * p + 1] = gray[3 * p + 2] = (byte) luma[p];
+        }
+        assertInputPanel(img, gray);
+        int x0 = INPUT_PANEL + GAP + (CELL - 64) / 2;
         for (int y = 0; y < 32; y++) {
             for (int x = 0; x < 32; x++) {
                 int expected = Math.round(255f * (luma[y * 32 + x] - lo) / (hi - lo));
-                int got = img.getRGB(x0 + 2 * x, GAP + 2 * y) & 0xFF;
+                int got = img.getRGB(x0 + 2 * x, TITLE + GAP + 2 * y) & 0xFF;
                 assertTrue(Math.abs(expected - got) <= 1, "pixel " + y + "," + x + ": " + expected + " vs " + got);
             }
         }
         // A 1×1×1 filter is one value: constant, so drawn black.
         BufferedImage filters = ImageIO.read(dir.resolve("filters.png").toFile());
-        assertEquals(CELL + 2 * GAP, filters.getWidth());
-        assertEquals(0, filters.getRGB(GAP + (CELL - 48) / 2 + 24, GAP + 24) & 0xFFFFFF);
+        // One 80 px cell, widened to fit its title.
+        assertTrue(filters.getWidth() > CELL + 2 * GAP, "width " + filters.getWidth());
+        assertTitle(filters, "conv2d filters (1 of 1×1×1, one grayscale tile per input channel)");
+        assertEquals(0, filters.getRGB(GAP + (CELL - 48) / 2 + 24, TITLE + GAP + 24) & 0xFFFFFF);
+    }
+
+    /**
+     * The band above the picture holds exactly {@code title}: it is pixel-identical to the band
+     * that {@link ExplainImages#titled} draws for that text over a blank picture of the same width,
+     * and it is inked (not all background).
+     */
+    private static void assertTitle(BufferedImage img, String title) {
+        BufferedImage expected = ExplainImages.titled(title, new BufferedImage(img.getWidth(), 1,
+                BufferedImage.TYPE_INT_RGB));
+        assertEquals(img.getWidth(), expected.getWidth(), "image width vs the title's: " + title);
+        int inked = 0;
+        for (int y = 0; y < TITLE; y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                int rgb = img.getRGB(x, y) & 0xFFFFFF;
+                assertEquals(expected.getRGB(x, y) & 0xFFFFFF, rgb, "title '" + title + "' differs at " + x + "," + y);
+                inked += rgb == 0xFFFFFF ? 0 : 1;
+            }
+        }
+        assertTrue(inked > 100, "title band nearly blank: " + inked + " inked pixels");
+    }
+
+    /** The input image sits at the top left under the title, each pixel a 4 × 4 block. */
+    private static void assertInputPanel(BufferedImage img, byte[] rgb) {
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int at = (y * 32 + x) * 3;
+                int expected = (rgb[at] & 0xFF) << 16 | (rgb[at + 1] & 0xFF) << 8 | (rgb[at + 2] & 0xFF);
+                for (int d : new int[] {0, 3}) {
+                    assertEquals(expected, img.getRGB(GAP + 4 * x + d, TITLE + GAP + 4 * y + d) & 0xFFFFFF,
+                            "input pixel " + y + "," + x);
+                }
+            }
+        }
     }
 
     @Test

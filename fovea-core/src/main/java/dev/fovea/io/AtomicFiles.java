@@ -1,12 +1,16 @@
 package dev.fovea.io;
 
+import dev.fovea.FoveaException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -64,6 +68,54 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * {@link #write} of a byte array for callers with nothing to add to the error: creates missing
+     * folders first and turns an I/O failure into a {@link FoveaException} that says what failed,
+     * where, why and what to do, e.g. {@code cannot write runs/a/report.html (a folder of that
+     * name is in the way); remove or rename that folder, or write elsewhere}. Returns
+     * {@code target}.
+     */
+    public static Path writeBytes(Path target, byte[] bytes) {
+        Path dir = target.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new FoveaException("cannot create folder " + dir + explain(dir, e), e);
+        }
+        try {
+            write(target, out -> out.write(bytes));
+        } catch (IOException e) {
+            throw new FoveaException("cannot write " + target + explain(target, e), e);
+        }
+        return target;
+    }
+
+    /** " (why); what to do" for a failed write or folder creation at {@code path}. */
+    private static String explain(Path path, IOException e) {
+        Path culprit = e instanceof FileSystemException f && f.getFile() != null ? Path.of(f.getFile()) : path;
+        String reason = e instanceof FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage();
+        if (Files.isDirectory(path) && !path.toAbsolutePath().equals(path.toAbsolutePath().getRoot())
+                && !(e instanceof AccessDeniedException)) {
+            return " (a folder of that name is in the way); remove or rename that folder, or write elsewhere";
+        }
+        if (Files.exists(culprit) && !Files.isDirectory(culprit)) {
+            return (culprit.toAbsolutePath().equals(path.toAbsolutePath()) ? " (a file of that name is in the way)"
+                    : " (" + culprit + " is a file, not a folder)") + "; remove or rename that file, or write elsewhere";
+        }
+        if (e instanceof AccessDeniedException || reason != null && reason.contains("Read-only file system")) {
+            return " (" + (e instanceof AccessDeniedException ? "permission denied" : "read-only file system")
+                    + "); choose a folder you can write to, or change its permissions";
+        }
+        if (reason != null && reason.contains("No space left")) {
+            return " (the disk is full); free some space or write elsewhere";
+        }
+        if (e instanceof NoSuchFileException) {
+            return " (its folder does not exist); create it or write elsewhere";
+        }
+        return " (" + (reason == null ? e.getClass().getSimpleName() : reason) + "); check that the folder is"
+                + " writable and has free space";
     }
 
     /** Makes the rename itself durable where the platform allows opening a directory (POSIX). */

@@ -68,47 +68,87 @@ public final class Charts {
      */
     public static byte[] curves(TrainingCurves curves, String title, List<String> metrics,
                                 Styler.LegendPosition legend) {
+        return png(curvesChart(curves, title, metrics, legend));
+    }
+
+    /** The chart behind {@link #curves}, before encoding; tests read its tick labels. */
+    static XYChart curvesChart(TrainingCurves curves, String title, List<String> metrics,
+                               Styler.LegendPosition legend) {
         XYChart chart = new XYChart(CURVE_WIDTH, CURVE_HEIGHT);
         chart.setTitle(title);
         chart.setXAxisTitle("epoch");
         chart.setYAxisTitle(title.toLowerCase(Locale.ROOT));
         style(chart.getStyler());
         chart.getStyler().setLegendPosition(legend);
+        chart.getStyler().setLegendLayout(legend == Styler.LegendPosition.OutsideS
+                ? Styler.LegendLayout.Horizontal : Styler.LegendLayout.Vertical);
         chart.getStyler().setXAxisDecimalPattern("0");
         chart.getStyler().setMarkerSize(curves.epochs() > 30 ? 0 : 6);
-        int drawn = 0;
+        List<String> drawn = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
         for (String metric : metrics) {
-            if (!curves.has(metric) || curves.epochs() == 0) {
-                continue;
+            if (curves.has(metric) && curves.epochs() > 0) {
+                drawn.add(metric);
+                for (double v : curves.get(metric)) {
+                    if (Double.isFinite(v)) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
             }
-            List<Double> y = curves.get(metric);
-            List<Integer> x = new ArrayList<>(y.size());
-            for (int e = 1; e <= y.size(); e++) {
-                x.add(e);
-            }
-            XYSeries s = chart.addSeries(metric, x, y);
-            s.setLineColor(SERIES[drawn % SERIES.length]);
-            s.setMarkerColor(SERIES[drawn % SERIES.length]);
-            s.setMarker(SeriesMarkers.CIRCLE);
-            s.setLineStyle(new BasicStroke(2f));
-            drawn++;
         }
-        if (drawn == 0) {
+        if (drawn.isEmpty()) {
             throw new IllegalArgumentException("chart '" + title + "': none of " + metrics + " in " + curves.series().keySet()
                     + " has values");
         }
-        return png(chart);
+        // XChart's own y ticks are the data values themselves on short runs (1.357967538166046)
+        // and erratic on narrow ranges, so the axis is ours: the series are plotted in units of a
+        // NiceTicks step, where XChart only has to place ticks on whole numbers between two whole
+        // bounds, and each whole number is labelled as a value.
+        NiceTicks ticks = lo <= hi ? NiceTicks.of(lo, hi) : null;
+        double unit = ticks == null ? 1 : ticks.step();
+        if (ticks != null) {
+            chart.getStyler().setYAxisMin((double) ticks.first());
+            chart.getStyler().setYAxisMax((double) ticks.last());
+            // XChart divides the plot height by this pixel hint to choose its grid step: a hint
+            // of 1.1 intervals of about 0.8 × the chart's height makes it choose exactly 1 unit
+            // (its 1-2-5 rounding absorbs the estimate's error; ChartsTest sweeps ranges).
+            int intervals = (int) (ticks.last() - ticks.first());
+            chart.getStyler().setYAxisTickMarkSpacingHint((int) Math.round(0.8 * CURVE_HEIGHT * 1.1 / intervals) + 5);
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(k -> {
+                long whole = Math.round(k);
+                // Should XChart ever pick a finer grid, an unlabelled tick beats a mis-rounded one.
+                return Math.abs(k - whole) < 1e-6 ? ticks.label(whole) : "";
+            });
+        }
+        for (int i = 0; i < drawn.size(); i++) {
+            List<Double> y = curves.get(drawn.get(i));
+            List<Integer> x = new ArrayList<>(y.size());
+            List<Double> scaled = new ArrayList<>(y.size());
+            for (int e = 1; e <= y.size(); e++) {
+                x.add(e);
+                scaled.add(y.get(e - 1) / unit);
+            }
+            XYSeries s = chart.addSeries(drawn.get(i), x, scaled);
+            s.setLineColor(SERIES[i % SERIES.length]);
+            s.setMarkerColor(SERIES[i % SERIES.length]);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(new BasicStroke(2f));
+        }
+        return chart;
     }
 
     /** {@code loss} and {@code val_loss} per epoch. */
     public static byte[] loss(TrainingCurves curves) {
-        // Losses fall, so the top-right corner is usually empty; accuracies rise, so bottom-right is.
-        return curves(curves, "Loss", List.of("loss", "val_loss"), Styler.LegendPosition.InsideNE);
+        // Below the plot: inside it, the legend hid the last epochs' points whenever validation
+        // and training diverged.
+        return curves(curves, "Loss", List.of("loss", "val_loss"), Styler.LegendPosition.OutsideS);
     }
 
     /** {@code accuracy} and {@code val_accuracy} per epoch. */
     public static byte[] accuracy(TrainingCurves curves) {
-        return curves(curves, "Accuracy", List.of("accuracy", "val_accuracy"), Styler.LegendPosition.InsideSE);
+        return curves(curves, "Accuracy", List.of("accuracy", "val_accuracy"), Styler.LegendPosition.OutsideS);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.fovea.report;
 import dev.fovea.eval.ClassMetrics;
 import dev.fovea.eval.ConfusionMatrix;
 import dev.fovea.eval.Misclassified;
+import dev.fovea.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +67,11 @@ public final class HtmlReport {
         return this;
     }
 
-    /** Ordered provenance rows: command line, seed, versions, data checksum, duration, throughput. */
+    /**
+     * Ordered provenance rows: command line, seed, versions, data checksum, duration, throughput,
+     * optimizer and so on. A value with line breaks ({@code '\n'}, e.g. the commands of a resumed
+     * run) shows one line per line, in order.
+     */
     public HtmlReport provenance(Map<String, String> rows) {
         provenance.putAll(rows);
         return this;
@@ -144,18 +149,27 @@ public final class HtmlReport {
         return plots;
     }
 
-    /** Writes {@link #plots()} into {@code dir}, each atomically; returns the files written. */
+    /**
+     * Writes {@link #plots()} into {@code dir}, each atomically; returns the files written.
+     *
+     * @throws dev.fovea.FoveaException saying which file failed, why and what to do
+     */
     public List<Path> writePlots(Path dir) {
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : plots().entrySet()) {
-            written.add(AtomicFiles.write(dir.resolve(e.getKey()), e.getValue()));
+            written.add(AtomicFiles.writeBytes(dir.resolve(e.getKey()), e.getValue()));
         }
         return written;
     }
 
-    /** Writes {@code dir/report.html} atomically (temporary file, then rename); returns its path. */
+    /**
+     * Writes {@code dir/report.html} atomically (temporary file, then rename), creating
+     * {@code dir} if needed; returns its path.
+     *
+     * @throws dev.fovea.FoveaException saying why the write failed and what to do
+     */
     public Path write(Path dir) {
-        return AtomicFiles.write(dir.resolve(FILE_NAME), render().getBytes(StandardCharsets.UTF_8));
+        return AtomicFiles.writeBytes(dir.resolve(FILE_NAME), render().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The whole page. */

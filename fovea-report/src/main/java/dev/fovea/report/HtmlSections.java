@@ -39,8 +39,14 @@ final class HtmlSections {
         if (!provenance.isEmpty()) {
             h.raw("<h3>Provenance</h3>\n<table class=\"kv\"><tbody>\n");
             for (Map.Entry<String, String> e : provenance.entrySet()) {
-                h.raw("<tr><th scope=\"row\">").text(e.getKey()).raw("</th><td><code>").text(e.getValue())
-                        .raw("</code></td></tr>\n");
+                h.raw("<tr><th scope=\"row\">").text(e.getKey()).raw("</th><td><code>");
+                // One line per command of a resumed run: explicit breaks, so the order and the
+                // split survive copying and do not depend on the stylesheet.
+                String[] lines = e.getValue().strip().split("\r?\n");
+                for (int i = 0; i < lines.length; i++) {
+                    h.raw(i > 0 ? "<br>" : "").text(lines[i]);
+                }
+                h.raw("</code></td></tr>\n");
             }
             h.raw("</tbody></table>\n");
         }
@@ -166,7 +172,7 @@ final class HtmlSections {
 
     static void model(Html h, String summary) {
         open(h, "model", "Model summary");
-        h.raw("<pre>").text(summary).raw("</pre>\n");
+        h.raw("<pre class=\"model-summary\">").text(summary).raw("</pre>\n");
         close(h);
     }
 

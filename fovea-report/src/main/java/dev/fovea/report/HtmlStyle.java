@@ -33,6 +33,9 @@ final class HtmlStyle {
               monospace; font-size: 13px; }
             pre { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px;
               overflow-x: auto; line-height: 1.4; margin: 0; }
+            /* The summary is a box-drawn table (U+2500 lines): its rules join only when a line is no
+               taller than the glyphs, so line-height 1 as in a terminal. */
+            pre.model-summary { line-height: 1; padding: 14px 16px 12px; }
             img { max-width: 100%; height: auto; display: block; }
             .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px;
               align-items: start; }
@@ -48,7 +51,7 @@ final class HtmlStyle {
             thead th { color: var(--muted); font-size: 12.5px; font-weight: 600; border-bottom: 2px solid var(--line); }
             table.kv { width: 100%; }
             table.kv th { width: 190px; color: var(--muted); font-weight: 500; vertical-align: top; }
-            table.kv code { word-break: break-all; white-space: pre-wrap; }
+            table.kv code { overflow-wrap: anywhere; white-space: pre-wrap; }
             table.num { margin-bottom: 18px; }
             table.num td { text-align: right; font-variant-numeric: tabular-nums; }
             table.num td.name { text-align: left; }

@@ -9,7 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -17,13 +17,14 @@ import javax.imageio.ImageIO;
  * A grid of small RGB images with a caption under each, for dataset samples
  * ({@code fovea data show}) and misclassified examples. Tiles are enlarged by an integer factor
  * with nearest-neighbour sampling, so pixels stay sharp and no colours are invented; captions
- * longer than a cell are shortened with an ellipsis. Not a general plotting tool: charts live
- * elsewhere in this module.
+ * wider than a cell wrap onto more lines (at spaces, inside a word only when it alone is wider),
+ * so a caption such as {@code automobile → airplane 99.9%} is never cut. Not a general plotting
+ * tool: charts live elsewhere in this module.
  */
 public final class ImageGrid {
     private static final int GAP = 4;
     private static final int MIN_CELL = 72;
-    private static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+    static final Font FONT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
 
     /**
      * One image and its caption.
@@ -57,11 +58,15 @@ public final class ImageGrid {
         int maxH = tiles.stream().mapToInt(Tile::height).max().orElseThrow() * scale;
         int maxW = tiles.stream().mapToInt(Tile::width).max().orElseThrow() * scale;
         int cellW = Math.max(maxW, MIN_CELL);
-        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        Graphics2D pg = probe.createGraphics();
-        FontMetrics fm = pg.getFontMetrics(FONT);
-        pg.dispose();
-        int captionH = fm.getHeight() + 2;
+        FontMetrics fm = metrics();
+        List<List<String>> captions = new ArrayList<>(tiles.size());
+        int lines = 1;
+        for (Tile t : tiles) {
+            List<String> c = captionLines(t.caption() == null ? "" : t.caption(), cellW);
+            captions.add(c);
+            lines = Math.max(lines, c.size());
+        }
+        int captionH = lines * fm.getHeight() + 2;
         int cellH = maxH + captionH;
         int cols = Math.min(columns, tiles.size());
         int rows = (tiles.size() + cols - 1) / cols;
@@ -87,24 +92,69 @@ public final class ImageGrid {
                     out.setRGB(tx + x, ty + y, rgb);
                 }
             }
-            String caption = fit(t.caption() == null ? "" : t.caption(), fm, cellW);
             g.setColor(t.captionColor() == null ? Color.BLACK : t.captionColor());
-            g.drawString(caption, x0 + (cellW - fm.stringWidth(caption)) / 2,
-                    y0 + maxH + fm.getAscent() + 1);
+            List<String> caption = captions.get(i);
+            for (int l = 0; l < caption.size(); l++) {
+                String line = caption.get(l);
+                g.drawString(line, x0 + (cellW - fm.stringWidth(line)) / 2,
+                        y0 + maxH + l * fm.getHeight() + fm.getAscent() + 1);
+            }
         }
         g.dispose();
         return out;
     }
 
-    private static String fit(String s, FontMetrics fm, int width) {
-        if (fm.stringWidth(s) <= width) {
-            return s;
+    /**
+     * The caption as drawn under a cell {@code width} pixels wide, one string per line: words
+     * are packed greedily, a {@code '\n'} starts a new line, and a word wider than the cell is
+     * split between characters. Joining the lines with spaces (or nothing, inside a split word)
+     * gives the caption back; nothing is dropped.
+     */
+    static List<String> captionLines(String caption, int width) {
+        FontMetrics fm = metrics();
+        List<String> lines = new ArrayList<>();
+        for (String paragraph : caption.split("\n")) {
+            StringBuilder line = new StringBuilder();
+            for (String word : paragraph.trim().split(" +")) {
+                if (word.isEmpty()) {
+                    continue;
+                }
+                String joined = line.length() == 0 ? word : line + " " + word;
+                if (fm.stringWidth(joined) <= width) {
+                    line.setLength(0);
+                    line.append(joined);
+                    continue;
+                }
+                if (line.length() > 0) {
+                    lines.add(line.toString());
+                    line.setLength(0);
+                }
+                // Only a word wider than the whole cell is broken, as late as possible.
+                String rest = word;
+                while (fm.stringWidth(rest) > width && rest.length() > 1) {
+                    int cut = rest.length() - 1;
+                    while (cut > 1 && fm.stringWidth(rest.substring(0, cut)) > width) {
+                        cut--;
+                    }
+                    lines.add(rest.substring(0, cut));
+                    rest = rest.substring(cut);
+                }
+                line.append(rest);
+            }
+            if (line.length() > 0) {
+                lines.add(line.toString());
+            }
         }
-        String cut = s;
-        while (!cut.isEmpty() && fm.stringWidth(cut + "…") > width) {
-            cut = cut.substring(0, cut.length() - 1);
-        }
-        return cut + "…";
+        return lines;
+    }
+
+    static FontMetrics metrics() {
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        Graphics2D pg = probe.createGraphics();
+        pg.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        FontMetrics fm = pg.getFontMetrics(FONT);
+        pg.dispose();
+        return fm;
     }
 
     /** Writes a PNG atomically: to a temporary file in the same folder, then renamed. */

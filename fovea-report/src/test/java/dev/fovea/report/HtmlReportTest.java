@@ -102,6 +102,19 @@ class HtmlReportTest {
     }
 
     @Test
+    void multiLineProvenanceValuesShowEachLineInOrder() {
+        // A resumed run lists every command that trained it, one per line.
+        Map<String, String> prov = new LinkedHashMap<>();
+        prov.put("commands", "./fovea train --data <cifar> --epochs 2\r\n./fovea train --resume runs/a&b --epochs 4\n");
+        prov.put("optimizer", "adam");
+        ConfusionMatrix cm = ConfusionMatrix.of(new int[] {0, 1}, new int[] {0, 1}, List.of("a", "b"));
+        String html = HtmlReport.evaluation("eval").provenance(prov).evaluation(cm).render();
+        assertTrue(html.contains("<tr><th scope=\"row\">commands</th><td><code>./fovea train --data &lt;cifar&gt;"
+                + " --epochs 2<br>./fovea train --resume runs/a&amp;b --epochs 4</code></td></tr>"), html);
+        assertTrue(html.contains("<tr><th scope=\"row\">optimizer</th><td><code>adam</code></td></tr>"), html);
+    }
+
+    @Test
     void evaluationVariantHasNoCurvesAndShowsHandComputedMetrics() {
         // Counts a = [3,1,0], b = [0,1,1], c = [0,1,3]: F1 of a is 6/7, accuracy 0.7.
         ConfusionMatrix cm = ConfusionMatrix.of(new int[] {0, 0, 0, 1, 1, 2, 2, 2, 2, 0},
@@ -155,7 +168,8 @@ class HtmlReportTest {
         ConfusionMatrix cm = ConfusionMatrix.of(new int[] {0}, new int[] {0}, List.of("a"));
         FoveaException e = assertThrows(FoveaException.class,
                 () -> HtmlReport.evaluation("eval").evaluation(cm).write(dir));
-        assertTrue(e.getMessage().startsWith("report: cannot write " + dir.resolve("report.html")), e.getMessage());
+        assertEquals("cannot write " + dir.resolve("report.html") + " (a folder of that name is in the way); remove or"
+                + " rename that folder, or write elsewhere", e.getMessage());
         assertEquals("kept", Files.readString(blocker.resolve("keep.txt")));
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(List.of("report.html"), s.map(p -> p.getFileName().toString()).toList());

@@ -73,6 +73,41 @@ class ImageGridTest {
     }
 
     @Test
+    void longCaptionsWrapOntoLinesThatFitTheCellAndAreNeverCut() {
+        // The longest CIFAR-10 pair at the misclassified grid's size: 32 px images drawn 3 times
+        // larger, so 96 px cells.
+        String longest = "automobile \u2192 airplane 99.9%";
+        List<String> lines = ImageGrid.captionLines(longest, 96);
+        assertEquals(longest, String.join(" ", lines), "caption text lost or reordered: " + lines);
+        java.awt.FontMetrics fm = ImageGrid.metrics();
+        for (String line : lines) {
+            assertTrue(fm.stringWidth(line) <= 96, "'" + line + "' is " + fm.stringWidth(line) + " px wide");
+        }
+        // One word wider than the cell is broken inside the word, still losing nothing.
+        List<String> narrow = ImageGrid.captionLines("automobile", 30);
+        assertEquals("automobile", String.join("", narrow));
+        assertTrue(narrow.size() >= 2, narrow.toString());
+        assertEquals(List.of("cat \u2192 dog 51%"), ImageGrid.captionLines("cat \u2192 dog 51%", 96));
+        assertEquals(List.of(), ImageGrid.captionLines("", 96));
+
+        // Drawn: a grid of such tiles is tall enough for every line, and the last line is inked.
+        byte[] rgb = new byte[32 * 32 * 3];
+        List<ImageGrid.Tile> tiles = List.of(new ImageGrid.Tile(rgb, 32, 32, longest, Color.RED),
+                new ImageGrid.Tile(rgb, 32, 32, "cat \u2192 dog 51%", Color.RED));
+        BufferedImage img = ImageGrid.render(tiles, 6, 3);
+        int lineH = fm.getHeight();
+        assertTrue(img.getHeight() >= 4 + 96 + lines.size() * lineH + 4, "height " + img.getHeight());
+        int lastLineTop = 4 + 96 + (lines.size() - 1) * lineH;
+        assertTrue(hasColor(img, 4, lastLineTop, 96, lineH, 0xFF0000), "last caption line not drawn");
+        // Nothing spills into the neighbouring cell's gap.
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 4 + 96; x < 4 + 96 + 4; x++) {
+                assertEquals(0xFFFFFF, img.getRGB(x, y) & 0xFFFFFF, "ink in the gap at " + x + "," + y);
+            }
+        }
+    }
+
+    @Test
     void badTilesAreRejected() {
         assertThrows(IllegalArgumentException.class,
                 () -> new ImageGrid.Tile(new byte[5], 2, 2, "x", null));

@@ -87,15 +87,23 @@ final class ReportFixtures {
         return img;
     }
 
+    /** As {@code fovea summary} prints it: Keras's box-drawn table, whose lines must join on the page. */
     static final String SUMMARY = """
             Model: "tutorial-cnn"
-            Layer (type)                    Output shape        Param #
-            input (InputLayer)              (32, 32, 3)               0
-            conv2d (Conv2D)                 (32, 32, 32)            896
-            max_pooling2d (MaxPooling2D)    (16, 16, 32)              0
-            flatten (Flatten)               (8192)                    0
-            dense (Dense)                   (10)                 81,930
-            Total params: 82,826 <all trainable & "float32">
+            ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓
+            ┃ Layer (type)                 ┃ Output Shape   ┃ Param # ┃
+            ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━┩
+            │ input (InputLayer)           │ (32, 32, 3)    │       0 │
+            ├──────────────────────────────┼────────────────┼─────────┤
+            │ conv2d (Conv2D)              │ (32, 32, 32)   │     896 │
+            ├──────────────────────────────┼────────────────┼─────────┤
+            │ max_pooling2d (MaxPooling2D) │ (16, 16, 32)   │       0 │
+            ├──────────────────────────────┼────────────────┼─────────┤
+            │ flatten (Flatten)            │ (8192)         │       0 │
+            ├──────────────────────────────┼────────────────┼─────────┤
+            │ dense (Dense)                │ (10)           │  81,930 │
+            └──────────────────────────────┴────────────────┴─────────┘
+             Total params: 82,826 <all trainable & "float32">
             """;
 
     /** The full training report with every section. */
