@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and use convolutional image classifiers, in pure Java.",
         subcommands = {
-                CommandLine.HelpCommand.class,
+                NestedHelp.class,
                 CheckCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -31,6 +33,7 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        HelpLayout.install(cl, 80);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();
@@ -46,9 +49,11 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /** A bare {@code fovea}: the usage on stderr and exit 2, as git does, since no command ran. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
     }
 
     /** Version from the jar manifest, or "dev" when run from classes. */

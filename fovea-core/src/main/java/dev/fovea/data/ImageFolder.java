@@ -224,7 +224,12 @@ public final class ImageFolder {
     }
 
     private static boolean isImage(List<String> parts) {
-        String n = parts.get(parts.size() - 1).toLowerCase(Locale.ROOT);
+        return isImageName(parts.get(parts.size() - 1));
+    }
+
+    /** Whether a file name has an extension this class decodes (.jpg, .jpeg, .png, .bmp, .gif; not hidden). */
+    public static boolean isImageName(String fileName) {
+        String n = fileName.toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
         return dot > 0 && !n.startsWith(".") && EXTENSIONS.contains(n.substring(dot + 1));
     }

@@ -63,7 +63,23 @@ public interface Layer {
      * the symbolic output. Weights are initialized again when the model is (see {@code Model}).
      */
     default SymbolicTensor apply(SymbolicTensor x) {
-        Shape out = build(x.shape(), new Rng(0));
+        Shape out;
+        try {
+            out = build(x.shape(), new Rng(0));
+        } catch (RuntimeException e) {
+            if (this instanceof BaseLayer b && !b.hasName()) {
+                // A model numbers unnamed layers only once it is built, after this call, so the
+                // error would name the first layer of this type (max_pooling2d) instead of this
+                // one (max_pooling2d_2): build again under the name the model would give it.
+                b.setName(Names.predicted(b, x));
+                try {
+                    build(x.shape(), new Rng(0));
+                } finally {
+                    b.setName(null);
+                }
+            }
+            throw e;
+        }
         Node node = new Node(this, null, List.of(x));
         SymbolicTensor t = new SymbolicTensor(out, node);
         node.output = t;

@@ -32,4 +32,40 @@ final class Names {
             counts.merge(name, 1, Math::max);
         }
     }
+
+    /**
+     * The name a model would give the unnamed {@code layer} applied to {@code x}: Keras's
+     * numbering over the layers before it (the graph upstream of {@code x}, in topological
+     * order), as {@link Model} numbers them.
+     */
+    static String predicted(BaseLayer layer, SymbolicTensor x) {
+        java.util.List<Node> order = new java.util.ArrayList<>();
+        upstream(x.node(), java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()), order);
+        Names names = new Names();
+        for (Node n : order) {
+            if (n.layer instanceof BaseLayer b && b.hasName()) {
+                names.reserve(b.name());
+            } else if (n.merge instanceof BaseMerge m && m.hasName()) {
+                names.reserve(m.name());
+            }
+        }
+        for (Node n : order) {
+            if (n.layer instanceof BaseLayer b && !b.hasName()) {
+                names.next(b.typeName());
+            } else if (n.merge instanceof BaseMerge m && !m.hasName()) {
+                names.next(m.typeName());
+            }
+        }
+        return names.next(layer.typeName());
+    }
+
+    private static void upstream(Node n, java.util.Set<Node> seen, java.util.List<Node> order) {
+        if (!seen.add(n)) {
+            return;
+        }
+        for (SymbolicTensor in : n.inputs) {
+            upstream(in.node(), seen, order);
+        }
+        order.add(n);
+    }
 }
