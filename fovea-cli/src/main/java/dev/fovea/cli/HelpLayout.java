@@ -32,6 +32,10 @@ final class HelpLayout {
         Map<String, CommandLine.IHelpSectionRenderer> wrapped = new LinkedHashMap<>();
         Map<String, CommandLine.IHelpSectionRenderer> sections = cl.getHelpSectionMap();
         sections.forEach((key, r) -> wrapped.put(key, help -> {
+            if (key.equals(CommandLine.Model.UsageMessageSpec.SECTION_KEY_DESCRIPTION)) {
+                // Descriptions are written as arrays of short lines of one paragraph: reflow them.
+                return wrap(paragraphs(r.render(help)), width);
+            }
             if (!key.equals(CommandLine.Model.UsageMessageSpec.SECTION_KEY_SYNOPSIS)) {
                 return wrap(r.render(help), width);
             }
@@ -44,6 +48,24 @@ final class HelpLayout {
         for (CommandLine sub : cl.getSubcommands().values()) {
             install(sub, width);
         }
+    }
+
+    /** Consecutive non-blank lines joined by spaces; blank lines stay as paragraph breaks. */
+    static String paragraphs(String text) {
+        boolean newline = text.endsWith("\n");
+        StringBuilder out = new StringBuilder();
+        for (String line : text.split("\n", -1)) {
+            if (line.isBlank()) {
+                out.append(out.length() == 0 || out.charAt(out.length() - 1) == '\n' ? "" : "\n").append('\n');
+            } else {
+                if (out.length() > 0 && out.charAt(out.length() - 1) != '\n') {
+                    out.append(' ');
+                }
+                out.append(line.trim());
+            }
+        }
+        String s = out.toString().stripTrailing();
+        return newline ? s + "\n" : s;
     }
 
     /** Every line of {@code text} wrapped at spaces to {@code width} columns. */

@@ -190,7 +190,7 @@ public final class ImageFolder {
     /**
      * Fails when a class folder under {@code prefix} holds no image files (say only a
      * {@code .gitkeep}): dropping it would shift every later class's label and give a model
-     * with one output fewer. Hidden folders ({@code .git}) are not classes.
+     * with one output fewer. Hidden folders ({@code .git}) and {@code __MACOSX} are not classes.
      */
     private static void requireImages(String source, List<Item> all, List<String> prefix,
                                       TreeMap<String, List<Item>> classes) {
@@ -202,7 +202,8 @@ public final class ImageFolder {
                 continue;
             }
             String name = i.parts.get(depth);
-            if (!name.startsWith(".") && !classes.containsKey(name)) {
+            // __MACOSX holds the resource forks of zips made on a Mac, never images of a class.
+            if (!name.startsWith(".") && !name.equals("__MACOSX") && !classes.containsKey(name)) {
                 List<String> files = others.computeIfAbsent(name, k -> new ArrayList<>());
                 if (!i.isFolder()) {
                     files.add(String.join("/", i.parts.subList(depth + 1, i.parts.size())));
