@@ -135,4 +135,20 @@ class TrainRunFolderTest {
             Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    /** Defect 8: the causes Java hides behind a bare path, in words (a full disk cannot be staged in a test). */
+    @Test
+    void writeFailureReasonsAreSpelledOut() {
+        assertEquals("the disk is full (No space left on device)", OutputFolder.reason(
+                new java.nio.file.FileSystemException("/x/model.safetensors", null, "No space left on device")));
+        assertEquals("permission denied", OutputFolder.reason(new java.nio.file.AccessDeniedException("/x")));
+        assertEquals("the file system is read-only", OutputFolder.reason(
+                new java.nio.file.FileSystemException("/x", null, "Read-only file system")));
+        assertEquals("/x/y is a file, not a folder",
+                OutputFolder.reason(new java.nio.file.FileAlreadyExistsException("/x/y")));
+        UserError e = OutputFolder.failure("cannot write", Path.of("/x/run/model.safetensors"), "--out",
+                new java.nio.file.FileSystemException("/x/run/model.safetensors", null, "No space left on device"));
+        assertEquals("cannot write /x/run/model.safetensors: the disk is full (No space left on device); choose"
+                + " another --out (a folder you can write to, on a disk with free space)", e.getMessage());
+    }
 }
