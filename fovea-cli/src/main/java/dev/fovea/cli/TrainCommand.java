@@ -256,13 +256,17 @@ final class TrainCommand implements Callable<Integer> {
             Interrupts.clear();
         }
         Duration took = Duration.between(start, Instant.now());
-        if (trainer.interrupted()) {
-            trainer.saveCheckpoint(dir.resolve(RunRecord.CHECKPOINT));
-            err.println("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT) + "; resume with:");
-            err.println("  ./fovea train --resume " + dir);
-            return 130;
+        try {
+            if (trainer.interrupted()) {
+                trainer.saveCheckpoint(dir.resolve(RunRecord.CHECKPOINT));
+                err.println("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT) + "; resume with:");
+                err.println("  ./fovea train --resume " + dir);
+                return 130;
+            }
+            ModelFile.save(dir.resolve(Models.RUN_MODEL), net, trainer.info());
+        } catch (RuntimeException e) {
+            throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        ModelFile.save(dir.resolve(Models.RUN_MODEL), net, trainer.info());
         long images = (trainer.optimizer().iterations() - stepsBefore) * (long) s.batchSize;
         double seconds = Math.max(took.toMillis() / 1000.0, 1e-3);
         double throughput = Math.min(images, (long) remaining * train.size()) / seconds;
