@@ -43,8 +43,20 @@ public final class AugmentationOptions {
             description = "Zero a random square of this side (0 = off). Default: ${DEFAULT-VALUE}.")
     int cutout;
 
+    /** Checks the numbers (as every command checks its own, through {@link Check}). */
+    void check() {
+        Check.range("--width-shift", (double) widthShift, 0, Double.POSITIVE_INFINITY, false,
+                "below 1 a fraction of the width, else pixels");
+        Check.range("--height-shift", (double) heightShift, 0, Double.POSITIVE_INFINITY, false,
+                "below 1 a fraction of the height, else pixels");
+        Check.between("--fill-value", fillValue, 0, 255, "a pixel value");
+        Check.atLeast("--pad-crop", padCrop, 0, "pixels of padding, 0 = off");
+        Check.atLeast("--cutout", cutout, 0, "side of the square in pixels, 0 = off");
+    }
+
     /** The configured augmentation; a bad mode name is a {@link UserError}. */
     public Augmentation toAugmentation() {
+        check();
         Augmentation.FillMode fill = switch (fillMode.toLowerCase(java.util.Locale.ROOT)) {
             case "nearest" -> Augmentation.FillMode.NEAREST;
             case "reflect" -> Augmentation.FillMode.REFLECT;

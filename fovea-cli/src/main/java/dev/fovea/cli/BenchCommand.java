@@ -40,10 +40,10 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Training batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Training batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--steps", defaultValue = "30", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--peer", paramLabel = "SCRIPT", arity = "0..1", fallbackValue = "../shared/peers/pytorch_bench.py",
@@ -52,6 +52,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Check.positive("--batch-size", batchSize, "images per training step");
+        Check.positive("--steps", steps, "timed training steps");
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Double> ours = measure(out);
         out.flush();

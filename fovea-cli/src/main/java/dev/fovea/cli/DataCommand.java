@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
  * {@code cifar10} (cached or downloaded), a CIFAR-10 binary archive, folder or .bin, or an
  * image folder or .zip.
  */
-@Command(name = "data", description = "Inspect a dataset: counts per class, sample grids.",
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Inspect a dataset: counts per class, sample grids.",
         subcommands = {DataCommand.Info.class, DataCommand.Show.class})
 public final class DataCommand implements Runnable {
     @Spec
@@ -70,7 +70,7 @@ public final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "info", description = "Print each split's image count, the per-class"
+    @Command(name = "info", mixinStandardHelpOptions = true, description = "Print each split's image count, the per-class"
             + " counts, the image size and the class names.")
     static final class Info implements Runnable {
         @Spec
@@ -121,7 +121,7 @@ public final class DataCommand implements Runnable {
         out.flush();
     }
 
-    @Command(name = "show", description = "Write a labelled grid of sample images as PNG,"
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Write a labelled grid of sample images as PNG,"
             + " augmented when augmentation flags are given.")
     static final class Show implements Runnable {
         @Spec
@@ -145,31 +145,27 @@ public final class DataCommand implements Runnable {
                 description = "Number of images. Default: ${DEFAULT-VALUE}.")
         int count;
 
-        @Option(names = "--columns", defaultValue = "8",
+        @Option(names = "--columns", paramLabel = "N", defaultValue = "8",
                 description = "Images per row. Default: ${DEFAULT-VALUE}.")
         int columns;
 
-        @Option(names = "--scale", defaultValue = "3",
+        @Option(names = "--scale", paramLabel = "N", defaultValue = "3",
                 description = "Enlargement factor (nearest neighbour). Default: ${DEFAULT-VALUE}.")
         int scale;
 
-        @Option(names = "--split", defaultValue = "train",
+        @Option(names = "--split", paramLabel = "train|test", defaultValue = "train",
                 description = "train or test (the held-out split). Default: ${DEFAULT-VALUE}.")
         String split;
 
-        @Option(names = "--seed", defaultValue = "0",
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
                 description = "Seed for picking and augmenting images. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Override
         public void run() {
-            if (count < 1 || count > 1024) {
-                throw new UserError("--count: expected 1 to 1024 images, received " + count);
-            }
-            if (columns < 1 || scale < 1 || scale > 16) {
-                throw new UserError("--columns must be ≥ 1 and --scale 1 to 16, received "
-                        + columns + " and " + scale);
-            }
+            Check.between("--count", count, 1, 1024, "images in the grid");
+            Check.positive("--columns", columns, "images per row");
+            Check.between("--scale", scale, 1, 16, "enlargement factor");
             Augmentation aug = augmentation.toAugmentation();
             Splits splits = DataSources.load(path, source.options(), System.err);
             Dataset ds = pick(splits);
@@ -198,8 +194,7 @@ public final class DataCommand implements Runnable {
             try {
                 ImageGrid.writePng(ImageGrid.render(tiles, columns, scale), out);
             } catch (IOException e) {
-                throw new UserError("cannot write " + out + ": " + e.getMessage()
-                        + "; check that the folder is writable");
+                throw OutputFolder.failure("cannot write the grid", out, "--out", e);
             }
             PrintWriter o = spec.commandLine().getOut();
             o.printf(Locale.US, "wrote %s: %d %s images%s%n", out, n, split,

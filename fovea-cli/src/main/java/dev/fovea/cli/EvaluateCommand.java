@@ -56,6 +56,14 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Images per forward pass (memory, not results). Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Evaluate at most N images, drawn at random with --seed (as 'fovea train --limit' draws them).")
+    Integer limit;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the --limit draw. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
     @Option(names = "--report", paramLabel = "DIR",
             description = "Also write DIR/report.html (self-contained) and the plots in DIR/plots.")
     Path report;
@@ -66,8 +74,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (batchSize < 1) {
-            throw new UserError("--batch-size: expected a positive number of images, received " + batchSize);
+        Check.positive("--batch-size", batchSize, "images per forward pass");
+        Check.positive("--limit", limit, "images to evaluate; omit --limit to evaluate them all");
+        if (report != null) {
+            OutputFolder.checkCanCreate(report, "--report");
         }
         long start = System.nanoTime();
         ModelFile.Loaded loaded = Models.load(model);
@@ -83,6 +93,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         String which = splits.test() == null ? "all " + String.format(Locale.US, "%,d", ds.size()) + " images"
                 : (ds == splits.test() ? splits.testName() : "train") + " split";
+        if (limit != null && limit < ds.size()) {
+            ds = TrainCommand.limit(ds, limit, seed);
+            which += String.format(Locale.US, ", %,d drawn at random with seed %d (--limit)", ds.size(), seed);
+        }
         checkFits(in, ds, model, data);
         ds = alignClasses(ds, info.classNames(), k, model, data);
         Normalization norm = Normalization.fromMap(info.preprocessing(), in.dim(2));
@@ -96,6 +110,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf(Locale.US, "%ntime:     %.1f s (%,.0f images/s, including loading)%n", seconds,
                 ds.size() / seconds);
         if (report != null) {
+            OutputFolder.create(report, "--report");
             HtmlReport r = HtmlReport.evaluation("Evaluation of " + fileName(model) + " on " + fileName(data))
                     .keyFigures(Map.of("loss", String.format(Locale.ROOT, "%.4f", ev.loss)))
                     .provenance(provenance(info, which, ds.size(), seconds))

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
                 "  1  an internal error (a bug: please report it with FOVEA_DEBUG=1's stack trace), or a failed check",
                 "  2  a usage, input or file problem; the message says what and how to fix it"},
         subcommands = {
-                CommandLine.HelpCommand.class,
+                NestedHelp.class,
                 CheckCommand.class,
                 SummaryCommand.class,
                 DataCommand.class,
@@ -27,9 +27,12 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit code of a usage, input or file problem (picocli uses it for usage errors too). */
     static final int USER_ERROR = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -40,9 +43,10 @@ public final class Main implements Runnable {
         return commandLine(new Main()).execute(args);
     }
 
-    /** {@code command} under Fovea's failure reporting (tests run their own commands through it). */
+    /** {@code command} under Fovea's help layout and failure reporting (tests run their own commands through it). */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
+        HelpLayout.install(cl, 80);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();
@@ -59,9 +63,11 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /** A bare {@code fovea}: the usage on stderr and exit 2, as git does, since no command ran. */
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USER_ERROR;
     }
 
     /** Version from the jar manifest, or "dev" when run from classes. */

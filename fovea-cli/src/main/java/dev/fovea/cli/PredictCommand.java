@@ -3,13 +3,16 @@ package dev.fovea.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.fovea.FoveaException;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,11 +32,11 @@ import picocli.CommandLine.Spec;
  * each image file, read and resized as image folders are ({@link ImageFolder#readRgb}) and
  * preprocessed as the model file says. {@code --json} prints one JSON document instead:
  * {@code {"model": …, "predictions": [{"file": …, "top": [{"class", "index", "probability"}]}]}}.
- * Every image is decoded before any is predicted, so an unreadable file fails the command
- * without partial output.
+ * A file that cannot be read is skipped with a warning, as training skips it; the command
+ * fails only when no image could be read.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Prints the most probable classes of each image (JPEG, PNG, BMP or GIF) for a trained model.")
+        description = "Prints the most probable classes of each image (JPEG, PNG, BMP or GIF, or a folder of them) for a trained model.")
 final class PredictCommand implements Callable<Integer> {
     /** Images per forward pass: bounds memory when many files are given. */
     private static final int BATCH = 32;
@@ -44,7 +48,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "A model file (.safetensors) written by 'fovea train'.")
     String model;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files to classify.")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE|FOLDER",
+            description = "Image files to classify, or folders: every image inside, in sorted order.")
     List<Path> images;
 
     @Option(names = "--top-k", paramLabel = "K", defaultValue = "3",
@@ -60,9 +65,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (topK < 1) {
-            throw new UserError("--top-k: expected at least 1 class, received " + topK);
-        }
+        Check.positive("--top-k", topK, "classes listed per image");
         ModelFile.Loaded loaded = Models.load(model);
         Model m = loaded.model();
         Shape in = EvaluateCommand.imageInput(m, model);
@@ -77,10 +80,27 @@ final class PredictCommand implements Callable<Integer> {
         List<String> names = loaded.info().classNames().size() == k ? loaded.info().classNames() : numbered(k);
         Normalization norm = Normalization.fromMap(loaded.info().preprocessing(), c);
         int px = h * w * c;
-        byte[] pixels = new byte[images.size() * px];
-        for (int i = 0; i < images.size(); i++) {
-            System.arraycopy(ImageFolder.readRgb(images.get(i), h, w), 0, pixels, i * px, px);
+        List<Path> files = expand(images);
+        List<Path> read = new ArrayList<>();
+        java.io.ByteArrayOutputStream decoded = new java.io.ByteArrayOutputStream();
+        for (Path f : files) {
+            try {
+                decoded.writeBytes(ImageFolder.readRgb(f, h, w));
+                read.add(f);
+            } catch (FoveaException e) {
+                System.err.println("warning: skipped " + e.getMessage());
+            }
         }
+        if (read.isEmpty()) {
+            throw new UserError("predict: none of the " + files.size() + " file(s) given could be read as an image;"
+                    + " pass JPEG, PNG, BMP or GIF files, or folders holding them");
+        }
+        if (read.size() < files.size()) {
+            System.err.printf(Locale.ROOT, "predicting %d of %d files (%d skipped, see the warnings above)%n",
+                    read.size(), files.size(), files.size() - read.size());
+        }
+        images = read;
+        byte[] pixels = decoded.toByteArray();
         float[] probs = new float[images.size() * k];
         for (int b = 0; b < images.size(); b += BATCH) {
             int n = Math.min(BATCH, images.size() - b);
@@ -97,6 +117,35 @@ final class PredictCommand implements Callable<Integer> {
         out.print(json ? json(top) : text(top, names));
         out.flush();
         return 0;
+    }
+
+    /**
+     * The files to classify: files as given, folders replaced by every image file inside them
+     * (sub-folders included) in sorted path order. A folder without images is an error, since
+     * nothing in it could be what the user meant.
+     */
+    static List<Path> expand(List<Path> given) {
+        List<Path> files = new ArrayList<>();
+        for (Path p : given) {
+            if (!Files.isDirectory(p)) {
+                files.add(p);
+                continue;
+            }
+            List<Path> inside;
+            try (Stream<Path> s = Files.walk(p)) {
+                inside = s.filter(f -> Files.isRegularFile(f) && ImageFolder.isImageName(f.getFileName().toString()))
+                        .sorted().toList();
+            } catch (IOException e) {
+                throw new UserError(p + ": cannot list this folder (" + OutputFolder.reason(e)
+                        + "); check its permissions");
+            }
+            if (inside.isEmpty()) {
+                throw new UserError(p + " is a folder without image files (.jpg, .jpeg, .png, .bmp, .gif);"
+                        + " pass image files or a folder holding them");
+            }
+            files.addAll(inside);
+        }
+        return files;
     }
 
     /** The {@code count} largest of {@code probs[off, off+k)}, largest first; ties keep class order. */

@@ -22,11 +22,12 @@ final class SummaryCommand implements Callable<Integer> {
             description = "Input shape for presets (default: ${DEFAULT-VALUE}).")
     String input;
 
-    @Option(names = "--classes", defaultValue = "10", description = "Classes for presets (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--classes", paramLabel = "N", defaultValue = "10", description = "Classes for presets (default: ${DEFAULT-VALUE}).")
     int classes;
 
     @Override
     public Integer call() {
+        Check.positive("--classes", classes, "outputs of the preset's last layer");
         int[] s = parseShape(input);
         var loaded = Models.resolve(model, s[0], s[1], s[2], classes);
         spec.commandLine().getOut().print(Summary.of(loaded.model()));

@@ -1,42 +1,34 @@
 package dev.fovea.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.fovea.data.Augmentation;
 import dev.fovea.data.DataSources;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.data.Splits;
-import dev.fovea.io.AtomicFiles;
 import dev.fovea.io.ModelFile;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.metric.Accuracy;
 import dev.fovea.nn.Model;
-import dev.fovea.nn.Summary;
 import dev.fovea.optim.Adam;
 import dev.fovea.optim.AdamW;
 import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.SGD;
-import dev.fovea.report.HtmlReport;
-import dev.fovea.report.TrainingCurves;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.train.Callback;
 import dev.fovea.train.CsvLogger;
 import dev.fovea.train.DataFeed;
 import dev.fovea.train.FitOptions;
-import dev.fovea.train.History;
 import dev.fovea.train.TrainContext;
 import dev.fovea.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,10 +47,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * tutorial's second phase is {@code --resume DIR --epochs 100} plus the augmentation flags.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model into a run folder (model, checkpoint, history, plots, report).",
-                "The folder holds model.safetensors, checkpoint.safetensors, history.csv, run.json,",
-                "plots/*.png and a self-contained report.html.",
-                "Defaults follow the Keras tutorial: tutorial-cnn, CIFAR-10, Adam, batch 32, test split as validation."})
+        description = {"Trains a model into a run folder: model.safetensors, checkpoint.safetensors,"
+                + " history.csv, run.json, plots/*.png and a self-contained report.html.",
+                "Defaults follow the Keras tutorial: tutorial-cnn, CIFAR-10, Adam, batch 32, the test split as"
+                        + " validation data (a seeded 10%% of the training images when the data has no test split)."})
 final class TrainCommand implements Callable<Integer> {
     static final String RUN_FILE = "run.json";
 
@@ -71,35 +63,36 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH", description = "cifar10 (cached download), a CIFAR-10 .tar.gz/folder/.bin, or an image folder/.zip (default: cifar10).")
     String data;
 
-    @Option(names = "--epochs", description = "Total epochs of the run (default: 50).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Total epochs of the run, at least 1 (default: 50).")
     Integer epochs;
 
-    @Option(names = "--batch-size", description = "Batch size (default: 32).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per training step (default: 32).")
     Integer batchSize;
 
-    @Option(names = "--optimizer", description = "adam, adamw or sgd (default: adam).")
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, adamw or sgd (default: adam).")
     String optimizer;
 
-    @Option(names = "--lr", description = "Learning rate (default: 0.001 for adam/adamw, 0.01 for sgd).")
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.001 for adam/adamw, 0.01 for sgd).")
     Double lr;
 
-    @Option(names = "--momentum", description = "SGD momentum (default: 0.9 with sgd).")
+    @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: 0.9 with sgd).")
     Double momentum;
 
     @Option(names = "--nesterov", description = "Nesterov momentum for sgd.")
     Boolean nesterov;
 
-    @Option(names = "--weight-decay", description = "Decoupled weight decay (default: 0; 0.004 for adamw).")
+    @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled weight decay (default: 0; 0.004 for adamw).")
     Double weightDecay;
 
-    @Option(names = "--label-smoothing", description = "Label smoothing of the loss (default: 0).")
+    @Option(names = "--label-smoothing", paramLabel = "S", description = "Label smoothing of the loss (default: 0).")
     Double labelSmoothing;
 
     @Mixin
     AugmentationOptions augmentation;
 
     @Option(names = "--validation", paramLabel = "test|FRACTION|none",
-            description = "Validation data: the test split (default), a fraction of the training set, or none.")
+            description = "Validation data: the test split, a fraction of the training set, or none"
+                    + " (default: the test split, else a seeded 0.1).")
     String validation;
 
     @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")
@@ -108,37 +101,87 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Use at most N images of each split, drawn at random with the seed (quick runs).")
     Integer limit;
 
-    @Option(names = "--seed", description = "Seed of initialization, shuffling, dropout and augmentation (default: 0).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of initialization, shuffling, dropout and augmentation (default: 0).")
     Long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: runs/train).")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Run folder; must be new or empty unless --overwrite (default: runs/MODEL-yyyyMMdd-HHmmss).")
     Path out;
+
+    @Option(names = "--overwrite", description = "Replace the files of an earlier run in a non-empty --out folder.")
+    boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Continue the run in DIR from its checkpoint; options not given are taken from DIR/run.json.")
     Path resume;
 
-    @Option(names = "--verbose", description = "0 silent, 1 progress bar, 2 one line per epoch (default: 1).")
+    @Option(names = "--verbose", paramLabel = "0|1|2", description = "0 silent, 1 progress bar, 2 one line per epoch (default: 1).")
     Integer verbose;
 
     @Option(names = "--no-report", description = "Skip the final evaluation and report.")
     boolean noReport;
 
     @Override
-    public Integer call() throws Exception {
-        Map<String, Object> saved = resume == null ? Map.of() : readRun(resume);
-        Settings s = new Settings(saved);
-        Path dir = out != null ? out : resume != null ? resume : Path.of("runs", "train");
-        Files.createDirectories(dir);
+    public Integer call() {
+        checkNumbers();
+        Map<String, Object> saved = resume == null ? Map.of() : RunRecord.read(resume);
+        if (resume != null && model != null && !sameModel(model, saved.get("model"))) {
+            throw new UserError("--model " + model + " with --resume " + resume + ": a resumed run continues its own"
+                    + " model (" + saved.get("model") + ", from " + resume.resolve(RunRecord.FILE) + "); omit --model,"
+                    + " or start a new run with --model " + model + " --out NEWDIR");
+        }
+        Settings s = new Settings(this, saved);
+        Path dir = out != null ? out : resume != null ? resume
+                : RunRecord.uniqueFolder(Path.of("runs"), s.model, LocalDateTime.now());
+        boolean sameFolder = resume != null && samePath(dir, resume);
+        if (!sameFolder && !overwrite) {
+            RunRecord.refuseNonEmpty(dir);
+        }
+        OutputFolder.checkCanCreate(dir, "--out");
+        Path checkpoint = resume == null ? null : resume.resolve(RunRecord.CHECKPOINT);
+        if (checkpoint != null) {
+            if (!Files.exists(checkpoint)) {
+                throw new UserError("--resume " + resume + ": no " + RunRecord.CHECKPOINT + " there; pass the run"
+                        + " folder of an earlier 'fovea train --out DIR'");
+            }
+            int done = RunRecord.progress(checkpoint)[0];
+            if (s.epochs <= done) {
+                throw new UserError("--epochs " + s.epochs + ": the run in " + resume + " already trained " + done
+                        + plural(done, " epoch") + "; pass --epochs greater than " + done + " to train more");
+            }
+            if (data == null) {
+                RunRecord.checkDataExists(resume, s.data);
+            }
+        }
         PrintStream err = System.err;
 
         Splits splits = DataSources.load(s.data, ImageFolder.Options.defaults(), err);
+        String dataSha = splits.train().sha256();
+        if (resume != null) {
+            RunRecord.checkSameData(resume, saved, dataSha, s.data);
+        }
         Dataset train = limit(splits.train(), s.limit, s.seed);
+        String validation = s.validation;
+        if (validation == null) {
+            validation = splits.test() != null ? "test" : defaultSplit(train) ? "0.1" : "none";
+            if (splits.test() == null) {
+                err.println(validation.equals("none")
+                        ? "validation: none (" + s.data + " has no test split and too few images to hold out 10%);"
+                        + " the report describes the training data"
+                        : "validation: " + s.data + " has no test split, so a seeded 10% of the training images is"
+                        + " held out (--validation 0.1; pass --validation none to train on all of them)");
+            }
+        }
         Dataset val = null;
-        if (s.validation.equals("test")) {
+        if (validation.equals("test")) {
+            if (splits.test() == null) {
+                throw new UserError("--validation test: " + s.data + " has no test split (an image folder needs"
+                        + " val/, validation/ or test/ beside train/); pass --validation 0.1 to hold out 10% of"
+                        + " the training images, or --validation none");
+            }
             val = limit(splits.test(), s.limit, s.seed);
-        } else if (!s.validation.equals("none")) {
-            double fraction = parseFraction(s.validation);
+        } else if (!validation.equals("none")) {
+            double fraction = parseFraction(validation);
             Splits parts = train.splitValidation(fraction, s.seed);
             train = parts.train();
             val = parts.test();
@@ -149,12 +192,7 @@ final class TrainCommand implements Callable<Integer> {
         Normalization norm = s.normalize ? Normalization.fit(train) : Normalization.scale(train.channels());
 
         ModelFile.Loaded loaded;
-        Path checkpoint = resume == null ? null : resume.resolve("checkpoint.safetensors");
         if (checkpoint != null) {
-            if (!Files.exists(checkpoint)) {
-                throw new UserError("--resume " + resume + ": no checkpoint.safetensors there; pass the run folder"
-                        + " of an earlier 'fovea train --out DIR'");
-            }
             loaded = ModelFile.load(checkpoint);
         } else {
             loaded = Models.resolve(s.model, train.height(), train.width(), train.channels(), train.numClasses());
@@ -170,28 +208,33 @@ final class TrainCommand implements Callable<Integer> {
         }
         Trainer trainer = new Trainer(net, optimizer(s), new SparseCategoricalCrossentropy(false,
                 (float) s.labelSmoothing), new Accuracy());
-        String checksum = checksum(train);
+        String command = "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        List<String> commands = RunRecord.commands(saved);
+        commands.add(command);
+        // The trainer adds seed, versions, optimizer, learning rate, batch size, augmentation and
+        // the data's hash at fit time; the CLI adds only what the library cannot know.
         Map<String, Object> provenance = new LinkedHashMap<>();
-        provenance.put("command", "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
-        provenance.put("seed", s.seed);
-        provenance.put("fovea_version", version());
-        provenance.put("java_version", System.getProperty("java.version"));
-        provenance.put("data", s.data);
-        provenance.put("data_sha256", checksum);
+        provenance.put("command", command);
+        provenance.put("commands", commands);
+        provenance.put("data", RunRecord.absolute(s.data));
+        provenance.put("data_source_sha256", dataSha);
+        provenance.put("limit", s.limit == 0 ? "none" : s.limit + " images per split");
         trainer.setInfo(new ModelFile.Info(train.classNames(), norm.toMap(), provenance));
         if (checkpoint != null) {
             trainer.restoreCheckpoint(checkpoint);
         }
-        writeRun(dir, s);
+
+        OutputFolder.create(dir, "--out");
+        if (overwrite && !sameFolder) {
+            RunRecord.clearOutputs(dir);
+        }
+        Map<String, Object> record = s.toMap();
+        record.put("validation", validation);
+        record.put("data_sha256", dataSha);
+        record.put("commands", commands);
+        RunRecord.write(dir, record);
 
         int remaining = s.epochs - trainer.epochsDone();
-        if (remaining < 0 || (remaining == 0 && !trainer.interrupted())) {
-            err.println("the run already has " + trainer.epochsDone() + " epochs (target " + s.epochs
-                    + "); pass a larger --epochs to train more");
-            remaining = 0;
-        } else if (trainer.interrupted() && remaining == 0) {
-            remaining = 1;
-        }
         DataFeed trainFeed = new DataFeed(train, s.augmentation, norm, s.seed);
         DataFeed valFeed = val == null ? null : DataFeed.plain(val, norm);
         FitOptions fo = new FitOptions().epochs(remaining).batchSize(s.batchSize).verbose(s.verbose)
@@ -207,45 +250,80 @@ final class TrainCommand implements Callable<Integer> {
         Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"));
         try {
             trainer.fit(trainFeed, fo);
+        } catch (RuntimeException e) {
+            throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         } finally {
             Interrupts.clear();
         }
         Duration took = Duration.between(start, Instant.now());
-        if (trainer.interrupted()) {
-            trainer.saveCheckpoint(dir.resolve("checkpoint.safetensors"));
-            err.println("checkpoint saved to " + dir.resolve("checkpoint.safetensors") + "; resume with:");
-            err.println("  ./fovea train --resume " + dir);
-            return 130;
+        try {
+            if (trainer.interrupted()) {
+                trainer.saveCheckpoint(dir.resolve(RunRecord.CHECKPOINT));
+                err.println("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT) + "; resume with:");
+                err.println("  ./fovea train --resume " + dir);
+                return 130;
+            }
+            ModelFile.save(dir.resolve(Models.RUN_MODEL), net, trainer.info());
+        } catch (RuntimeException e) {
+            throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        ModelFile.save(dir.resolve("model.safetensors"), net, trainer.info());
         long images = (trainer.optimizer().iterations() - stepsBefore) * (long) s.batchSize;
         double seconds = Math.max(took.toMillis() / 1000.0, 1e-3);
-        err.printf(Locale.ROOT, "trained %d epochs in %s (%.0f images/s); model written to %s%n", remaining,
-                formatDuration(took), Math.min(images, (long) remaining * train.size()) / seconds,
-                dir.resolve("model.safetensors"));
-        if (!noReport && val != null) {
-            Evaluation ev = Evaluation.run(net, val, norm, train.classNames(), 256);
-            PrintStream o = System.out;
-            o.printf(Locale.ROOT, "validation loss %.4f, accuracy %.4f%n", ev.loss, ev.accuracy);
+        double throughput = Math.min(images, (long) remaining * train.size()) / seconds;
+        err.printf(Locale.ROOT, "trained %d%s in %s (%.0f images/s); model written to %s%n", remaining,
+                plural(remaining, " epoch"), formatDuration(took), throughput, dir.resolve(Models.RUN_MODEL));
+        if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
-            provenance.forEach((k, v) -> prov.put(k, String.valueOf(v)));
+            trainer.info().provenance().forEach((k, v) -> prov.put(k, String.valueOf(v)));
+            prov.remove("commands");
+            prov.remove("command");
+            for (int i = 0; i < commands.size(); i++) {
+                prov.put(commands.size() == 1 ? "command" : "command " + (i + 1) + " of " + commands.size(),
+                        commands.get(i));
+            }
             prov.put("epochs", String.valueOf(trainer.epochsDone()));
             prov.put("threads", String.valueOf(Parallel.threads()));
             prov.put("duration (this command)", formatDuration(took));
-            prov.put("throughput", String.format(Locale.ROOT, "%.0f training images/s",
-                    Math.min(images, (long) remaining * train.size()) / seconds));
-            Map<String, String> key = new LinkedHashMap<>();
-            key.put("validation loss", String.format(Locale.ROOT, "%.4f", ev.loss));
-            HtmlReport report = HtmlReport.training("Fovea run: " + s.model + " on " + s.data)
-                    .provenance(prov).keyFigures(key)
-                    .curves(curves(trainer.history()))
-                    .modelSummary(Summary.of(net));
-            ev.addTo(report);
-            report.writePlots(dir.resolve("plots"));
-            Path html = report.write(dir);
-            o.println("report: " + html);
+            prov.put("throughput", String.format(Locale.ROOT, "%.0f training images/s", throughput));
+            TrainReport.write(dir, net, trainer.history(), val != null ? val : train, val == null, norm,
+                    train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov);
         }
         return 0;
+    }
+
+    /** The console and report wording for a count: "1 epoch", "2 epochs". */
+    static String plural(int n, String noun) {
+        return n == 1 ? noun : noun + "s";
+    }
+
+    /** A seeded 10% validation split needs at least one image on each side. */
+    private static boolean defaultSplit(Dataset train) {
+        long held = Math.round(train.size() * 0.1);
+        return held >= 1 && held < train.size();
+    }
+
+    /** Every numeric option given on the command line, checked before anything is read or written. */
+    private void checkNumbers() {
+        Check.positive("--epochs", epochs, "the run's total number of epochs");
+        Check.positive("--batch-size", batchSize, "images per training step");
+        Check.positive("--limit", limit, "images of each split; omit --limit to use them all");
+        Check.positive("--lr", lr, "the learning rate");
+        Check.range("--momentum", momentum, 0, 1, false, "SGD momentum");
+        Check.range("--weight-decay", weightDecay, 0, Double.POSITIVE_INFINITY, false, "decoupled weight decay");
+        Check.range("--label-smoothing", labelSmoothing, 0, 1, false, "label smoothing");
+        Check.between("--verbose", verbose, 0, 2, "0 silent, 1 progress bar, 2 one line per epoch");
+        augmentation.check();
+    }
+
+    private static boolean sameModel(String given, Object saved) {
+        if (saved == null) {
+            return true;
+        }
+        return RunRecord.absolute(given).equals(RunRecord.absolute(String.valueOf(saved)));
+    }
+
+    private static boolean samePath(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /** Saves the checkpoint and the model after every epoch, so a crash loses at most one epoch. */
@@ -266,17 +344,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static TrainingCurves curves(History h) {
-        Map<String, List<Double>> series = new LinkedHashMap<>();
-        for (String k : List.of("loss", "val_loss", "accuracy", "val_accuracy")) {
-            if (!h.get(k).isEmpty()) {
-                series.put(k, h.get(k));
-            }
-        }
-        return new TrainingCurves(series);
-    }
-
-    private Optimizer optimizer(Settings s) {
+    private static Optimizer optimizer(Settings s) {
         return switch (s.optimizer) {
             case "adam" -> new Adam(new dev.fovea.optim.Constant(s.lr == null ? 1e-3 : s.lr), 0.9, 0.999, 1e-7,
                     s.weightDecay == null ? 0 : s.weightDecay);
@@ -287,140 +355,12 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    /** The effective options: the command line, else the resumed run's run.json, else defaults. */
-    private final class Settings {
-        final String model;
-        final String data;
-        final int epochs;
-        final int batchSize;
-        final String optimizer;
-        final Double lr;
-        final Double momentum;
-        final boolean nesterov;
-        final Double weightDecay;
-        final double labelSmoothing;
-        final Augmentation augmentation;
-        final Map<String, Object> augmentationArgs;
-        final String validation;
-        final boolean normalize;
-        final int limit;
-        final long seed;
-        final int verbose;
-
-        Settings(Map<String, Object> saved) {
-            model = pick(TrainCommand.this.model, saved, "model", "tutorial-cnn");
-            data = pick(TrainCommand.this.data, saved, "data", DataSources.CIFAR10);
-            epochs = ((Number) pick(TrainCommand.this.epochs, saved, "epochs", 50)).intValue();
-            batchSize = ((Number) pick(TrainCommand.this.batchSize, saved, "batch_size", 32)).intValue();
-            optimizer = pick(TrainCommand.this.optimizer, saved, "optimizer", "adam").toLowerCase(Locale.ROOT);
-            lr = num(pick(TrainCommand.this.lr, saved, "lr", null));
-            momentum = num(pick(TrainCommand.this.momentum, saved, "momentum", null));
-            nesterov = pick(TrainCommand.this.nesterov, saved, "nesterov", false);
-            weightDecay = num(pick(TrainCommand.this.weightDecay, saved, "weight_decay", null));
-            labelSmoothing = ((Number) pick(TrainCommand.this.labelSmoothing, saved, "label_smoothing", 0.0)).doubleValue();
-            validation = pick(TrainCommand.this.validation, saved, "validation", "test").toLowerCase(Locale.ROOT);
-            normalize = pick(TrainCommand.this.normalize, saved, "normalize", false);
-            limit = ((Number) pick(TrainCommand.this.limit, saved, "limit", 0)).intValue();
-            seed = ((Number) pick(TrainCommand.this.seed, saved, "seed", 0L)).longValue();
-            verbose = ((Number) pick(TrainCommand.this.verbose, saved, "verbose", 1)).intValue();
-            augmentationArgs = augmentationArgs(saved);
-            augmentation = augmentationFrom(augmentationArgs);
-            if (epochs < 0 || batchSize < 1 || labelSmoothing < 0 || labelSmoothing >= 1) {
-                throw new UserError("invalid settings: epochs " + epochs + ", batch size " + batchSize
-                        + ", label smoothing " + labelSmoothing + "; expected epochs >= 0, batch size >= 1 and"
-                        + " label smoothing in [0, 1)");
-            }
-        }
-
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("model", model);
-            m.put("data", data);
-            m.put("epochs", epochs);
-            m.put("batch_size", batchSize);
-            m.put("optimizer", optimizer);
-            m.put("lr", lr);
-            m.put("momentum", momentum);
-            m.put("nesterov", nesterov);
-            m.put("weight_decay", weightDecay);
-            m.put("label_smoothing", labelSmoothing);
-            m.put("validation", validation);
-            m.put("normalize", normalize);
-            m.put("limit", limit);
-            m.put("seed", seed);
-            m.put("verbose", verbose);
-            m.put("augmentation", augmentationArgs);
-            return m;
-        }
-    }
-
-    private static Double num(Object o) {
-        return o == null ? null : ((Number) o).doubleValue();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T pick(T given, Map<String, Object> saved, String key, T dflt) {
-        if (given != null) {
-            return given;
-        }
-        Object v = saved.get(key);
-        return v != null ? (T) v : dflt;
-    }
-
-    /** Augmentation flags given now win; otherwise the resumed run's. */
-    @SuppressWarnings("unchecked")
-    private Map<String, Object> augmentationArgs(Map<String, Object> saved) {
-        Map<String, Object> old = (Map<String, Object>) saved.getOrDefault("augmentation", Map.of());
-        Map<String, Object> m = new LinkedHashMap<>();
-        var pr = spec.commandLine().getParseResult();
-        String[][] keys = {{"--width-shift", "width_shift"}, {"--height-shift", "height_shift"},
-                {"--horizontal-flip", "horizontal_flip"}, {"--fill-mode", "fill_mode"}, {"--fill-value", "fill_value"},
-                {"--pad-crop", "pad_crop"}, {"--pad-mode", "pad_mode"}, {"--cutout", "cutout"}};
-        Object[] now = {augmentation.widthShift, augmentation.heightShift, augmentation.horizontalFlip,
-                augmentation.fillMode, augmentation.fillValue, augmentation.padCrop, augmentation.padMode,
-                augmentation.cutout};
-        for (int i = 0; i < keys.length; i++) {
-            m.put(keys[i][1], pr.hasMatchedOption(keys[i][0]) || !old.containsKey(keys[i][1]) ? now[i] : old.get(keys[i][1]));
-        }
-        return m;
-    }
-
-    private Augmentation augmentationFrom(Map<String, Object> a) {
-        augmentation.widthShift = ((Number) a.get("width_shift")).floatValue();
-        augmentation.heightShift = ((Number) a.get("height_shift")).floatValue();
-        augmentation.horizontalFlip = (Boolean) a.get("horizontal_flip");
-        augmentation.fillMode = (String) a.get("fill_mode");
-        augmentation.fillValue = ((Number) a.get("fill_value")).intValue();
-        augmentation.padCrop = ((Number) a.get("pad_crop")).intValue();
-        augmentation.padMode = (String) a.get("pad_mode");
-        augmentation.cutout = ((Number) a.get("cutout")).intValue();
-        return augmentation.toAugmentation();
-    }
-
-    private static Map<String, Object> readRun(Path dir) {
-        Path f = dir.resolve(RUN_FILE);
-        if (!Files.exists(f)) {
-            throw new UserError("--resume " + dir + ": no " + RUN_FILE + " there; pass the run folder of an earlier"
-                    + " 'fovea train --out DIR'");
-        }
-        try {
-            return ModelFile.parse(f, Files.readString(f), new TypeReference<>() { });
-        } catch (IOException e) {
-            throw new UncheckedIOException(f + ": cannot read: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeRun(Path dir, Settings s) throws IOException {
-        String json = ModelFile.json(s.toMap());
-        AtomicFiles.write(dir.resolve(RUN_FILE), o -> o.write(json.getBytes(StandardCharsets.UTF_8)));
-    }
-
     /**
      * At most {@code n} images, drawn at random (seeded) so every class stays represented:
      * image folders list one class after another, and the first n would hold only a few classes.
      */
     static Dataset limit(Dataset d, int n, long seed) {
-        if (n <= 0 || d.size() <= n) {
+        if (d == null || n <= 0 || d.size() <= n) {
             return d;
         }
         int[] all = new int[d.size()];
@@ -445,23 +385,8 @@ final class TrainCommand implements Callable<Integer> {
         throw new UserError("--validation " + v + ": expected test, none, or a fraction in (0, 1) such as 0.1");
     }
 
-    /** SHA-256 of the training images and labels as loaded (independent of the file format). */
-    static String checksum(Dataset d) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(d.images());
-            for (int l : d.labels()) {
-                md.update((byte) l);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static String version() {
-        String v = TrainCommand.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return dev.fovea.train.Provenance.foveaVersion();
     }
 
     static String formatDuration(Duration d) {

@@ -150,29 +150,51 @@ class PredictCommandTest {
         assertEquals(1, sum, 1e-5);
     }
 
+    /** Issue 12: a bad file is skipped with a warning (as training skips it); folders give their images in order. */
     @Test
-    void unreadableOrMissingImageNamesTheFile() throws IOException {
+    void skipsUnreadableFilesWithAWarningAndTakesFolders() throws IOException {
         Path broken = tmp.resolve("broken.jpg");
         Files.write(broken, new byte[]{(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
-        CliRun r = run("predict", "--model", modelFile.toString(), cat.toString(), broken.toString());
-        assertEquals(2, r.code());
-        assertTrue(r.err().startsWith("error: " + broken + ": cannot decode this image"), r.err());
-        assertEquals("", r.out(), "no partial output");
-        assertFalse(r.err().contains("\tat "), r.err());
         Path none = tmp.resolve("none.png");
-        CliRun m = run("predict", "--model", modelFile.toString(), none.toString());
-        assertEquals(2, m.code());
-        assertTrue(m.err().contains("image not found: " + none + " does not exist"), m.err());
-        CliRun folder = run("predict", "--model", modelFile.toString(), tmp.toString());
-        assertEquals(2, folder.code());
-        assertTrue(folder.err().contains(tmp + " is a folder, not an image file"), folder.err());
+        CliRun r = run("predict", "--model", modelFile.toString(), broken.toString(), cat.toString(), none.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: skipped " + broken + ": cannot decode this image"), r.err());
+        assertTrue(r.err().contains("warning: skipped image not found: " + none + " does not exist"), r.err());
+        assertTrue(r.err().contains("predicting 1 of 3 files (2 skipped"), r.err());
+        assertTrue(r.out().startsWith(cat + "\n"), r.out());
+        assertFalse(r.out().contains(broken.toString()), r.out());
+        assertFalse(r.err().contains("\tat "), r.err());
+
+        CliRun nothing = run("predict", "--model", modelFile.toString(), broken.toString(), none.toString());
+        assertEquals(2, nothing.code(), nothing.err());
+        assertTrue(nothing.err().contains("none of the 2 file(s) given could be read as an image"), nothing.err());
+
+        Path folder = tmp.resolve("images");
+        Files.createDirectories(folder.resolve("a"));
+        Files.copy(ship, folder.resolve("b_ship.jpg"));
+        Files.copy(cat, folder.resolve("a/cat.jpg"));
+        Files.writeString(folder.resolve("notes.txt"), "not an image");
+        CliRun f = run("predict", "--model", modelFile.toString(), "--json", "--top-k", "1", folder.toString());
+        assertEquals(0, f.code(), f.err());
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.out());
+        assertEquals(2, doc.get("predictions").size(), f.out());
+        assertEquals(folder.resolve("a/cat.jpg").toString(), doc.get("predictions").get(0).get("file").asText());
+        assertEquals(folder.resolve("b_ship.jpg").toString(), doc.get("predictions").get(1).get("file").asText());
+        assertEquals(ranking(expected[0])[0], doc.get("predictions").get(0).get("top").get(0).get("index").asInt());
+        assertEquals(ranking(expected[1])[0], doc.get("predictions").get(1).get("top").get(0).get("index").asInt());
+
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        CliRun e = run("predict", "--model", modelFile.toString(), empty.toString());
+        assertEquals(2, e.code());
+        assertTrue(e.err().contains(empty + " is a folder without image files"), e.err());
     }
 
     @Test
     void badArgumentsAreUserErrors() {
         CliRun k = run("predict", "--model", modelFile.toString(), "--top-k", "0", cat.toString());
         assertEquals(2, k.code());
-        assertTrue(k.err().contains("--top-k: expected at least 1 class, received 0"), k.err());
+        assertTrue(k.err().contains("--top-k 0: expected a whole number ≥ 1 (classes listed per image), received 0"),
+                k.err());
         CliRun preset = run("predict", "--model", "tutorial-cnn", cat.toString());
         assertEquals(2, preset.code());
         assertTrue(preset.err().contains("is a preset without trained weights"), preset.err());

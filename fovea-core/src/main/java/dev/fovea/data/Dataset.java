@@ -2,7 +2,11 @@ package dev.fovea.data;
 
 import dev.fovea.FoveaException;
 import dev.fovea.tensor.Rng;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -154,6 +158,24 @@ public final class Dataset {
         Arrays.sort(val);
         Arrays.sort(train);
         return new Splits(subset(train), subset(val), "validation");
+    }
+
+    /**
+     * SHA-256 of the images as decoded (uint8 NHWC, in order) followed by every label as a
+     * 4-byte big-endian int: identifies the data independently of its file format, so a CIFAR
+     * archive and its extracted folder hash alike.
+     */
+    public String sha256() {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(images);
+            ByteBuffer b = ByteBuffer.allocate(4 * labels.length);
+            b.asIntBuffer().put(labels);
+            md.update(b.array());
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
     }
 
     @Override

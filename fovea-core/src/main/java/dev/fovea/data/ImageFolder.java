@@ -50,8 +50,15 @@ public final class ImageFolder {
         }
     }
 
-    /** One image file: its path split into folder names, and a way to read its bytes. */
+    /**
+     * One file or folder: its path split into folder names, and a way to read its bytes (null
+     * for a folder). Folders and non-image files are kept so that a class folder without
+     * images is reported rather than silently dropped.
+     */
     private record Item(List<String> parts, String where, Opener open) {
+        boolean isFolder() {
+            return open == null;
+        }
     }
 
     @FunctionalInterface
@@ -90,12 +97,15 @@ public final class ImageFolder {
     private static List<Item> listFolder(Path root) throws IOException {
         List<Item> items = new ArrayList<>();
         try (Stream<Path> s = Files.walk(root)) {
-            for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+            for (Path f : s.filter(p -> !p.equals(root)).sorted().toList()) {
                 List<String> parts = new ArrayList<>();
                 for (Path p : root.relativize(f)) {
                     parts.add(p.toString());
                 }
-                items.add(new Item(parts, f.toString(), () -> Files.newInputStream(f)));
+                boolean folder = Files.isDirectory(f);
+                if (folder || Files.isRegularFile(f)) {
+                    items.add(new Item(parts, f.toString(), folder ? null : () -> Files.newInputStream(f)));
+                }
             }
         }
         return items;
@@ -138,17 +148,19 @@ public final class ImageFolder {
 
     private static Splits build(String source, List<Item> all, Options o, Consumer<String> warn)
             throws IOException {
-        List<Item> images = all.stream().filter(i -> isImage(i.parts)).toList();
+        List<Item> images = all.stream().filter(i -> !i.isFolder() && isImage(i.parts)).toList();
         boolean split = images.stream().anyMatch(i -> i.parts.size() >= 3
                 && i.parts.get(0).equals("train"));
         int[] size = {o.height(), o.width()};
         if (!split) {
             TreeMap<String, List<Item>> classes = byClass(images, 0);
+            requireImages(source, all, List.of(), classes);
             return new Splits(decode(source, classes, classes.keySet().stream().toList(), size,
                     o, warn), null, null);
         }
         TreeMap<String, List<Item>> train = byClass(images.stream()
                 .filter(i -> i.parts.get(0).equals("train")).toList(), 1);
+        requireImages(source, all, List.of("train"), train);
         String heldName = null;
         for (String h : HELD_OUT) {
             if (heldName == null && images.stream().anyMatch(i -> i.parts.get(0).equals(h))) {
@@ -163,6 +175,7 @@ public final class ImageFolder {
         String h = heldName;
         TreeMap<String, List<Item>> held = byClass(images.stream()
                 .filter(i -> i.parts.get(0).equals(h)).toList(), 1);
+        requireImages(source, all, List.of(h), held);
         for (String c : held.keySet()) {
             if (!train.containsKey(c)) {
                 throw new FoveaException(source + "/" + h + "/" + c + ": class '" + c
@@ -174,8 +187,50 @@ public final class ImageFolder {
                 h.equals("test") ? "test" : "validation");
     }
 
+    /**
+     * Fails when a class folder under {@code prefix} holds no image files (say only a
+     * {@code .gitkeep}): dropping it would shift every later class's label and give a model
+     * with one output fewer. Hidden folders ({@code .git}) and {@code __MACOSX} are not classes.
+     */
+    private static void requireImages(String source, List<Item> all, List<String> prefix,
+                                      TreeMap<String, List<Item>> classes) {
+        int depth = prefix.size();
+        TreeMap<String, List<String>> others = new TreeMap<>();
+        for (Item i : all) {
+            if (i.parts.size() <= depth || !i.parts.subList(0, depth).equals(prefix)
+                    || (!i.isFolder() && i.parts.size() == depth + 1)) {
+                continue;
+            }
+            String name = i.parts.get(depth);
+            // __MACOSX holds the resource forks of zips made on a Mac, never images of a class.
+            if (!name.startsWith(".") && !name.equals("__MACOSX") && !classes.containsKey(name)) {
+                List<String> files = others.computeIfAbsent(name, k -> new ArrayList<>());
+                if (!i.isFolder()) {
+                    files.add(String.join("/", i.parts.subList(depth + 1, i.parts.size())));
+                }
+            }
+        }
+        if (others.isEmpty()) {
+            return;
+        }
+        String name = others.firstKey();
+        List<String> files = others.get(name);
+        String where = source + "/" + String.join("/", prefix) + (prefix.isEmpty() ? "" : "/") + name;
+        throw new FoveaException(where + ": class folder '" + name + "' holds no images ("
+                + (files.isEmpty() ? "it is empty" : "only " + String.join(", ", files.subList(0,
+                Math.min(3, files.size()))) + (files.size() > 3 ? ", …" : ""))
+                + "); expected .jpg, .png, .bmp or .gif files of that class; add images to it or"
+                + " remove the folder" + (others.size() > 1 ? " (also without images: "
+                + String.join(", ", others.keySet().stream().skip(1).toList()) + ")" : ""));
+    }
+
     private static boolean isImage(List<String> parts) {
-        String n = parts.get(parts.size() - 1).toLowerCase(Locale.ROOT);
+        return isImageName(parts.get(parts.size() - 1));
+    }
+
+    /** Whether a file name has an extension this class decodes (.jpg, .jpeg, .png, .bmp, .gif; not hidden). */
+    public static boolean isImageName(String fileName) {
+        String n = fileName.toLowerCase(Locale.ROOT);
         int dot = n.lastIndexOf('.');
         return dot > 0 && !n.startsWith(".") && EXTENSIONS.contains(n.substring(dot + 1));
     }

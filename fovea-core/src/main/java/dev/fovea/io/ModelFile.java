@@ -9,6 +9,7 @@ import dev.fovea.nn.ModelConfig;
 import dev.fovea.nn.Param;
 import dev.fovea.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,9 @@ public final class ModelFile {
     public record Info(List<String> classNames, Map<String, Object> preprocessing, Map<String, Object> provenance) {
         public Info {
             classNames = List.copyOf(classNames);
-            preprocessing = Map.copyOf(preprocessing);
-            provenance = Map.copyOf(provenance);
+            // Insertion order kept: the provenance is read by people, in the file and the report.
+            preprocessing = Collections.unmodifiableMap(new LinkedHashMap<>(preprocessing));
+            provenance = Collections.unmodifiableMap(new LinkedHashMap<>(provenance));
         }
 
         public static Info of(List<String> classNames) {

@@ -88,7 +88,24 @@ public interface Layer {
      */
     default SymbolicTensor apply(SymbolicTensor... inputs) {
         List<SymbolicTensor> in = List.copyOf(Arrays.asList(inputs));
-        Shape out = build(in.stream().map(SymbolicTensor::shape).toList(), new Rng(0));
+        List<Shape> shapes = in.stream().map(SymbolicTensor::shape).toList();
+        Shape out;
+        try {
+            out = build(shapes, new Rng(0));
+        } catch (RuntimeException e) {
+            if (!Names.userNamed(this)) {
+                // A model numbers unnamed layers only once it is built, after this call, so the
+                // error would name the first layer of this type (max_pooling2d) instead of this
+                // one (max_pooling2d_2): build again under the name the model would give it.
+                setName(Names.predicted(this, in));
+                try {
+                    build(shapes, new Rng(0));
+                } finally {
+                    setName(null);
+                }
+            }
+            throw e;
+        }
         Node node = new Node(this, in);
         SymbolicTensor t = new SymbolicTensor(out, node);
         node.output = t;

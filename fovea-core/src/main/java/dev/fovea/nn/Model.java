@@ -171,12 +171,12 @@ public final class Model extends BaseLayer {
         Names names = new Names();
         Set<String> used = new HashSet<>();
         for (Node n : order) {
-            if (!n.isInput() && hasName(n.layer)) {
+            if (!n.isInput() && Names.userNamed(n.layer)) {
                 names.reserve(n.layer.name());
             }
         }
         for (Node n : order) {
-            if (!n.isInput() && !hasName(n.layer)) {
+            if (!n.isInput() && !Names.userNamed(n.layer)) {
                 n.layer.setName(names.next(n.layer.typeName()));
             }
             String nm = n.layerName();
@@ -185,11 +185,6 @@ public final class Model extends BaseLayer {
                         + "names must be unique because weights are stored under them");
             }
         }
-    }
-
-    /** Whether the user named {@code layer}; layers of other implementations always count as named. */
-    private static boolean hasName(Layer layer) {
-        return layer instanceof BaseLayer b ? b.hasName() : !(layer instanceof BaseMerge m) || m.hasName();
     }
 
     /**

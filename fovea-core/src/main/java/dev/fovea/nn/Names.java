@@ -1,7 +1,12 @@
 package dev.fovea.nn;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Keras's naming: {@code BatchNormalization} → {@code batch_normalization}, then {@code _1}, {@code _2}, … */
 final class Names {
@@ -31,5 +36,46 @@ final class Names {
         } else {
             counts.merge(name, 1, Math::max);
         }
+    }
+
+    /** Whether the user named {@code layer}; layers of other implementations always count as named. */
+    static boolean userNamed(Layer layer) {
+        return layer instanceof BaseLayer b ? b.hasName() : !(layer instanceof BaseMerge m) || m.hasName();
+    }
+
+    /**
+     * The name a model would give the unnamed {@code layer} applied to {@code inputs}: Keras's
+     * numbering over the layers before it (the graph upstream of the inputs, in topological
+     * order), as {@link Model} numbers them. Exact for chains; in a branching model a layer
+     * outside this layer's ancestry may take a number first.
+     */
+    static String predicted(Layer layer, List<SymbolicTensor> inputs) {
+        List<Node> order = new ArrayList<>();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SymbolicTensor x : inputs) {
+            upstream(x.node(), seen, order);
+        }
+        Names names = new Names();
+        for (Node n : order) {
+            if (!n.isInput() && userNamed(n.layer)) {
+                names.reserve(n.layer.name());
+            }
+        }
+        for (Node n : order) {
+            if (!n.isInput() && !userNamed(n.layer)) {
+                names.next(n.layer.typeName());
+            }
+        }
+        return names.next(layer.typeName());
+    }
+
+    private static void upstream(Node n, Set<Node> seen, List<Node> order) {
+        if (!seen.add(n)) {
+            return;
+        }
+        for (SymbolicTensor in : n.inputs) {
+            upstream(in.node(), seen, order);
+        }
+        order.add(n);
     }
 }

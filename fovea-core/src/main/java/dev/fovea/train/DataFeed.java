@@ -4,6 +4,8 @@ import dev.fovea.data.Augmentation;
 import dev.fovea.data.Batches;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Feeds a uint8 {@link Dataset} to the trainer through {@link Batches}: conversion,
@@ -18,6 +20,7 @@ public final class DataFeed implements Feed.Source {
     private Batches training;
     private boolean trainingShuffled;
     private Batches ordered;
+    private String sha256;
 
     public DataFeed(Dataset data, Augmentation augmentation, Normalization normalization, long seed) {
         this.data = data;
@@ -66,6 +69,34 @@ public final class DataFeed implements Feed.Source {
                     normalization, seed);
         }
         return wrap(ordered, ordered.epoch(0));
+    }
+
+    /** Seed, image count, augmentation and the data's {@link Dataset#sha256()} (computed once). */
+    @Override
+    public Map<String, Object> describe() {
+        if (sha256 == null) {
+            sha256 = data.sha256();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seed", seed);
+        m.put("images", data.size());
+        m.put("augmentation", augmentation.isNone() ? "none" : describe(augmentation));
+        m.put("data_sha256", sha256);
+        return m;
+    }
+
+    /** Keras's names for the settings (ImageDataGenerator's, then the crop and cutout extras). */
+    private static Map<String, Object> describe(Augmentation a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("width_shift_range", a.widthShift());
+        m.put("height_shift_range", a.heightShift());
+        m.put("horizontal_flip", a.horizontalFlip());
+        m.put("fill_mode", a.fillMode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("fill_value", a.fillValue());
+        m.put("pad_crop", a.padCrop());
+        m.put("pad_mode", a.padMode().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("cutout", a.cutout());
+        return m;
     }
 
     private static Feed wrap(Batches batches, Batches.Epoch epoch) {

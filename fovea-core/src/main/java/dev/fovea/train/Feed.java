@@ -37,5 +37,13 @@ public interface Feed extends AutoCloseable {
 
         /** An in-order, unaugmented pass. */
         Feed inOrder(int batchSize);
+
+        /**
+         * What a model file's provenance should say about this data (seed, augmentation,
+         * {@code data_sha256}, …); empty when the source cannot tell.
+         */
+        default java.util.Map<String, Object> describe() {
+            return java.util.Map.of();
+        }
     }
 }

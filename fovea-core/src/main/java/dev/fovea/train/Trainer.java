@@ -69,6 +69,14 @@ public final class Trainer {
         return optimizer;
     }
 
+    Loss loss() {
+        return loss;
+    }
+
+    List<String> metricNames() {
+        return metrics.stream().map(Metric::name).toList();
+    }
+
     public History history() {
         return history;
     }
@@ -132,6 +140,7 @@ public final class Trainer {
         if (callbacks.stream().noneMatch(c -> c instanceof TerminateOnNaN)) {
             callbacks.add(new TerminateOnNaN());
         }
+        info = Provenance.atFit(info, this, train, options);
         Feed.Source validation = options.validation;
         if (options.validationSplit > 0) {
             if (validation != null) {

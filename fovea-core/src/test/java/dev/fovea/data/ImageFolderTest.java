@@ -226,4 +226,30 @@ class ImageFolderTest {
         }
         assertEquals(List.of(), warnings);
     }
+
+    /** A class folder holding only a .gitkeep (or nothing) is an error naming it, not a dataset with one class fewer. */
+    @Test
+    void classFolderWithoutImagesIsRejectedByName() throws IOException {
+        write(rgb(4, 4, 0xFF0000), "png", tmp.resolve("flat/cat/a.png"));
+        write(rgb(4, 4, 0x00FF00), "png", tmp.resolve("flat/zebra/b.png"));
+        Files.createDirectories(tmp.resolve("flat/dog"));
+        Files.writeString(tmp.resolve("flat/dog/.gitkeep"), "");
+        FoveaException e = assertThrows(FoveaException.class, () -> load(tmp.resolve("flat"), ImageFolder.Options.defaults()));
+        assertTrue(e.getMessage().contains("flat/dog: class folder 'dog' holds no images (only .gitkeep)"), e.getMessage());
+        assertTrue(e.getMessage().contains("add images to it or remove the folder"), e.getMessage());
+
+        Files.delete(tmp.resolve("flat/dog/.gitkeep"));
+        e = assertThrows(FoveaException.class, () -> load(tmp.resolve("flat"), ImageFolder.Options.defaults()));
+        assertTrue(e.getMessage().contains("class folder 'dog' holds no images (it is empty)"), e.getMessage());
+
+        write(rgb(4, 4, 0xFF0000), "png", tmp.resolve("split/train/cat/a.png"));
+        write(rgb(4, 4, 0xFF0000), "png", tmp.resolve("split/val/cat/a.png"));
+        Files.createDirectories(tmp.resolve("split/val/dog"));
+        Files.writeString(tmp.resolve("split/val/dog/README.txt"), "todo");
+        Files.createDirectories(tmp.resolve("split/train/dog"));
+        Files.writeString(tmp.resolve("split/train/dog/README.txt"), "todo");
+        e = assertThrows(FoveaException.class, () -> load(tmp.resolve("split"), ImageFolder.Options.defaults()));
+        assertTrue(e.getMessage().contains("split/train/dog: class folder 'dog' holds no images (only README.txt)"),
+                e.getMessage());
+    }
 }

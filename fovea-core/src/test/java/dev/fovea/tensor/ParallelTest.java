@@ -48,4 +48,32 @@ class ParallelTest {
         Parallel.forEach(5, i -> hits[i] = 1);
         assertArrayEquals(new int[]{1, 1, 1, 1, 1}, hits);
     }
+
+    /** Prints the pool size a fresh JVM chooses (run by the test below with FOVEA_THREADS set). */
+    static final class Probe {
+        public static void main(String[] args) {
+            System.out.print(Parallel.threads());
+        }
+    }
+
+    /** FOVEA_THREADS above the core count is capped, with one warning saying so. */
+    @Test
+    void moreThreadsThanCoresAreCappedWithOneWarning() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), Probe.class.getName());
+        pb.environment().put("FOVEA_THREADS", "1000");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), err);
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertEquals(String.valueOf(cores), out.trim(), err);
+        assertEquals(1, err.split("FOVEA_THREADS=1000 is more than the " + cores + " available cores", -1).length - 1,
+                err);
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        assertEquals(1, Parallel.threadsFrom("1", cores, warnings::add));
+        assertEquals(cores, Parallel.threadsFrom("0", cores, warnings::add));
+        assertEquals(cores, Parallel.threadsFrom(null, cores, warnings::add));
+        assertEquals(1, warnings.size(), warnings.toString());
+    }
 }

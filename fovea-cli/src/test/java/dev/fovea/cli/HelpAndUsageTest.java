@@ -1,0 +1,92 @@
+package dev.fovea.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Issue 12, item 12: help that works for every command and never splits a word; a bare fovea is a usage error. */
+class HelpAndUsageTest {
+    static final List<List<String>> COMMANDS = List.of(List.of("train"), List.of("evaluate"), List.of("predict"),
+            List.of("summary"), List.of("data"), List.of("data", "info"), List.of("data", "show"), List.of("bench"),
+            List.of("check"), List.of("explain"));
+
+    private static String[] with(List<String> cmd, String... more) {
+        java.util.ArrayList<String> a = new java.util.ArrayList<>(cmd);
+        a.addAll(List.of(more));
+        return a.toArray(new String[0]);
+    }
+
+    @Test
+    void everyCommandHasHelpAndHelpFindsSubcommands() {
+        for (List<String> cmd : COMMANDS) {
+            CliRun r = CliRun.of(with(cmd, "--help"));
+            assertEquals(0, r.code(), cmd + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: fovea " + String.join(" ", cmd)), cmd + ": " + r.out());
+        }
+        CliRun nested = CliRun.of("help", "data", "show");
+        assertEquals(0, nested.code(), nested.err());
+        assertTrue(nested.out().startsWith("Usage: fovea data show"), nested.out());
+        CliRun unknown = CliRun.of("help", "data", "shoe");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("'fovea data' has no command 'shoe'; its commands are"), unknown.err());
+    }
+
+    /** Lines fit 80 columns and break only at spaces: run.json, .tar.gz and paths stay whole. */
+    @Test
+    void helpWrapsAtSpacesOnlyAndUsesOnePlaceholderStyle() {
+        Pattern camel = Pattern.compile("<[a-z]+[A-Z][A-Za-z]*>");
+        for (List<String> cmd : COMMANDS) {
+            String help = CliRun.of(with(cmd, "--help")).out();
+            for (String line : help.split("\n")) {
+                assertTrue(line.length() <= 80 || !line.trim().contains(" "), cmd + ": too long: " + line);
+            }
+            // Same words, in the same order, as picocli's own layout at a width where it never wraps.
+            picocli.CommandLine wide = new picocli.CommandLine(new Main());
+            wide.setUsageHelpWidth(2000);
+            for (String c : cmd) {
+                wide = wide.getSubcommands().get(c);
+            }
+            assertEquals(List.of(wide.getUsageMessage().trim().split("\\s+")), List.of(help.trim().split("\\s+")),
+                    cmd + ": a word was split");
+            assertFalse(camel.matcher(help).find(), cmd + ": picocli's field-name placeholder in\n" + help);
+        }
+        String train = CliRun.of("train", "--help").out();
+        assertTrue(train.contains("run.json"), train);
+        assertTrue(train.contains(".tar.gz/folder/.bin"), train);
+    }
+
+    @Test
+    void bareFoveaPrintsUsageAndExitsTwo() {
+        CliRun r = CliRun.of();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Usage: fovea"), r.err());
+        assertTrue(r.err().contains("train"), r.err());
+    }
+
+    /** The third pooling of tutorial-cnn gets a 1×1 input from a 4×4 image: it, not the first, is named. */
+    @Test
+    void summaryNamesThePoolingLayerWhoseInputIsTooSmall() {
+        CliRun r = CliRun.of("summary", "--model", "tutorial-cnn", "--input", "4x4x3");
+        assertTrue(r.code() != 0, r.out());
+        assertTrue(r.err().contains("max_pooling2d_2: pool_size (2, 2) does not fit input of shape (None, 1, 1, 128)"),
+                r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void evaluateHasASeededLimit() throws Exception {
+        java.nio.file.Path model = TrainedModel.write(java.nio.file.Files.createTempDirectory("fovea-eval")
+                .resolve("m.safetensors"));
+        String sample = TrainedModel.SAMPLE.toString();
+        CliRun a = CliRun.of("evaluate", "--model", model.toString(), "--data", sample, "--limit", "50");
+        assertEquals(0, a.code(), a.err());
+        assertTrue(a.out().contains("images:   50\n"), a.out());
+        assertTrue(a.out().contains("50 drawn at random with seed 0 (--limit)"), a.out());
+        assertEquals(a.out().replaceAll("time: .*", ""), CliRun.of("evaluate", "--model", model.toString(), "--data",
+                sample, "--limit", "50").out().replaceAll("time: .*", ""), "seeded: the same draw twice");
+    }
+}

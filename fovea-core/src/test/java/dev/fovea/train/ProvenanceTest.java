@@ -1,0 +1,96 @@
+package dev.fovea.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.data.Augmentation;
+import dev.fovea.data.Dataset;
+import dev.fovea.data.Normalization;
+import dev.fovea.io.ModelFile;
+import dev.fovea.loss.SparseCategoricalCrossentropy;
+import dev.fovea.metric.Accuracy;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Flatten;
+import dev.fovea.nn.Input;
+import dev.fovea.nn.Model;
+import dev.fovea.optim.Adam;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A model trained through the Java API alone carries its provenance in the model file. */
+class ProvenanceTest {
+    static Dataset data(int n) {
+        byte[] img = new byte[n * 4 * 4 * 3];
+        int[] labels = new int[n];
+        for (int i = 0; i < img.length; i++) {
+            img[i] = (byte) (i * 37 + 11);
+        }
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+        }
+        return new Dataset(img, labels, List.of("a", "b", "c"), 4, 4, 3);
+    }
+
+    /** Independent of Dataset.sha256: the documented definition, images then 4-byte big-endian labels. */
+    static String sha256(Dataset d) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        md.update(d.images());
+        for (int l : d.labels()) {
+            md.update(ByteBuffer.allocate(4).putInt(l).array());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    @Test
+    void modelSavedAfterFitCarriesSeedVersionsDataHashOptimizerAndFitOptions(@TempDir Path tmp) throws Exception {
+        var in = Input.of(4, 4, 3);
+        Model m = Model.of(in, new Dense(3, ActivationFunction.SOFTMAX).apply(new Flatten().apply(in)));
+        m.initialize(1);
+        Trainer t = new Trainer(m, new Adam(0.003), new SparseCategoricalCrossentropy(), new Accuracy());
+        t.setInfo(new ModelFile.Info(List.of("a", "b", "c"), Map.of("scale", 1.0 / 255), Map.of("note", "kept")));
+        Dataset d = data(20);
+        Dataset val = data(6);
+        t.fit(new DataFeed(d, new Augmentation(0.1f, 0f, true), Normalization.scale(3), 42),
+                new FitOptions().epochs(2).batchSize(8).verbose(0).shuffle(false)
+                        .validation(DataFeed.plain(val, Normalization.scale(3))));
+        Path f = tmp.resolve("m.safetensors");
+        ModelFile.save(f, m, t.info());
+
+        Map<String, Object> p = ModelFile.load(f).info().provenance();
+        assertEquals("kept", p.get("note"), "keys set before fit stay");
+        assertEquals(42, ((Number) p.get("seed")).intValue());
+        assertEquals(System.getProperty("java.version"), p.get("java_version"));
+        assertFalse(String.valueOf(p.get("fovea_version")).isBlank());
+        assertEquals(sha256(d), p.get("data_sha256"));
+        assertEquals(20, ((Number) p.get("images")).intValue());
+        assertEquals("adam", p.get("optimizer"));
+        assertEquals(0.003, ((Number) p.get("learning_rate")).doubleValue(), 1e-12);
+        assertEquals(8, ((Number) p.get("batch_size")).intValue());
+        assertEquals(2, ((Number) p.get("epochs")).intValue());
+        assertEquals(false, p.get("shuffle"));
+        assertEquals("data of 6 samples", p.get("validation"));
+        assertEquals("sparse_categorical_crossentropy", p.get("loss"));
+        assertEquals(List.of("accuracy"), p.get("metrics"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> aug = (Map<String, Object>) p.get("augmentation");
+        assertEquals(0.1, ((Number) aug.get("width_shift_range")).doubleValue(), 1e-6);
+        assertEquals(true, aug.get("horizontal_flip"));
+        assertEquals("nearest", aug.get("fill_mode"));
+
+        // A second fit continues: the total epochs grow, an unaugmented feed says so.
+        t.fit(new DataFeed(d, Augmentation.none(), Normalization.scale(3), 42),
+                new FitOptions().epochs(1).batchSize(4).verbose(0));
+        assertEquals(3, ((Number) t.info().provenance().get("epochs")).intValue());
+        assertEquals(4, ((Number) t.info().provenance().get("batch_size")).intValue());
+        assertEquals("none", t.info().provenance().get("augmentation"));
+        assertTrue(t.info().provenance().containsKey("callbacks"));
+    }
+}
