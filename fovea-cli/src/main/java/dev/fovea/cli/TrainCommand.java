@@ -246,7 +246,6 @@ final class TrainCommand implements Callable<Integer> {
                 s.model, train.size(), s.data, val == null ? "nothing" : String.format(Locale.ROOT, "%,d images", val.size()),
                 Parallel.threads(), dir);
         Instant start = Instant.now();
-        long stepsBefore = trainer.optimizer().iterations();
         Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"));
         try {
             trainer.fit(trainFeed, fo);
@@ -267,11 +266,9 @@ final class TrainCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        long images = (trainer.optimizer().iterations() - stepsBefore) * (long) s.batchSize;
-        double seconds = Math.max(took.toMillis() / 1000.0, 1e-3);
-        double throughput = Math.min(images, (long) remaining * train.size()) / seconds;
-        err.printf(Locale.ROOT, "trained %d%s in %s (%.0f images/s); model written to %s%n", remaining,
-                plural(remaining, " epoch"), formatDuration(took), throughput, dir.resolve(Models.RUN_MODEL));
+        err.printf(Locale.ROOT, "trained %d%s in %s (%s); model written to %s%n", remaining,
+                plural(remaining, " epoch"), formatDuration(took), throughput(trainer.throughput()),
+                dir.resolve(Models.RUN_MODEL));
         if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
             trainer.info().provenance().forEach((k, v) -> prov.put(k, String.valueOf(v)));
@@ -284,7 +281,7 @@ final class TrainCommand implements Callable<Integer> {
             prov.put("epochs", String.valueOf(trainer.epochsDone()));
             prov.put("threads", String.valueOf(Parallel.threads()));
             prov.put("duration (this command)", formatDuration(took));
-            prov.put("throughput", String.format(Locale.ROOT, "%.0f training images/s", throughput));
+            prov.put("throughput", throughput(trainer.throughput()));
             TrainReport.write(dir, net, trainer.history(), val != null ? val : train, val == null, norm,
                     train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov);
         }
@@ -324,6 +321,14 @@ final class TrainCommand implements Callable<Integer> {
 
     private static boolean samePath(Path a, Path b) {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /** The steady training rate as printed: the first steps, slowed by JIT compilation, are left out. */
+    static String throughput(double imagesPerSecond) {
+        return Double.isNaN(imagesPerSecond)
+                ? "too few steps to measure images/s after the first " + Trainer.WARMUP_STEPS
+                : String.format(Locale.ROOT, "%.0f training images/s after the first %d steps", imagesPerSecond,
+                        Trainer.WARMUP_STEPS);
     }
 
     /** Saves the checkpoint and the model after every epoch, so a crash loses at most one epoch. */

@@ -34,6 +34,9 @@ class TrainValidationTest {
         // 20 images drawn, 10% of them (2) held out.
         assertTrue(r.err().contains("on 18 images (" + data + "), validating on 2 images"), r.err());
         assertTrue(r.err().contains("trained 1 epoch in"), "singular: " + r.err());
+        // One step: all JIT warm-up, so no rate is claimed (issue 12, defect 10).
+        assertTrue(r.err().contains("(too few steps to measure images/s after the first 10)"), r.err());
+        assertEquals("1234 training images/s after the first 10 steps", TrainCommand.throughput(1234.4));
         assertTrue(r.out().contains("validation loss"), r.out());
         for (String f : List.of("report.html", "plots/loss.png", "plots/confusion_counts.png")) {
             assertTrue(Files.exists(run.resolve(f)), "missing " + f);
