@@ -8,10 +8,7 @@ import dev.fovea.tensor.Tensor;
  * scores counts as a prediction of class 0. Named {@code accuracy}, as Keras shows
  * {@code metrics=["accuracy"]} with a sparse loss.
  */
-public final class Accuracy implements Metric {
-    private long correct;
-    private long total;
-
+public final class Accuracy extends CountMetric {
     @Override
     public String name() {
         return "accuracy";
@@ -41,28 +38,5 @@ public final class Accuracy implements Metric {
             }
         }
         return best;
-    }
-
-    @Override
-    public double result() {
-        return total == 0 ? 0.0 : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    @Override
-    public double[] state() {
-        return new double[]{correct, total};
-    }
-
-    @Override
-    public void restore(double[] state) {
-        long[] counts = Metrics.counts(name(), state);
-        correct = counts[0];
-        total = counts[1];
     }
 }

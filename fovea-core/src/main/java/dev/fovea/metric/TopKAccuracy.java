@@ -13,11 +13,9 @@ import dev.fovea.tensor.Tensor;
  * <p>Display name: Keras's default {@code sparse_top_k_categorical_accuracy}; the second
  * constructor takes another (e.g. {@code top5_accuracy}) for history columns.
  */
-public final class TopKAccuracy implements Metric {
+public final class TopKAccuracy extends CountMetric {
     private final int k;
     private final String name;
-    private long correct;
-    private long total;
 
     public TopKAccuracy(int k) {
         this(k, "sparse_top_k_categorical_accuracy");
@@ -61,28 +59,5 @@ public final class TopKAccuracy implements Metric {
             }
         }
         total += n;
-    }
-
-    @Override
-    public double result() {
-        return total == 0 ? 0.0 : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    @Override
-    public double[] state() {
-        return new double[]{correct, total};
-    }
-
-    @Override
-    public void restore(double[] state) {
-        long[] counts = Metrics.counts(name(), state);
-        correct = counts[0];
-        total = counts[1];
     }
 }
