@@ -53,66 +53,77 @@ class LauncherIT {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    /** What a screen received, chunk by chunk, with arrival times. */
+    /** What a screen received, chunk by chunk, with arrival times, read by a thread of its own. */
     private static final class Screen {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         /** Per bar redraw: {step, total, arrival ms}. */
-        final List<long[]> redraws = new ArrayList<>();
+        private final List<long[]> redraws = new ArrayList<>();
         private final long start = System.nanoTime();
+        private volatile boolean ended;
 
-        /** Reads until {@code until} holds or the stream ends; false on timeout. */
-        boolean readUntil(InputStream in, java.util.function.Predicate<Screen> until, long seconds) throws IOException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            byte[] buf = new byte[8192];
-            while (!until.test(this)) {
-                if (System.nanoTime() > deadline) {
-                    return false;
-                }
-                if (in.available() == 0) {
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return false;
+        Screen(InputStream in) {
+            Thread reader = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                try {
+                    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                        long ms = (System.nanoTime() - start) / 1_000_000;
+                        Matcher m = REDRAW.matcher(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        synchronized (this) {
+                            while (m.find()) {
+                                redraws.add(new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), ms});
+                            }
+                            bytes.write(buf, 0, n);
+                        }
                     }
-                    continue;
+                } catch (IOException closed) {
+                    // the process ended
+                } finally {
+                    ended = true;
                 }
-                int n = in.read(buf);
-                if (n < 0) {
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits until {@code until} holds or the output ends; false if it still does not hold then. */
+        boolean waitFor(java.util.function.Predicate<Screen> until, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!until.test(this)) {
+                if (ended || System.nanoTime() > deadline) {
                     return until.test(this);
                 }
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                Matcher m = REDRAW.matcher(new String(buf, 0, n, StandardCharsets.UTF_8));
-                while (m.find()) {
-                    redraws.add(new long[]{Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), ms});
-                }
-                bytes.write(buf, 0, n);
+                Thread.sleep(10);
             }
             return true;
         }
 
-        String text() {
+        synchronized String text() {
             return bytes.toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized List<long[]> redraws() {
+            return new ArrayList<>(redraws);
         }
     }
 
+    /** Waits for the output to end and the command to exit. */
     private static void drain(Process p, Screen s) throws Exception {
-        s.readUntil(p.getInputStream(), x -> false, 180);
+        s.waitFor(x -> false, 300);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the command did not end: " + s.text());
     }
 
     @Test
     void theProgressBarMovesOnATerminalDuringTheEpoch() throws Exception {
         Process p = inTerminal(train(tmp.resolve("run"), 1));
-        Screen s = new Screen();
-        s.readUntil(p.getInputStream(), x -> x.text().contains("model written to"), 300);
+        Screen s = new Screen(p.getInputStream());
         drain(p, s);
         assertEquals(0, p.exitValue(), s.text());
-        long end = s.redraws.stream().filter(r -> r[0] == r[1]).mapToLong(r -> r[2]).min()
+        List<long[]> redraws = s.redraws();
+        long end = redraws.stream().filter(r -> r[0] == r[1]).mapToLong(r -> r[2]).min()
                 .orElseThrow(() -> new AssertionError("no finished bar: " + s.text()));
-        long early = s.redraws.stream().filter(r -> r[0] < r[1] && r[2] < end - 200).count();
+        long early = redraws.stream().filter(r -> r[0] < r[1] && r[2] < end - 200).count();
         assertTrue(early >= 3, "bar redraws that reached the terminal at least 200 ms before the epoch ended: "
-                + early + " (all redraws: " + s.redraws.stream().map(r -> r[0] + "@" + r[2] + "ms").toList() + ")");
+                + early + " (all redraws: " + redraws.stream().map(r -> r[0] + "@" + r[2] + "ms").toList() + ")");
         assertFalse(s.text().contains("WARNING: Using incubator modules"), s.text());
     }
 
@@ -120,8 +131,8 @@ class LauncherIT {
     void ctrlCOnTheTerminalSavesACheckpointAndPrintsTheResumeCommand() throws Exception {
         Path run = tmp.resolve("run");
         Process p = inTerminal(train(run, 2));
-        Screen s = new Screen();
-        assertTrue(s.readUntil(p.getInputStream(), x -> x.redraws.size() >= 2, 300), "no bar: " + s.text());
+        Screen s = new Screen(p.getInputStream());
+        assertTrue(s.waitFor(x -> x.redraws().size() >= 2, 300), "no bar: " + s.text());
         OutputStream keyboard = p.getOutputStream();
         keyboard.write(3); // Ctrl-C
         keyboard.flush();
