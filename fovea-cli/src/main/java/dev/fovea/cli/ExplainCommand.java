@@ -65,6 +65,7 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Check.positive("--classes", classes, "outputs of the preset's last layer");
         if (image != null && out == null) {
             throw new UserError("--image needs --out DIR: the feature maps are written there as PNG files,"
                     + " e.g. --image " + image + " --out explain");

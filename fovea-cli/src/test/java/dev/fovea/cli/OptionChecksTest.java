@@ -40,6 +40,7 @@ class OptionChecksTest {
         refused(CliRun.of("evaluate", "--model", "m.safetensors", "--data", data.toString(), "--batch-size", "0"),
                 "--batch-size 0: expected a whole number ≥ 1");
         refused(CliRun.of("summary", "--model", "tutorial-cnn", "--classes", "0"), "--classes 0: expected a whole number ≥ 1");
+        refused(CliRun.of("explain", "--model", "tutorial-cnn", "--classes", "0"), "--classes 0: expected a whole number ≥ 1");
         refused(CliRun.of("data", "show", data.toString(), "--count", "0"), "--count 0: expected a whole number from 1 to 1024");
     }
 
