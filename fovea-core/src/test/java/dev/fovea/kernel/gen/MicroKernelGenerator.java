@@ -1,0 +1,287 @@
+package dev.fovea.kernel.gen;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the register micro-kernels of {@code dev.fovea.kernel} ({@code GemmKernels},
+ * {@code GemmKernelsStrided}, {@code ConvKernels}) from one list of tile shapes, {@link #TILES}.
+ * The kernels must stay written out (one local per accumulator, each from its own
+ * {@code FloatVector.zero(S)}, no vectors passed to helpers: VECTOR-API.md's boxing cliff), so
+ * they are generated rather than copied by hand. Not part of the library: test scope, JDK only,
+ * so it also runs as a single source file ({@link #COMMAND}).
+ *
+ * <p>Every kernel does the same arithmetic: one FMA chain per C element over K in order from
+ * zero, then {@code TileStore.storeTile} writes (first K block) or adds it into C. The variants
+ * differ only in where A's values come from. {@code GeneratedKernelsTest} fails when the
+ * checked-in files differ from this generator's output; {@code ExtraTileTest} compiles a tile
+ * shape that is not in the list and holds it to the scalar definition.
+ */
+public final class MicroKernelGenerator {
+    /** Run from the repository root; rewrites the three files in place. */
+    public static final String COMMAND = "java fovea-core/src/test/java/dev/fovea/kernel/gen/MicroKernelGenerator.java";
+    /** Where the generated files live, relative to the repository root. */
+    public static final String TARGET_DIR = "fovea-core/src/main/java/dev/fovea/kernel";
+    /** Rows of the panels {@code Gemm} packs A into ({@code GemmKernels.MR}); its packed tiles have this many rows. */
+    static final int MR = 8;
+
+    /** Where a kernel reads A from; each variant is one generated class. */
+    public enum Variant {
+        /** A packed panel (kc × rows), as {@code Gemm} packs it. */
+        PACKED("GemmKernels", ""),
+        /** A in place: element (r, p) at {@code a[aOff + p·aps + r·ars]}. */
+        STRIDED("GemmKernelsStrided", "s"),
+        /** A whole convolution window of a padded NHWC input in place, K as KH runs of KW·C floats. */
+        WINDOW("ConvKernels", "w");
+
+        private final String className;
+        private final String suffix;
+
+        Variant(String className, String suffix) {
+            this.className = className;
+            this.suffix = suffix;
+        }
+
+        /** The generated class that holds this variant's kernels. */
+        public String className() {
+            return className;
+        }
+    }
+
+    /** One register tile: rows × vectors accumulators, reading A as {@code variant} says. */
+    public record Tile(Variant variant, int rows, int vectors) {
+        public Tile {
+            if (rows < 1 || vectors < 1) {
+                throw new IllegalArgumentException("tile needs at least 1 row and 1 vector, received "
+                        + rows + " × " + vectors);
+            }
+        }
+
+        /** The kernel's method name, e.g. {@code kernel8x3s}. */
+        public String method() {
+            return "kernel" + rows + "x" + vectors + variant.suffix;
+        }
+    }
+
+    /** The kernels the library calls: one line a kernel, grouped by file in variant order. */
+    public static final List<Tile> TILES = List.of(
+            new Tile(Variant.PACKED, 8, 3),
+            new Tile(Variant.PACKED, 8, 2),
+            new Tile(Variant.PACKED, 8, 1),
+            new Tile(Variant.STRIDED, 8, 3),
+            new Tile(Variant.STRIDED, 8, 2),
+            new Tile(Variant.STRIDED, 8, 1),
+            new Tile(Variant.WINDOW, 8, 3),
+            new Tile(Variant.WINDOW, 8, 2),
+            new Tile(Variant.WINDOW, 8, 1));
+
+    private static final Map<Variant, String> CLASS_DOCS = Map.of(
+            Variant.PACKED, """
+                    The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of 8 rows
+                    by 3, 2 or 1 vectors from a packed A panel (kc × 8) and a packed B panel (kc × width).
+                    Package-private machinery, not an API; the tile shapes follow VECTOR-API.md (8 × 3 = 24
+                    accumulators is the fastest tile; narrower tiles serve the last columns so that n = 32 or 64
+                    wastes no lanes). {@link GemmKernelsStrided} holds the same kernels reading A in place.
+
+                    <p>Every tile goes to C through {@code tile} (a thread's 8 × 3-vector scratch) and
+                    {@link TileStore#storeTile}; edge tiles (fewer rows or columns) run the same arithmetic on
+                    zero-padded panels and store only their valid part, so every C element sees the same
+                    operations whether or not it lies in an edge tile. Written out rather
+                    than looped: a loop over accumulators needs an array of vectors, which the JIT cannot keep in
+                    registers, and each accumulator has its own {@code zero} so none are aliased (VECTOR-API.md).
+                    """,
+            Variant.STRIDED, """
+                    The micro-kernels of {@link GemmKernels} reading A where it lies (row stride {@code ars},
+                    K stride {@code aps}) instead of from a packed panel. When C has few columns (one conv's
+                    filters) each A value feeds only a few FMAs, and packing A would cost about as much as the
+                    multiplication; reading it in place gives the same values in the same order, so results do
+                    not depend on which kernel ran. Full 8-row tiles only: edge rows go through packed panels.
+                    """,
+            Variant.WINDOW, """
+                    The register kernels of {@link GemmKernelsStrided} for direct convolution
+                    ({@link ConvGemm#forwardDirect}): A is a zero-padded NHWC input read in place, K a whole
+                    convolution window (KH runs of KW·C contiguous floats), the 8 tile rows 8 neighbouring output
+                    pixels. Package-private machinery; same per-element arithmetic as the other kernels (one FMA
+                    chain per output over K in order, then {@link TileStore#storeTile}).
+                    """);
+
+    private MicroKernelGenerator() {
+    }
+
+    /** Writes the generated files into {@code args[0]} (default {@link #TARGET_DIR}), each via a temp file and a rename. */
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : TARGET_DIR);
+        if (!Files.isDirectory(dir)) {
+            System.err.println("MicroKernelGenerator: no directory " + dir.toAbsolutePath()
+                    + "; run it from the repository root (" + COMMAND + ") or pass the kernel source directory");
+            System.exit(2);
+        }
+        for (Map.Entry<String, String> e : files().entrySet()) {
+            Path target = dir.resolve(e.getKey());
+            Path tmp = dir.resolve(e.getKey() + ".tmp");
+            Files.writeString(tmp, e.getValue());
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            System.out.println("wrote " + target);
+        }
+    }
+
+    /** File name → content of every generated file, from {@link #TILES}. */
+    public static Map<String, String> files() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Variant v : Variant.values()) {
+            List<Tile> tiles = new ArrayList<>();
+            for (Tile t : TILES) {
+                if (t.variant() == v) {
+                    tiles.add(t);
+                }
+            }
+            out.put(v.className + ".java", source(v.className, CLASS_DOCS.get(v), v == Variant.PACKED, tiles));
+        }
+        return out;
+    }
+
+    /**
+     * One class of package {@code dev.fovea.kernel} holding {@code tiles}' kernels. The class
+     * that {@code declaresConstants} defines the species {@code S}, its length {@code VL} and
+     * {@code MR}; the others import them from {@code GemmKernels}.
+     */
+    public static String source(String className, String classDoc, boolean declaresConstants, List<Tile> tiles) {
+        StringBuilder s = new StringBuilder();
+        s.append("// GENERATED by dev.fovea.kernel.gen.MicroKernelGenerator: do not edit; change the generator.\n");
+        s.append("// Regenerate from the repository root: ").append(COMMAND).append('\n');
+        s.append("package dev.fovea.kernel;\n\n");
+        if (declaresConstants) {
+            s.append("import jdk.incubator.vector.FloatVector;\n");
+            s.append("import jdk.incubator.vector.VectorSpecies;\n\n");
+        } else {
+            s.append("import static dev.fovea.kernel.GemmKernels.S;\n");
+            s.append("import static dev.fovea.kernel.GemmKernels.VL;\n\n");
+            s.append("import jdk.incubator.vector.FloatVector;\n\n");
+        }
+        s.append("/**\n");
+        for (String line : classDoc.strip().split("\n")) {
+            s.append(line.isEmpty() ? " *" : " * " + line).append('\n');
+        }
+        s.append(" */\n");
+        s.append("final class ").append(className).append(" {\n");
+        if (declaresConstants) {
+            s.append("    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;\n");
+            s.append("    static final int VL = S.length();\n");
+            s.append("    static final int MR = ").append(MR).append(";\n\n");
+        }
+        s.append("    private ").append(className).append("() {\n    }\n");
+        for (Tile t : tiles) {
+            s.append('\n');
+            kernel(s, t);
+        }
+        s.append("}\n");
+        return s.toString();
+    }
+
+    private static void kernel(StringBuilder s, Tile t) {
+        int rows = t.rows();
+        int nv = t.vectors();
+        String width = nv == 1 ? "VL" : nv + " * VL";
+        String head = "    static void " + t.method();
+        String cont = " ".repeat(head.length());
+        switch (t.variant()) {
+            case PACKED -> {
+                s.append("    /** C tile (").append(rows).append(" rows × ").append(nv)
+                        .append(nv == 1 ? " vector" : " vectors").append(") (= or +=) packed A panel (kc × ")
+                        .append(rows).append(") · packed B panel (kc × ").append(width).append("). */\n");
+                s.append(head).append("(float[] a, int aOff, float[] b, int bOff, int kc,\n");
+            }
+            case STRIDED -> {
+                s.append("    /** As {@code kernel").append(rows).append('x').append(nv)
+                        .append("}, reading A in place: element (r, p) at {@code a[aOff + p·aps + r·ars]}. */\n");
+                s.append(head).append("(float[] a, int aOff, int aps, int ars, float[] b, int bOff, int kc,\n");
+            }
+            case WINDOW -> {
+                s.append("    /**\n     * As {@link GemmKernelsStrided#kernel").append(rows).append('x').append(nv)
+                        .append("s} over a whole convolution window read straight from a padded NHWC\n");
+                s.append("     * input: K runs over {@code segs} kernel rows, each {@code segLen} = KW·C contiguous floats,\n");
+                s.append("     * {@code segStride} apart; tile row r (an output pixel) starts {@code r·ars} further.\n");
+                s.append("     */\n");
+                s.append(head).append("(float[] a, int aOff, int segs, int segStride, int segLen, int ars,")
+                        .append(" float[] b, int bOff,\n");
+            }
+            default -> throw new AssertionError(t.variant());
+        }
+        s.append(cont).append("float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {\n");
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < nv; v++) {
+                s.append("        FloatVector ").append(acc(r, v)).append(" = FloatVector.zero(S);\n");
+            }
+        }
+        if (t.variant() != Variant.WINDOW) {
+            s.append("        int ao = aOff;\n");
+        }
+        if (t.variant() != Variant.PACKED) {
+            // Row offsets hoisted out of the K loop: one add per broadcast instead of a multiply.
+            for (int r = 1; r < rows; r++) {
+                s.append("        int r").append(r).append(" = ").append(r == 1 ? "" : r + " * ").append("ars;\n");
+            }
+        }
+        s.append("        int bo = bOff;\n");
+        if (t.variant() == Variant.WINDOW) {
+            s.append("        // One flat loop (not one per kernel row): on JDK 17, C2 boxed the accumulators of the\n");
+            s.append("        // nested form on every iteration.\n");
+            s.append("        int ao = aOff;\n");
+            s.append("        int left = segLen;\n");
+            s.append("        int skip = segStride - segLen;\n");
+            s.append("        for (int p = segs * segLen; p > 0; p--) {\n");
+        } else {
+            s.append("        for (int p = 0; p < kc; p++) {\n");
+        }
+        for (int v = 0; v < nv; v++) {
+            s.append("            FloatVector b").append(v).append(" = FloatVector.fromArray(S, b, bo")
+                    .append(v == 0 ? "" : v == 1 ? " + VL" : " + " + v + " * VL").append(");\n");
+        }
+        for (int r = 0; r < rows; r++) {
+            String index = r == 0 ? "ao" : t.variant() == Variant.PACKED ? "ao + " + r : "ao + r" + r;
+            s.append("            ").append(r == 0 ? "FloatVector av" : "av")
+                    .append(" = FloatVector.broadcast(S, a[").append(index).append("]);\n");
+            for (int v = 0; v < nv; v++) {
+                s.append("            ").append(acc(r, v)).append(" = av.fma(b").append(v).append(", ")
+                        .append(acc(r, v)).append(");\n");
+            }
+        }
+        switch (t.variant()) {
+            case PACKED -> s.append("            ao += ").append(rows).append(";\n")
+                    .append("            bo += ").append(width).append(";\n");
+            case STRIDED -> s.append("            ao += aps;\n")
+                    .append("            bo += ").append(width).append(";\n");
+            case WINDOW -> s.append("            bo += ").append(width).append(";\n")
+                    .append("            ao++;\n")
+                    .append("            if (--left == 0) {\n")
+                    .append("                ao += skip;\n")
+                    .append("                left = segLen;\n")
+                    .append("            }\n");
+            default -> throw new AssertionError(t.variant());
+        }
+        s.append("        }\n");
+        for (int r = 0; r < rows; r++) {
+            String rowOff = r == 0 ? "" : r == 1 ? width : r + " * " + width;
+            for (int v = 0; v < nv; v++) {
+                String colOff = v == 0 ? "" : v == 1 ? "VL" : v + " * VL";
+                String off = rowOff.isEmpty() ? (colOff.isEmpty() ? "0" : colOff)
+                        : colOff.isEmpty() ? rowOff : rowOff + " + " + colOff;
+                s.append("        ").append(acc(r, v)).append(".intoArray(tile, ").append(off).append(");\n");
+            }
+        }
+        s.append("        TileStore.storeTile(tile, ").append(width)
+                .append(", c, cOff, ldc, rows, cols, first);\n");
+        s.append("    }\n");
+    }
+
+    /** Accumulator name for row r, vector v: {@code c21}, or {@code c12_1} once a number has two digits. */
+    private static String acc(int r, int v) {
+        return r < 10 && v < 10 ? "c" + r + v : "c" + r + "_" + v;
+    }
+}
