@@ -119,7 +119,9 @@ public final class GflopsReport {
             for (RunResult r : run(s, Pattern.quote(GemmBench.class.getName()) + "\\.gemm$", Integer.toString(i),
                     logs == null ? null : logs.resolve("gemm" + i + ".log"))) {
                 int threads = Integer.parseInt(r.getParams().getParam("threads"));
-                System.out.println(row("gemm" + i, m + "x" + n + "x" + k + " (" + g[3] + ")", "gemm", "-", threads,
+                String mnk = m + "x" + n + "x" + k;
+                String geometry = mnk.equals(g[3]) ? mnk : mnk + " (" + g[3] + ")";
+                System.out.println(row("gemm" + i, geometry, "gemm", "-", threads,
                         msPerOp(r), 2.0 * m * n * k, peak.get(threads)));
             }
         }
