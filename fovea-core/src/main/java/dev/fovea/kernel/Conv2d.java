@@ -174,6 +174,9 @@ public final class Conv2d {
         }
     }
 
+    /** Per-thread double sums of {@link #biasGrad}: a step allocates nothing once they have grown. */
+    private static final ThreadLocal<double[]> BIAS_SUMS = ThreadLocal.withInitial(() -> new double[0]);
+
     /**
      * dbias[j] += Σ_i dy[i, j], summed in row order in double, so the result is the same at any
      * thread count and does not lose the small terms of a long sum.
@@ -182,7 +185,13 @@ public final class Conv2d {
      * @param dbias accumulates (+=), dbias (f)
      */
     public static void biasGrad(float[] dy, float[] dbias, int rows, int f) {
-        double[] sum = new double[f];
+        double[] sum = BIAS_SUMS.get();
+        if (sum.length < f) {
+            sum = new double[f];
+            BIAS_SUMS.set(sum);
+        } else {
+            java.util.Arrays.fill(sum, 0, f, 0.0);
+        }
         for (int i = 0, o = 0; i < rows; i++, o += f) {
             for (int j = 0; j < f; j++) {
                 sum[j] += dy[o + j];
