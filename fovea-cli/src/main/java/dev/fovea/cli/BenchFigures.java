@@ -52,11 +52,17 @@ final class BenchFigures {
         return m;
     }
 
-    /** {@code peak_gflops_1thread} and {@code peak_gflops} (every thread of Fovea's pool). */
+    /**
+     * {@code peak_gflops_1thread} and {@code peak_gflops} (every thread of Fovea's pool), each the
+     * best of two measurements: a peak is a maximum, and a first measurement can end before C2 has
+     * compiled the FMA loop on a busy machine (a run here read 0.16 GFLOPS at 200 ms).
+     */
     static Map<String, Double> peak(long millis) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("peak_gflops_1thread", FmaPeak.measure(1, millis).gflops());
-        m.put("peak_gflops", FmaPeak.measure(Parallel.threads(), millis).gflops());
+        for (int threads : new int[]{1, Parallel.threads()}) {
+            double best = Math.max(FmaPeak.measure(threads, millis).gflops(), FmaPeak.measure(threads, millis).gflops());
+            m.put(threads == 1 ? "peak_gflops_1thread" : "peak_gflops", best);
+        }
         return m;
     }
 

@@ -26,6 +26,7 @@ import java.util.Set;
 final class Peers {
     static final String PYTORCH = "pytorch";
     static final String ORT = "onnxruntime";
+    private static final java.util.regex.Pattern ANSI = java.util.regex.Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
     static final String TORCH_INSTALL = "apt-get install -y python3-torch libopenblas0-pthread";
 
     private final Path dir;
@@ -107,14 +108,14 @@ final class Peers {
         }
         Map<String, Double> figures = parse(lines);
         if (code != 0 || figures.isEmpty()) {
-            String last = lines.stream().map(String::strip).filter(s -> !s.isEmpty()).reduce((a, b) -> b)
-                    .orElse("no output");
+            String last = lines.stream().map(l -> ANSI.matcher(l).replaceAll("").strip())
+                    .filter(s -> !s.isEmpty()).reduce((a, b) -> b).orElse("no output");
             notRun(peer, "exit " + code + (figures.isEmpty() ? ", no NAME=VALUE figures" : "") + ": " + last, hint);
             return;
         }
         String label = String.join(" ", command.subList(1, command.size()));
         for (String line : lines) {
-            out.println("peer " + peer + " (" + label + "): " + line);
+            out.println("peer " + peer + " (" + label + "): " + ANSI.matcher(line).replaceAll(""));
         }
         out.flush();
         figures.forEach((k, v) -> values.get(peer)
@@ -130,11 +131,13 @@ final class Peers {
     /**
      * The {@code NAME=VALUE} lines whose value is a number. Lines with spaces (the peers' header
      * {@code peer=pytorch-1.13 threads=2 …}) and non-numeric values are descriptions, not figures.
+     * Terminal colour codes are dropped first: Maven 3.8 writes {@code ESC[0m} before
+     * {@code run.sh}'s first line even with {@code -q}.
      */
     static Map<String, Double> parse(List<String> lines) {
         Map<String, Double> m = new LinkedHashMap<>();
         for (String raw : lines) {
-            String line = raw.strip();
+            String line = ANSI.matcher(raw).replaceAll("").strip();
             int eq = line.indexOf('=');
             if (eq <= 0 || line.chars().anyMatch(Character::isWhitespace)) {
                 continue;

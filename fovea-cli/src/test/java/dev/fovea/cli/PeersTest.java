@@ -24,6 +24,14 @@ class PeersTest {
     }
 
     @Test
+    void parseDropsTheColourCodesMavenWritesBeforeThePeersFirstLine() {
+        // run.sh's first line, as ONNX Runtime's peer printed it here: Maven 3.8 emits ESC[0m twice even with -q.
+        Map<String, Double> m = Peers.parse(List.of("\u001B[0m\u001B[0minfer_images_per_second_batch256=859.0",
+                "\u001B[1;31minfer_latency_ms_batch1=1.261\u001B[m"));
+        assertEquals(Map.of("infer_images_per_second_batch256", 859.0, "infer_latency_ms_batch1", 1.261), m);
+    }
+
+    @Test
     void medianOfOddAndEvenCounts() {
         assertEquals(2.0, Peers.median(List.of(3.0, 1.0, 2.0)));
         assertEquals(200.0, Peers.median(List.of(300.0, 100.0)));
