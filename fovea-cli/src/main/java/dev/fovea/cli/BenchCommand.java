@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import dev.fovea.tensor.Parallel;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +78,11 @@ final class BenchCommand implements Callable<Integer> {
         Check.positive("--peak-ms", peakMillis, "milliseconds per peak measurement");
         if (peakOnly && (profile || peer != null)) {
             throw new UserError("--peak prints the FMA peak only; drop --profile and --peer, or drop --peak");
+        }
+        if (peer != null && Files.isRegularFile(peer)) {
+            Path folder = peer.toAbsolutePath().getParent();
+            throw new UserError("--peer " + peer + ": expected the folder of the peers (pytorch_bench.py,"
+                    + " onnxruntime/run.sh), received a file; pass --peer " + (folder == null ? "." : folder));
         }
         PrintWriter out = spec.commandLine().getOut();
         int threads = Parallel.threads();

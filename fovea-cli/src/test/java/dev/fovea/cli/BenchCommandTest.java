@@ -149,6 +149,17 @@ class BenchCommandTest {
     }
 
     @Test
+    void aPeerScriptInsteadOfItsFolderIsRefusedBeforeMeasuring(@TempDir Path dir) throws Exception {
+        // The old form, --peer ../shared/peers/pytorch_bench.py, now names the folder of both peers.
+        Path script = Files.writeString(dir.resolve("pytorch_bench.py"), "print('train_images_per_second=1')\n");
+        CliRun r = CliRun.of("bench", "--peer", script.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--peer " + script + ": expected the folder of the peers (pytorch_bench.py,"
+                + " onnxruntime/run.sh), received a file; pass --peer " + dir), r.err());
+        assertFalse(r.out().contains("peak_gflops"), r.out());
+    }
+
+    @Test
     void peakPrintsOnlyThePeak() {
         CliRun r = CliRun.of("bench", "--peak", "--peak-ms", "10");
         assertEquals(0, r.code(), r.err());
