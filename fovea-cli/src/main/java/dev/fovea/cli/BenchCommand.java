@@ -1,19 +1,7 @@
 package dev.fovea.cli;
 
-import dev.fovea.loss.SparseCategoricalCrossentropy;
-import dev.fovea.nn.ActivationFunction;
-import dev.fovea.nn.Model;
-import dev.fovea.nn.Presets;
-import dev.fovea.optim.Adam;
 import dev.fovea.tensor.Parallel;
-import dev.fovea.tensor.Rng;
-import dev.fovea.tensor.Tensor;
-import dev.fovea.train.Batch;
-import dev.fovea.train.Trainer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,147 +10,153 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code fovea bench}: the same figures as the PyTorch peer script (shared/peers/pytorch_bench.py)
- * for the tutorial CNN on random data — training images/s (Adam, batch N), inference images/s at
- * batch 256 and single-image latency — and, with {@code --peer}, runs the peer in the same
- * session and prints the ratios. Timings are noisy: compare ratios from one run.
+ * {@code fovea bench}: the measuring instrument of the tutorial CNN's speed. Prints, as
+ * {@code NAME=VALUE} lines named like {@code shared/peers/pytorch_bench.py}'s, the Vector API's
+ * FMA peak ({@code --peak}: only that), training and inference throughput, batch-1 latency, the
+ * heap's peak and each throughput's share of the peak ({@link BenchFigures}, FLOPs from
+ * {@link Flops}); {@code --profile} adds where one training step's time goes
+ * ({@link StepProfiler}); {@code --peer} runs the peers right before and after ({@link Peers})
+ * and prints the ratios. Wall-clock figures of one run: compare ratios, never figures across runs.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures training and inference speed of the tutorial CNN.",
-                "Prints NAME=VALUE lines as the PyTorch peer script does; --peer runs that script too",
-                "and prints Fovea/PyTorch ratios."})
+        description = {"Measures training and inference speed of the tutorial CNN against the machine's FMA peak.",
+                "Prints NAME=VALUE lines as shared/peers/pytorch_bench.py does; --profile adds a per-layer table;",
+                "--peer runs PyTorch and ONNX Runtime before and after and prints Fovea/peer ratios."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Training batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", split = ",", defaultValue = "128,32",
+            description = "Training batch sizes, comma-separated (default: ${DEFAULT-VALUE}); --profile uses the first.")
+    List<Integer> batchSizes;
 
-    @Option(names = "--steps", paramLabel = "N", defaultValue = "30", description = "Timed training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "30",
+            description = "Timed training steps per batch size, and profiled steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--peer", paramLabel = "SCRIPT", arity = "0..1", fallbackValue = "../shared/peers/pytorch_bench.py",
-            description = "Also run the PyTorch peer script (default path: ${FALLBACK-VALUE}).")
+    @Option(names = "--infer-batch-size", paramLabel = "N", defaultValue = "256",
+            description = "Inference batch size (default: ${DEFAULT-VALUE}).")
+    int inferBatch;
+
+    @Option(names = "--infer-batches", paramLabel = "N", defaultValue = "10",
+            description = "Timed inference batches per thread count (default: ${DEFAULT-VALUE}).")
+    int inferBatches;
+
+    @Option(names = "--calls", paramLabel = "N", defaultValue = "200",
+            description = "Timed batch-1 calls per thread count for the latency median and 99th percentile (default: ${DEFAULT-VALUE}).")
+    int calls;
+
+    @Option(names = "--peak-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Duration of each FMA peak measurement, after a warm-up as long (default: ${DEFAULT-VALUE}).")
+    int peakMillis;
+
+    @Option(names = "--peak", description = "Print only the FMA peak, at 1 thread and at all.")
+    boolean peakOnly;
+
+    @Option(names = "--profile", description = "Add a table of where one training step's time goes, layer by layer.")
+    boolean profile;
+
+    @Option(names = "--peer", paramLabel = "DIR", arity = "0..1", fallbackValue = "../shared/peers",
+            description = {"Also run the peers in DIR (pytorch_bench.py, onnxruntime/run.sh) before and after",
+                    "and print Fovea/peer ratios (default DIR: ${FALLBACK-VALUE})."})
     Path peer;
 
     @Override
-    public Integer call() throws Exception {
-        Check.positive("--batch-size", batchSize, "images per training step");
+    public Integer call() {
+        for (Integer b : batchSizes) {
+            Check.positive("--batch-size", b, "images per training step");
+        }
         Check.positive("--steps", steps, "timed training steps");
+        Check.positive("--infer-batch-size", inferBatch, "images per inference batch");
+        Check.positive("--infer-batches", inferBatches, "timed inference batches");
+        Check.positive("--calls", calls, "timed batch-1 calls");
+        Check.positive("--peak-ms", peakMillis, "milliseconds per peak measurement");
+        if (peakOnly && (profile || peer != null)) {
+            throw new UserError("--peak prints the FMA peak only; drop --profile and --peer, or drop --peak");
+        }
+        if (peer != null && Files.isRegularFile(peer)) {
+            Path folder = peer.toAbsolutePath().getParent();
+            throw new UserError("--peer " + peer + ": expected the folder of the peers (pytorch_bench.py,"
+                    + " onnxruntime/run.sh), received a file; pass --peer " + (folder == null ? "." : folder));
+        }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Double> ours = measure(out);
+        int threads = Parallel.threads();
+        out.printf(Locale.ROOT, "fovea=%s java=%s threads=%d batch_sizes=%s%n", TrainCommand.version(),
+                System.getProperty("java.version"), threads, batchSizes);
+        Peers peers = peer == null ? null : new Peers(peer, batchSizes, steps, threads, out);
+        if (peers != null) {
+            peers.runAll();
+        }
+        BenchFigures.resetPeakHeap();
+        Map<String, Double> peak = BenchFigures.peak(peakMillis);
+        print(out, "", peak);
+        if (peakOnly) {
+            out.flush();
+            return 0;
+        }
+        Map<String, Double> ours = BenchFigures.measure(new BenchFigures.Settings(batchSizes, steps, inferBatch,
+                inferBatches, calls, peakMillis));
+        print(out, "", ours);
+        var flops = Flops.of(BenchFigures.tutorialCnn());
+        long train = Flops.training(flops);
+        long forward = Flops.forward(flops);
+        out.printf(Locale.ROOT, "gflop_per_image_forward=%.4f%ngflop_per_image_training=%.4f%n", forward / 1e9, train / 1e9);
+        print(out, "", shares(ours, train, forward, peak));
+        if (profile) {
+            StepProfiler.Profile p = StepProfiler.run(BenchFigures.tutorialCnn(), batchSizes.get(0), steps,
+                    BenchFigures.WARMUP_STEPS);
+            StepProfiler.print(p, threads, out);
+        }
+        print(out, "", Map.of("peak_heap_mb", BenchFigures.peakHeapMb()));
         out.flush();
-        if (peer != null) {
-            if (!Files.exists(peer)) {
-                throw new UserError("--peer " + peer + ": no such script; pass the path of shared/peers/pytorch_bench.py");
-            }
-            Map<String, Double> theirs = runPeer(out);
-            out.println("ratios (fovea / pytorch; above 1 means Fovea is faster):");
-            for (String k : List.of("train_images_per_second", "infer_images_per_second_batch256")) {
-                if (theirs.containsKey(k)) {
-                    out.printf(Locale.ROOT, "  %s: %.2f%n", k, ours.get(k) / theirs.get(k));
+        if (peers != null) {
+            peers.runAll();
+            peers.medians().forEach((name, theirs) -> {
+                if (theirs.isEmpty()) {
+                    return;
                 }
-            }
-            if (theirs.containsKey("infer_latency_ms_batch1")) {
-                out.printf(Locale.ROOT, "  infer_latency_batch1 (pytorch ms / fovea ms): %.2f%n",
-                        theirs.get("infer_latency_ms_batch1") / ours.get("infer_latency_ms_batch1"));
-            }
+                out.println("# " + name + ": median of its runs before and after Fovea's");
+                print(out, name + "_", theirs);
+                print(out, name + "_", shares(theirs, train, forward, peak));
+                out.println("# Fovea against " + name + " (above 1: Fovea is better; latency ratios are " + name
+                        + " ms / Fovea ms)");
+                print(out, "", Peers.ratios(name, ours, theirs));
+            });
         }
         out.flush();
         return 0;
     }
 
-    private Map<String, Double> measure(PrintWriter out) {
-        Model model = Presets.tutorialCnn(32, 32, 3, 10, 0.2f, ActivationFunction.SOFTMAX);
-        model.initialize(0);
-        Trainer trainer = new Trainer(model, new Adam(), new SparseCategoricalCrossentropy());
-        Rng rng = new Rng(0);
-        Tensor x = random(rng, batchSize);
-        int[] labels = new int[batchSize];
-        for (int i = 0; i < batchSize; i++) {
-            labels[i] = rng.nextInt(10);
-        }
-        Batch b = new Batch(x, labels);
-        int warmup = 5;
-        for (int i = 0; i < warmup; i++) {
-            trainer.trainStep(b);
-        }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            trainer.trainStep(b);
-        }
-        double train = steps * (double) batchSize / ((System.nanoTime() - t0) / 1e9);
-
-        Tensor xb = random(rng, 256);
-        for (int i = 0; i < 3; i++) {
-            model.forward(xb, false);
-        }
-        int n = 10;
-        t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            model.forward(xb, false);
-        }
-        double infer = n * 256.0 / ((System.nanoTime() - t0) / 1e9);
-        Tensor one = random(rng, 1);
-        for (int i = 0; i < 50; i++) {
-            model.forward(one, false);
-        }
-        n = 200;
-        t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            model.forward(one, false);
-        }
-        double latency = (System.nanoTime() - t0) / 1e6 / n;
-        out.printf(Locale.ROOT, "fovea=%s java=%s threads=%d batch_size=%d%n", TrainCommand.version(),
-                System.getProperty("java.version"), Parallel.threads(), batchSize);
-        out.printf(Locale.ROOT, "train_images_per_second=%.1f%n", train);
-        out.printf(Locale.ROOT, "infer_images_per_second_batch256=%.1f%n", infer);
-        out.printf(Locale.ROOT, "infer_latency_ms_batch1=%.3f%n", latency);
+    /**
+     * Each throughput ({@code …images_per_second…}) as a share of the FMA peak at its thread count:
+     * images/s × FLOPs per image (training or forward, by the figure's name) / peak FLOPS;
+     * named with {@code share_of_peak} in place of {@code images_per_second}.
+     */
+    static Map<String, Double> shares(Map<String, Double> figures, long trainFlops, long forwardFlops,
+                                      Map<String, Double> peak) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("train_images_per_second", train);
-        m.put("infer_images_per_second_batch256", infer);
-        m.put("infer_latency_ms_batch1", latency);
-        return m;
-    }
-
-    private static Tensor random(Rng rng, int n) {
-        Tensor t = Tensor.zeros(n, 32, 32, 3);
-        for (int i = 0; i < t.size(); i++) {
-            t.data()[i] = rng.nextFloat();
-        }
-        return t;
-    }
-
-    private Map<String, Double> runPeer(PrintWriter out) throws Exception {
-        // Debian's python3-torch lives beside /usr/bin/python3; a pyenv shim earlier on PATH lacks it.
-        String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
-        ProcessBuilder pb = new ProcessBuilder(python, peer.toString(), "--batch-size", String.valueOf(batchSize),
-                "--steps", String.valueOf(steps));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        Map<String, Double> m = new LinkedHashMap<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                out.println("peer: " + line);
-                int eq = line.indexOf('=');
-                if (eq > 0 && !line.contains(" ")) {
-                    try {
-                        m.put(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)));
-                    } catch (NumberFormatException ignored) {
-                        // a non-numeric field such as peer=pytorch-1.13
-                    }
-                }
+        figures.forEach((k, v) -> {
+            if (!k.contains("images_per_second")) {
+                return;
             }
-        }
-        if (p.waitFor() != 0 || m.isEmpty()) {
-            throw new UserError("the peer script failed (exit " + p.exitValue() + "); install PyTorch with"
-                    + " 'apt-get install -y python3-torch' and try again");
-        }
+            long f = k.startsWith("train") ? trainFlops : forwardFlops;
+            double p = peak.get(k.endsWith("_1thread") ? "peak_gflops_1thread" : "peak_gflops");
+            m.put(k.replace("images_per_second", "share_of_peak"), v * f / (p * 1e9));
+        });
         return m;
+    }
+
+    private static void print(PrintWriter out, String prefix, Map<String, Double> figures) {
+        figures.forEach((k, v) -> out.printf(Locale.ROOT, "%s%s=%s%n", prefix, k, format(v)));
+    }
+
+    /** Three decimals (ms to the microsecond, shares and ratios to 0.1%) unless the figure is ≥ 100. */
+    static String format(double v) {
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.1f" : "%.3f", v);
     }
 }

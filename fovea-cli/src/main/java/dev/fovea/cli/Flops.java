@@ -1,0 +1,82 @@
+package dev.fovea.cli;
+
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Layer;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The floating-point operations of a model per image, read from its built layers' shapes: the one
+ * place {@code fovea bench} gets the FLOPs it divides time into (achieved GFLOPS, share of the
+ * FMA peak).
+ *
+ * <p>Only the multiply-adds of the matrix products count, each as 2 FLOPs, the convention of
+ * PyTorch's profiler and of the issue's 0.081 GFLOP per image:
+ * <ul>
+ *   <li>convolution forward: 2·OH·OW·KH·KW·C·F;</li>
+ *   <li>convolution backward: the same again for the weight gradient (cols(dy)ᵀ·x patches) and
+ *       again for the data gradient (dy · flipped kernel), i.e. twice the forward; a layer reading
+ *       the model input computes no data gradient in training ({@code backwardParamsOnly}), so its
+ *       backward is once the forward;</li>
+ *   <li>dense: 2·in·out forward, twice that backward (dW and dx), once for a first layer;</li>
+ *   <li>everything else (bias, ReLU, batch norm, pooling, dropout, the loss, the optimizer) as 0:
+ *       they are a few operations per element, bound by memory rather than by FMA throughput, and
+ *       add under 1% to the count of the tutorial CNN.</li>
+ * </ul>
+ * For the tutorial CNN on 32×32×3 this gives 81,481,728 FLOPs forward (0.0815 GFLOP) and
+ * 242,675,712 per training image (0.243): three times the forward less the first convolution's
+ * data gradient, which is never computed (1,769,472).
+ */
+final class Flops {
+    private Flops() {
+    }
+
+    /** FLOPs per image of one layer: forward, and backward as training runs it. */
+    record LayerFlops(String name, String type, long forward, long backward) {
+    }
+
+    /** Per-layer counts in the order of {@link Model#layers()}; a nested model is one entry, its layers summed. */
+    static List<LayerFlops> of(Model model) {
+        return of(model, true);
+    }
+
+    private static List<LayerFlops> of(Model model, boolean readsModelInput) {
+        List<LayerFlops> out = new ArrayList<>();
+        List<Layer> layers = model.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            // In a chain only the first layer reads the input, and Model skips its dx in training
+            // (in a branching model other readers of the input are counted with dx: a slight overcount).
+            boolean first = readsModelInput && i == 0;
+            long fwd = 0;
+            long bwd;
+            if (l instanceof Model m) {
+                List<LayerFlops> inner = of(m, first);
+                fwd = forward(inner);
+                bwd = inner.stream().mapToLong(LayerFlops::backward).sum();
+            } else {
+                if (l instanceof Conv2D c) {
+                    Shape o = c.outputShape();
+                    fwd = 2L * o.dim(0) * o.dim(1) * c.kernelH() * c.kernelW() * c.inputShape().dim(2) * c.filters();
+                } else if (l instanceof Dense d) {
+                    fwd = 2L * d.inputShape().dim(0) * d.units();
+                }
+                bwd = first ? fwd : 2 * fwd;
+            }
+            out.add(new LayerFlops(l.name(), l.typeName(), fwd, bwd));
+        }
+        return out;
+    }
+
+    static long forward(List<LayerFlops> layers) {
+        return layers.stream().mapToLong(LayerFlops::forward).sum();
+    }
+
+    /** Forward plus backward: the FLOPs of one training image. */
+    static long training(List<LayerFlops> layers) {
+        return layers.stream().mapToLong(l -> l.forward() + l.backward()).sum();
+    }
+}
