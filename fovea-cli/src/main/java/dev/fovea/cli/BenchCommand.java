@@ -62,8 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean profile;
 
     @Option(names = "--peer", paramLabel = "DIR", arity = "0..1", fallbackValue = "../shared/peers",
-            description = {"Also run the peers in DIR (pytorch_bench.py, onnxruntime/run.sh) before and after",
-                    "and print Fovea/peer ratios (default DIR: ${FALLBACK-VALUE})."})
+            description = "Also run the peers in DIR (pytorch_bench.py, onnxruntime/run.sh) before and after"
+                    + " and print Fovea/peer ratios (default DIR: ${FALLBACK-VALUE}).")
     Path peer;
 
     @Override
