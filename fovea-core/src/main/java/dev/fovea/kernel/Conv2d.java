@@ -22,6 +22,12 @@ public final class Conv2d {
     private Conv2d() {
     }
 
+    /**
+     * Whether {@link #conv2dForward} may take the {@link Winograd} route where it pays. Always true
+     * in use; package-private so an A/B benchmark can time the same call without it.
+     */
+    static boolean winograd = true;
+
     /** Images per im2col chunk: as many as fit {@link Tunables#CONV_CHUNK_FLOATS}, at least one. */
     public static int chunk(WindowGeometry g, int n, int c) {
         long perImage = (long) g.oh() * g.ow() * g.kh() * g.kw() * c;
@@ -56,6 +62,10 @@ public final class Conv2d {
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                                      WindowGeometry g, int n, int c, int f) {
         boolean pointwise = g.pointwise();
+        if (winograd && Winograd.pays(g, c, f)) {
+            Winograd.forward(x, kernel, bias, y, relu, g, n, c, f);
+            return;
+        }
         if (!pointwise && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.kh() * g.kw() * c, f)) {
             ConvGemm.forwardDirect(x, kernel, bias, y, relu, g, n, c, f);
             return;

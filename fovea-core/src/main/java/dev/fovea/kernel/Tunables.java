@@ -80,6 +80,18 @@ public final class Tunables {
      */
     public static final int CONV_L1_PANEL_FLOATS = 10 * 1024;
     /**
+     * Winograd F(2×2, 3×3) forward ({@link Winograd}) only from this many input channels: with
+     * fewer, its 16 products have too short a K to beat the implicit GEMM. MEASUREMENT PENDING.
+     */
+    public static final int WINOGRAD_MIN_CHANNELS = 16;
+    /** ... and from this many filters. */
+    public static final int WINOGRAD_MIN_FILTERS = 16;
+    /**
+     * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 64 × C
+     * floats) and products (16 × 64 × F) stay in L2 for the 16 products and the output transform.
+     */
+    public static final int WINOGRAD_TILE_BLOCK = 64;
+    /**
      * Rows per BatchNorm block: the fixed unit of both its parallel work and its reduction order
      * (one double partial per channel per block); 128 rows of 64 channels are 32 KiB, an L1's worth.
      */
