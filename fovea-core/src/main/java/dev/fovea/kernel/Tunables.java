@@ -80,17 +80,36 @@ public final class Tunables {
      */
     public static final int CONV_L1_PANEL_FLOATS = 10 * 1024;
     /**
-     * Winograd F(2×2, 3×3) forward ({@link Winograd}) only from this many input channels: with
-     * fewer, its 16 products have too short a K to beat the implicit GEMM. MEASUREMENT PENDING.
+     * Winograd F(2×2, 3×3) forward ({@link Winograd}) only from this many input channels, this
+     * many filters ({@link #WINOGRAD_MIN_FILTERS}) and this many 2×2 output tiles per call
+     * ({@link #WINOGRAD_MIN_TILES}). Measured with {@code WinogradAB} (fovea-bench test scope: A/B
+     * alternating in one process; median over rounds of the ratio ConvGemm time / Winograd time,
+     * so above 1 is a Winograd win) on an AVX2 AMD EPYC (8-float vectors) shared with other
+     * processes (load 4 on 2 cores), tutorial 3×3 same convolutions with bias and fused ReLU.
+     * 2 threads, 9 rounds, batch 128: 32×32 3→32 0.48, 32×32 32→32 1.03 (range 0.75–1.31),
+     * 16×16 32→64 1.24, 16×16 64→64 1.65, 8×8 64→128 1.79, 8×8 128→128 2.02; batch 32: 0.48, 1.02,
+     * 1.20, 1.42, 1.53, 1.60; batch 1: 0.49, 0.98, 1.00, 1.13, 0.74, 0.86. 1 thread, 5 rounds,
+     * batch 128: 0.52, 1.07, 1.08, 1.19, 1.33, 1.44; batch 32: 0.50, 1.03, 1.14, 1.26, 1.27, 1.47;
+     * batch 1: 0.43, 0.87, 1.13, 1.29, 0.74, 0.83. So: 3 channels lose (too short a K for the
+     * transforms' memory traffic), 32→32 is a tie and stays on ConvGemm, and from 32 channels and
+     * 64 filters Winograd wins once a call has enough tiles to amortize the transformed kernel
+     * (rebuilt per call, 16/9 the kernel's size).
      */
-    public static final int WINOGRAD_MIN_CHANNELS = 16;
-    /** ... and from this many filters. */
-    public static final int WINOGRAD_MIN_FILTERS = 16;
+    public static final int WINOGRAD_MIN_CHANNELS = 32;
+    /** See {@link #WINOGRAD_MIN_CHANNELS}: 32 filters at 32 channels was a tie, so not routed. */
+    public static final int WINOGRAD_MIN_FILTERS = 64;
     /**
-     * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 64 × C
-     * floats) and products (16 × 64 × F) stay in L2 for the 16 products and the output transform.
+     * See {@link #WINOGRAD_MIN_CHANNELS}: 512 tiles (batch 32 at 8×8, 1.53 and 1.60 at 2 threads)
+     * and up always won; from 16 to 256 tiles (batch 1 to 8) the same shapes gave 0.74–1.52 at
+     * 2 threads, losses at 16 tiles and ties or small wins above, so they stay on ConvGemm.
      */
-    public static final int WINOGRAD_TILE_BLOCK = 64;
+    public static final int WINOGRAD_MIN_TILES = 512;
+    /**
+     * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 32 × C
+     * floats) and products (16 × 32 × F) stay in L2 (256 KiB each at 128 channels). In one noisy
+     * 5-round A/B run of each at batch 128, 32 was no slower than 64, with half the buffers.
+     */
+    public static final int WINOGRAD_TILE_BLOCK = 32;
     /**
      * Rows per BatchNorm block: the fixed unit of both its parallel work and its reduction order
      * (one double partial per channel per block); 128 rows of 64 channels are 32 KiB, an L1's worth.

@@ -50,12 +50,14 @@ final class Winograd {
     }
 
     /**
-     * True when this route is measured faster than {@link ConvGemm} for a 3×3 stride-1 window over
-     * c input channels and f filters (see {@link Tunables#WINOGRAD_MIN_CHANNELS}).
+     * True when this route was measured faster than {@link ConvGemm}: a 3×3 stride-1 window over
+     * enough channels, filters and output tiles (see {@link Tunables#WINOGRAD_MIN_CHANNELS}).
      */
-    static boolean pays(WindowGeometry g, int c, int f) {
+    static boolean pays(WindowGeometry g, int n, int c, int f) {
+        long tiles = (long) n * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1
-                && c >= Tunables.WINOGRAD_MIN_CHANNELS && f >= Tunables.WINOGRAD_MIN_FILTERS && ConvGemm.fits(f);
+                && c >= Tunables.WINOGRAD_MIN_CHANNELS && f >= Tunables.WINOGRAD_MIN_FILTERS
+                && tiles >= Tunables.WINOGRAD_MIN_TILES && ConvGemm.fits(f);
     }
 
     /**
@@ -507,6 +509,7 @@ final class Winograd {
             relu[at] = Math.max(value, 0f);
         }
     }
+
     private static final float[][] G = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
     private static final float[][] BT = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
     private static final float[][] AT = {{1, 1, 1, 0}, {0, 1, -1, -1}};
