@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * A/B timing of the 3×3 same forward convolution: A = {@link Conv2d#forwardGemm} (the GEMM routes
  * Conv2d takes without Winograd), B = {@link Winograd#forward}, on the tutorial CNN's six
- * convolutions ({@code Conv2D(f, 3, SAME, RELU)}: bias on, ReLU fused) at batch 128, 32 and 1. The
+ * convolutions ({@code Conv2D(f, 3, SAME, RELU)}: bias on, ReLU fused) and a few narrower ones,
+ * at batch 128, 32 and 1. The
  * evidence behind {@link Tunables#WINOGRAD_MIN_CHANNELS}. A plain main, not JMH: A and B alternate
  * within one process, round after round (the order swapped every round), so load from other
  * processes on a shared machine falls on both alike; it prints per-call medians and ranges and the
@@ -23,9 +24,12 @@ public final class WinogradAB {
     private WinogradAB() {
     }
 
-    /** Input size, channels, filters of the tutorial CNN's convolutions. */
+    /**
+     * Input size, channels, filters: the tutorial CNN's six convolutions, then narrower ones that
+     * locate the channel and filter thresholds.
+     */
     private static final int[][] SHAPES = {{32, 3, 32}, {32, 32, 32}, {16, 32, 64}, {16, 64, 64}, {8, 64, 128},
-        {8, 128, 128}};
+        {8, 128, 128}, {32, 8, 32}, {32, 16, 16}, {32, 16, 32}, {32, 32, 16}, {32, 32, 8}};
 
     /** Batches to time: 128, 32 and 1, or only {@code -Dab.batch=N}. */
     private static final int[] BATCHES = Integer.getInteger("ab.batch", 0) > 0

@@ -9,8 +9,8 @@ import java.util.Arrays;
  * padding mode), given with the batch size n, input channels c and filters f; padding reads as
  * zeros. No activation, no layer state: see {@code dev.fovea.nn.Conv2D}.
  *
- * <p>Forward 3×3 stride-1 convolutions with enough channels, filters and output tiles (measured
- * thresholds in {@link Tunables#WINOGRAD_MIN_CHANNELS}) take {@link Winograd} F(2×2, 3×3); the
+ * <p>Forward 3×3 stride-1 convolutions with enough channels and filters (measured thresholds in
+ * {@link Tunables#WINOGRAD_MIN_CHANNELS}) take {@link Winograd} F(2×2, 3×3); the
  * backward passes and every other forward take one of three routes, chosen by shape alone: the
  * implicit GEMM of {@link ConvGemm} (every layer of the tutorial CNNs), 1×1 stride-1 unpadded convolutions as one {@link Gemm} on x itself (it is
  * already the (N·H·W, C) column matrix), and the fallback for the rest, too many filters for
@@ -57,7 +57,7 @@ public final class Conv2d {
      */
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                                      WindowGeometry g, int n, int c, int f) {
-        if (Winograd.pays(g, n, c, f)) {
+        if (Winograd.pays(g, c, f)) {
             Winograd.forward(x, kernel, bias, y, relu, g, n, c, f);
             return;
         }
