@@ -9,8 +9,10 @@ import java.util.Arrays;
  * padding mode), given with the batch size n, input channels c and filters f; padding reads as
  * zeros. No activation, no layer state: see {@code dev.fovea.nn.Conv2D}.
  *
- * <p>Three routes, chosen by shape alone: the implicit GEMM of {@link ConvGemm} (every layer of
- * the tutorial CNNs), 1×1 stride-1 unpadded convolutions as one {@link Gemm} on x itself (it is
+ * <p>Forward 3×3 stride-1 convolutions with enough channels and filters (measured thresholds in
+ * {@link Tunables#WINOGRAD_MIN_CHANNELS}) take {@link Winograd} F(2×2, 3×3); the
+ * backward passes and every other forward take one of three routes, chosen by shape alone: the
+ * implicit GEMM of {@link ConvGemm} (every layer of the tutorial CNNs), 1×1 stride-1 unpadded convolutions as one {@link Gemm} on x itself (it is
  * already the (N·H·W, C) column matrix), and the fallback for the rest, too many filters for
  * ConvGemm's panel tables ({@link ConvGemm#fits}): {@link Im2col} + {@link Gemm}. The fallback
  * processes the batch in chunks of {@link #chunk} images through one caller-owned workspace of
@@ -55,6 +57,19 @@ public final class Conv2d {
      */
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                                      WindowGeometry g, int n, int c, int f) {
+        if (Winograd.pays(g, c, f)) {
+            Winograd.forward(x, kernel, bias, y, relu, g, n, c, f);
+            return;
+        }
+        forwardGemm(x, kernel, bias, y, relu, work, g, n, c, f);
+    }
+
+    /**
+     * {@link #conv2dForward} by its GEMM routes only, never {@link Winograd}: the other side of the
+     * measurement behind {@link Tunables#WINOGRAD_MIN_CHANNELS}. Same contract.
+     */
+    static void forwardGemm(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
+                            WindowGeometry g, int n, int c, int f) {
         boolean pointwise = g.pointwise();
         if (!pointwise && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.kh() * g.kw() * c, f)) {
             ConvGemm.forwardDirect(x, kernel, bias, y, relu, g, n, c, f);

@@ -80,6 +80,32 @@ public final class Tunables {
      */
     public static final int CONV_L1_PANEL_FLOATS = 10 * 1024;
     /**
+     * Winograd F(2×2, 3×3) forward ({@link Winograd}) only from this many input channels and
+     * {@link #WINOGRAD_MIN_FILTERS} filters: with fewer, the 16 products are too short to pay for
+     * the transforms' memory traffic. Measured with {@code WinogradAB} (fovea-bench test scope: A and
+     * B alternating in one process; median, over rounds, of ConvGemm time / Winograd time, so above
+     * 1 is a Winograd win) on an AVX2 AMD EPYC (8-float vectors) shared with other processes (load
+     * 1.4 to 1.8 on 2 cores); 3×3 same, bias, fused ReLU; batches 128 / 32 / 1.
+     * 2 threads, 7 rounds: tutorial 32×32 3→32 0.92 / 0.76 / 0.65, 32×32 32→32 1.32 / 1.44 / 1.25,
+     * 16×16 32→64 1.39 / 1.44 / 1.30, 16×16 64→64 1.64 / 1.61 / 1.37, 8×8 64→128 1.74 / 1.66 / 1.38,
+     * 8×8 128→128 1.83 / 1.81 / 1.55; probes at 32×32: 8→32 1.11 / 1.41 / 0.96, 16→16
+     * 1.12 / 1.13 / 1.14, 16→32 1.23 / 1.28 / 1.14, 32→16 1.22 / 1.12 / 1.20, 32→8 1.01 / 1.04 / 0.92.
+     * 1 thread, 5 rounds, same order: 0.64 / 0.64 / 0.64, 1.28 / 1.33 / 1.42, 1.62 / 1.45 / 1.22,
+     * 1.80 / 1.69 / 1.31, 1.97 / 1.73 / 1.05, 1.88 / 1.86 / 1.04; 1.04 / 0.94 / 0.99,
+     * 1.02 / 1.07 / 1.04, 1.23 / 1.15 / 1.14, 1.11 / 1.09 / 1.12, 0.87 / 0.83 / 0.82.
+     * So from 16 channels and 16 filters Winograd won every measured case (least: 16→16 at one
+     * thread, 1.02); 8 channels or 8 filters lost somewhere, and 3 channels everywhere.
+     */
+    public static final int WINOGRAD_MIN_CHANNELS = 16;
+    /** See {@link #WINOGRAD_MIN_CHANNELS}. */
+    public static final int WINOGRAD_MIN_FILTERS = 16;
+    /**
+     * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 32 × C
+     * floats) and products (16 × 32 × F) stay in L2 (256 KiB each at 128 channels). In one noisy
+     * 5-round A/B run of each at batch 128, 32 was no slower than 64, with half the buffers.
+     */
+    public static final int WINOGRAD_TILE_BLOCK = 32;
+    /**
      * Rows per BatchNorm block: the fixed unit of both its parallel work and its reduction order
      * (one double partial per channel per block); 128 rows of 64 channels are 32 KiB, an L1's worth.
      */

@@ -1,0 +1,381 @@
+package dev.fovea.kernel;
+
+import static dev.fovea.kernel.GemmKernels.S;
+import static dev.fovea.kernel.GemmKernels.VL;
+
+import dev.fovea.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import java.util.Arrays;
+
+/**
+ * Forward 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray,
+ * "Fast Algorithms for Convolutional Neural Networks", 2015): each 2×2 block of output pixels
+ * ("tile") comes from a 4×4 input patch d as Y = Aᵀ [Σ_c (G g Gᵀ) ⊙ (Bᵀ d B)] A, 16 multiplies
+ * per output tile and channel pair instead of 36. The sum over channels is 16 independent
+ * products (tiles × C) · (C × F), one per position ξ of the 4×4 transformed tile, run by the
+ * {@link GemmKernelsStrided} register kernels. Forward only; the backward passes stay with
+ * {@link ConvGemm}. Machinery of {@link Conv2d}, which routes here ({@link #pays}).
+ *
+ * <p>Numerics: the transforms have coefficients 0, ±½, ±1, so every output is the direct
+ * convolution's sum regrouped, with a few extra roundings per term; the error stays within a
+ * small multiple of float epsilon times Σ|x·k| of the output's window (the tests hold 2e-6 of
+ * that sum; the direct loop's own error is of the same size). Tiles never share a sum, and each product element sums its channels in the same
+ * K order (blocks of {@link Tunables#GEMM_KC}) whichever task computes it, so results are
+ * bit-identical at any thread count. Buffers are per thread and reused: no buffer is allocated
+ * per call once they have grown. The per-tile input and output transforms are in
+ * {@link WinogradTiles}.
+ */
+final class Winograd {
+    private static final int KC = Tunables.GEMM_KC;
+    private static final int NV = Tunables.GEMM_NV;
+    private static final int MR = GemmKernels.MR;
+    private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
+    private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
+
+    private Winograd() {
+    }
+
+    /**
+     * Per calling thread: the transformed, packed kernel, its panel layout, and the call in
+     * progress, which the two task bodies (made once, so a call allocates no lambda) read.
+     * {@link Parallel#forEach} publishes the fields to the workers, as in {@link Gemm}'s driver.
+     */
+    private static final class Caller {
+        float[] packedU = new float[0];
+        float[] zeros = new float[0];
+        final int[] panelCol = new int[64];
+        final int[] panelVecs = new int[64];
+        float[] x;
+        float[] kernel;
+        float[] bias;
+        float[] y;
+        float[] relu;
+        WindowGeometry g;
+        int c;
+        int f;
+        int panels;
+        int fPad;
+        int uStride;
+        int th;
+        int tw;
+        int tiles;
+        int tb;
+        final Parallel.Body kernelTask = ch -> transformKernel(kernel, packedU, ch, uStride, c, f, panels, panelCol,
+                panelVecs);
+        final Parallel.Body tileTask = this::block;
+
+        /* Tiles [blk·tb, +tb): input transform, the 16 products, output transform. */
+        void block(int blk) {
+            Task t = TASKS.get();
+            if (t.v.length < 16 * tb * c) {
+                t.v = new float[16 * tb * c];
+            }
+            if (t.m.length < 16 * tb * f) {
+                t.m = new float[16 * tb * f];
+            }
+            if (t.patch.length < 16 * c) {
+                t.patch = new float[16 * c];
+            }
+            float[] v = t.v;
+            float[] m = t.m;
+            float[] u = packedU;
+            int t0 = blk * tb;
+            int nt = Math.min(tb, tiles - t0);
+            for (int i = 0; i < nt; i++) {
+                WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, tb, g, th, tw, c);
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                for (int pc = 0; pc < c; pc += KC) {
+                    int kc = Math.min(KC, c - pc);
+                    boolean first = pc == 0;
+                    for (int q = 0; q < panels; q++) {
+                        int vecs = panelVecs[q];
+                        int j0 = panelCol[q];
+                        int cols = Math.min(vecs * VL, f - j0);
+                        int bo = xi * uStride + pc * fPad + kc * j0;
+                        for (int ir = 0; ir < nt; ir += MR) {
+                            int mr = Math.min(MR, nt - ir);
+                            int ao = (xi * tb + ir) * c + pc;
+                            int co = (xi * tb + ir) * f + j0;
+                            if (vecs == 3) {
+                                GemmKernelsStrided.kernel8x3s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
+                            } else if (vecs == 2) {
+                                GemmKernelsStrided.kernel8x2s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
+                            } else {
+                                GemmKernelsStrided.kernel8x1s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < nt; i++) {
+                WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, tb, g, th, tw, f);
+            }
+        }
+    }
+
+    /**
+     * Per executing thread: transformed input tiles, products, a border patch, the transforms'
+     * 16-vector scratch, an edge tile.
+     */
+    private static final class Task {
+        float[] v = new float[0];
+        float[] m = new float[0];
+        float[] patch = new float[0];
+        final float[] tmp = new float[16 * VL];
+        final float[] tile = new float[MR * NV * VL];
+    }
+
+    /**
+     * True when this route was measured faster than {@link ConvGemm}: a 3×3 stride-1 window over
+     * enough channels and filters (see {@link Tunables#WINOGRAD_MIN_CHANNELS}).
+     */
+    static boolean pays(WindowGeometry g, int c, int f) {
+        return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1
+                && c >= Tunables.WINOGRAD_MIN_CHANNELS && f >= Tunables.WINOGRAD_MIN_FILTERS && ConvGemm.fits(f);
+    }
+
+    /**
+     * Tiles per task: {@link Tunables#WINOGRAD_TILE_BLOCK}, fewer (in whole register tiles) when
+     * that leaves fewer than four tasks, so small images still spread over the cores. Depends on
+     * the shape only; no sum crosses tiles, so it could not change results anyway.
+     */
+    static int tileBlock(int tiles) {
+        int quarter = (tiles + 3) / 4;
+        return Math.max(MR, Math.min(Tunables.WINOGRAD_TILE_BLOCK, (quarter + MR - 1) / MR * MR));
+    }
+
+    /**
+     * y = conv(x, kernel) + bias and, when relu is given, relu = max(y, 0).
+     *
+     * @param x      read, x (N,H,W,C)
+     * @param kernel read, kernel (3,3,C,F)
+     * @param bias   read, bias (F), or null
+     * @param y      written, y (N,OH,OW,F)
+     * @param relu   written, relu (N,OH,OW,F), or null
+     */
+    static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
+                        int c, int f) {
+        Caller cl = CALLERS.get();
+        int panels = ConvGemm.layoutPanels(f, cl.panelCol, cl.panelVecs);
+        int fPad = cl.panelCol[panels];
+        // Position ξ's packed (C × F) matrix: K block pc from pc·fPad, panel q within it from kc·panelCol[q].
+        int uStride = ((c + KC - 1) / KC) * KC * fPad;
+        if (cl.packedU.length < 16 * uStride) {
+            cl.packedU = new float[16 * uStride];
+        }
+        if (bias == null && cl.zeros.length < f) {
+            cl.zeros = new float[f];
+        }
+        int th = (g.oh() + 1) / 2;
+        int tw = (g.ow() + 1) / 2;
+        cl.x = x;
+        cl.kernel = kernel;
+        cl.bias = bias != null ? bias : cl.zeros;
+        cl.y = y;
+        cl.relu = relu;
+        cl.g = g;
+        cl.c = c;
+        cl.f = f;
+        cl.panels = panels;
+        cl.fPad = fPad;
+        cl.uStride = uStride;
+        cl.th = th;
+        cl.tw = tw;
+        cl.tiles = n * th * tw;
+        cl.tb = tileBlock(cl.tiles);
+        try {
+            Parallel.forEach(c, cl.kernelTask);
+            Parallel.forEach((cl.tiles + cl.tb - 1) / cl.tb, cl.tileTask);
+        } finally {
+            // The caller's arrays are not kept alive past the call.
+            cl.x = null;
+            cl.kernel = null;
+            cl.bias = null;
+            cl.y = null;
+            cl.relu = null;
+        }
+    }
+
+    /*
+     * U_ξ[ch, o] = (G g Gᵀ)[ξ] for the 3×3 g = kernel[·, ·, ch, o], written into the packed panels
+     * of every position ξ, with the panels' padding columns zeroed. G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+     * Vector lanes and the scalar tail compute the same expression, so every lane is exact-equal to
+     * transformKernelScalar's order of operations.
+     */
+    private static void transformKernel(float[] kernel, float[] u, int ch, int uStride, int c, int f, int panels,
+                                        int[] panelCol, int[] panelVecs) {
+        int pc = ch / KC * KC;
+        int kc = Math.min(KC, c - pc);
+        int kstep = c * f;
+        int g0 = ch * f;
+        for (int q = 0; q < panels; q++) {
+            int width = panelVecs[q] * VL;
+            int j0 = panelCol[q];
+            int valid = Math.min(width, f - j0);
+            // Panel q's row ch: packed[xi·uStride + pc·fPad + kc·j0 + (ch − pc)·width + j].
+            int d = pc * fPad(panelCol, panels) + kc * j0 + (ch - pc) * width;
+            int j = 0;
+            float[] tmp = TASKS.get().tmp;
+            // G g by columns into tmp, then · Gᵀ by rows: two short passes, so no vector is boxed
+            // (see WinogradTiles.transformInput).
+            for (; j + VL <= valid; j += VL) {
+                int o = g0 + j0 + j;
+                for (int kx = 0; kx < 3; kx++) {
+                    FloatVector k0 = FloatVector.fromArray(S, kernel, o + kx * kstep);
+                    FloatVector k1 = FloatVector.fromArray(S, kernel, o + (3 + kx) * kstep);
+                    FloatVector k2 = FloatVector.fromArray(S, kernel, o + (6 + kx) * kstep);
+                    k0.intoArray(tmp, kx * VL);
+                    k0.add(k1).add(k2).mul(0.5f).intoArray(tmp, (3 + kx) * VL);
+                    k0.sub(k1).add(k2).mul(0.5f).intoArray(tmp, (6 + kx) * VL);
+                    k2.intoArray(tmp, (9 + kx) * VL);
+                }
+                for (int r = 0; r < 4; r++) {
+                    FloatVector a0 = FloatVector.fromArray(S, tmp, 3 * r * VL);
+                    FloatVector a1 = FloatVector.fromArray(S, tmp, (3 * r + 1) * VL);
+                    FloatVector a2 = FloatVector.fromArray(S, tmp, (3 * r + 2) * VL);
+                    int e = d + j + 4 * r * uStride;
+                    a0.intoArray(u, e);
+                    a0.add(a1).add(a2).mul(0.5f).intoArray(u, e + uStride);
+                    a0.sub(a1).add(a2).mul(0.5f).intoArray(u, e + 2 * uStride);
+                    a2.intoArray(u, e + 3 * uStride);
+                }
+            }
+            for (; j < valid; j++) {
+                transformKernelScalar(kernel, g0 + j0 + j, kstep, u, d + j, uStride);
+            }
+            for (int xi = 0; xi < 16; xi++) {
+                Arrays.fill(u, xi * uStride + d + valid, xi * uStride + d + width, 0f);
+            }
+        }
+    }
+
+    private static int fPad(int[] panelCol, int panels) {
+        return panelCol[panels];
+    }
+
+    /* One (ch, o) of transformKernel: kernel taps at o + (3ky+kx)·kstep, outputs at e + ξ·uStride. */
+    private static void transformKernelScalar(float[] kernel, int o, int kstep, float[] u, int e, int uStride) {
+        float k00 = kernel[o];
+        float k01 = kernel[o + kstep];
+        float k02 = kernel[o + 2 * kstep];
+        float k10 = kernel[o + 3 * kstep];
+        float k11 = kernel[o + 4 * kstep];
+        float k12 = kernel[o + 5 * kstep];
+        float k20 = kernel[o + 6 * kstep];
+        float k21 = kernel[o + 7 * kstep];
+        float k22 = kernel[o + 8 * kstep];
+        float a10 = (k00 + k10 + k20) * 0.5f;
+        float a11 = (k01 + k11 + k21) * 0.5f;
+        float a12 = (k02 + k12 + k22) * 0.5f;
+        float a20 = (k00 - k10 + k20) * 0.5f;
+        float a21 = (k01 - k11 + k21) * 0.5f;
+        float a22 = (k02 - k12 + k22) * 0.5f;
+        u[e] = k00;
+        u[e + uStride] = (k00 + k01 + k02) * 0.5f;
+        u[e + 2 * uStride] = (k00 - k01 + k02) * 0.5f;
+        u[e + 3 * uStride] = k02;
+        u[e + 4 * uStride] = a10;
+        u[e + 5 * uStride] = (a10 + a11 + a12) * 0.5f;
+        u[e + 6 * uStride] = (a10 - a11 + a12) * 0.5f;
+        u[e + 7 * uStride] = a12;
+        u[e + 8 * uStride] = a20;
+        u[e + 9 * uStride] = (a20 + a21 + a22) * 0.5f;
+        u[e + 10 * uStride] = (a20 - a21 + a22) * 0.5f;
+        u[e + 11 * uStride] = a22;
+        u[e + 12 * uStride] = k20;
+        u[e + 13 * uStride] = (k20 + k21 + k22) * 0.5f;
+        u[e + 14 * uStride] = (k20 - k21 + k22) * 0.5f;
+        u[e + 15 * uStride] = k22;
+    }
+
+    private static final float[][] G = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
+    private static final float[][] BT = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
+    private static final float[][] AT = {{1, 1, 1, 0}, {0, 1, -1, -1}};
+
+    /**
+     * The scalar twin of {@link #forward}, written from the definitions with the matrices G, Bᵀ and
+     * Aᵀ spelled out: U = G g Gᵀ, V = Bᵀ d B, M = Σ_c U ⊙ V, Y = Aᵀ M A (+ bias). Same contract;
+     * allocates, so it is for tests only.
+     */
+    static void forwardScalar(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g,
+                              int n, int c, int f) {
+        float[][][][] u = new float[c][f][][];
+        for (int ch = 0; ch < c; ch++) {
+            for (int o = 0; o < f; o++) {
+                float[][] k = new float[3][3];
+                for (int ky = 0; ky < 3; ky++) {
+                    for (int kx = 0; kx < 3; kx++) {
+                        k[ky][kx] = kernel[((ky * 3 + kx) * c + ch) * f + o];
+                    }
+                }
+                u[ch][o] = times(times(G, k), transpose(G));
+            }
+        }
+        int oh = g.oh();
+        int ow = g.ow();
+        float[][] a = transpose(AT);
+        float[][] b = transpose(BT);
+        for (int img = 0; img < n; img++) {
+            for (int oy = 0; oy < oh; oy += 2) {
+                for (int ox = 0; ox < ow; ox += 2) {
+                    float[][][] v = new float[c][][];
+                    for (int ch = 0; ch < c; ch++) {
+                        float[][] d = new float[4][4];
+                        for (int i = 0; i < 4; i++) {
+                            for (int j = 0; j < 4; j++) {
+                                int iy = oy - g.padTop() + i;
+                                int ix = ox - g.padLeft() + j;
+                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
+                                    d[i][j] = x[((img * g.h() + iy) * g.w() + ix) * c + ch];
+                                }
+                            }
+                        }
+                        v[ch] = times(times(BT, d), b);
+                    }
+                    for (int o = 0; o < f; o++) {
+                        float[][] m = new float[4][4];
+                        for (int ch = 0; ch < c; ch++) {
+                            for (int i = 0; i < 4; i++) {
+                                for (int j = 0; j < 4; j++) {
+                                    m[i][j] += u[ch][o][i][j] * v[ch][i][j];
+                                }
+                            }
+                        }
+                        float[][] out = times(times(AT, m), a);
+                        for (int i = 0; i < 2 && oy + i < oh; i++) {
+                            for (int j = 0; j < 2 && ox + j < ow; j++) {
+                                float value = out[i][j] + (bias == null ? 0f : bias[o]);
+                                WinogradTiles.store(y, relu, ((img * oh + oy + i) * ow + ox + j) * f + o, value);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[][] times(float[][] p, float[][] q) {
+        float[][] r = new float[p.length][q[0].length];
+        for (int i = 0; i < p.length; i++) {
+            for (int j = 0; j < q[0].length; j++) {
+                float s = 0f;
+                for (int k = 0; k < q.length; k++) {
+                    s += p[i][k] * q[k][j];
+                }
+                r[i][j] = s;
+            }
+        }
+        return r;
+    }
+
+    private static float[][] transpose(float[][] p) {
+        float[][] r = new float[p[0].length][p.length];
+        for (int i = 0; i < p.length; i++) {
+            for (int j = 0; j < p[0].length; j++) {
+                r[j][i] = p[i][j];
+            }
+        }
+        return r;
+    }
+}

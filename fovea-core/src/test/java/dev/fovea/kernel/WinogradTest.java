@@ -1,0 +1,217 @@
+package dev.fovea.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.tensor.Parallel;
+import dev.fovea.tensor.Rng;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Winograd F(2×2, 3×3) forward against the direct convolution, against its own scalar twin, by
+ * hand, and across thread counts.
+ *
+ * <p>Tolerance: Winograd regroups each output's sum Σ x·k. Its transforms have coefficients
+ * 0, ±½, ±1 (exact scalings) and add at most 4 input values, 3 × 3 kernel taps and 9 products
+ * per output before and after the channel sum, so its rounding error is a small multiple of
+ * float epsilon (6e-8) times Σ|x·k| over the window (plus |bias|), not times |y|: cancellation
+ * can make y itself tiny. Against sums in double, on inputs in [−1, 1), the worst error seen was
+ * 1.5e-7 of that sum for Winograd and 2.3e-7 for the direct loop (C from 7 to 261), so 2e-6
+ * leaves room of about 6× for their difference, while a wrong tap, pad or tile offset shows up
+ * at order 1e-1.
+ */
+class WinogradTest {
+    private static final double TOL = 2e-6;
+
+    /** One case: geometry, batch, channels, filters, bias, relu. */
+    private record Case(WindowGeometry g, int n, int c, int f, boolean bias, boolean relu) {
+        @Override
+        public String toString() {
+            return "n=" + n + " h=" + g.h() + " w=" + g.w() + " c=" + c + " f=" + f + " pads=(" + g.padTop() + ","
+                    + g.padLeft() + ") out=(" + g.oh() + "," + g.ow() + ") bias=" + bias + " relu=" + relu;
+        }
+    }
+
+    private static Case randomCase(Rng r, int mode) {
+        int h = 3 + r.nextInt(8);
+        int w = 3 + r.nextInt(8);
+        WindowGeometry g = mode == 0 ? WindowGeometry.valid(h, w, 3, 3, 1, 1)
+                : mode == 1 ? WindowGeometry.same(h, w, 3, 3, 1, 1) : WindowGeometry.full(h, w, 3, 3, 1, 1);
+        return new Case(g, 1 + r.nextInt(3), 1 + r.nextInt(7), 1 + r.nextInt(37), r.nextInt(2) == 0,
+                r.nextInt(2) == 0);
+    }
+
+    /** Σ over each output's window of |x·k|, plus |bias|: the scale of its rounding error (double). */
+    private static double[] errorScale(float[] x, float[] k, float[] bias, Case t) {
+        WindowGeometry g = t.g;
+        int c = t.c;
+        int f = t.f;
+        double[] s = new double[t.n * g.oh() * g.ow() * f];
+        for (int b = 0; b < t.n; b++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int o = 0; o < f; o++) {
+                        double sum = bias == null ? 0 : Math.abs(bias[o]);
+                        for (int ky = 0; ky < 3; ky++) {
+                            for (int kx = 0; kx < 3; kx++) {
+                                int iy = oy - g.padTop() + ky;
+                                int ix = ox - g.padLeft() + kx;
+                                if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) {
+                                    continue;
+                                }
+                                for (int ch = 0; ch < c; ch++) {
+                                    sum += Math.abs((double) x[((b * g.h() + iy) * g.w() + ix) * c + ch]
+                                            * k[((ky * 3 + kx) * c + ch) * f + o]);
+                                }
+                            }
+                        }
+                        s[((b * g.oh() + oy) * g.ow() + ox) * f + o] = sum;
+                    }
+                }
+            }
+        }
+        return s;
+    }
+
+    private static void assertWithin(float[] expected, float[] actual, double[] scale, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= TOL * scale[i] + 1e-30)) {
+                throw new AssertionError(what + " [" + i + "]: expected " + expected[i] + ", received " + actual[i]
+                        + " (allowed " + TOL * scale[i] + ")");
+            }
+        }
+    }
+
+    /** Runs the fast and scalar Winograd and the direct convolution on t; asserts all three agree. */
+    private static void check(Rng r, Case t) {
+        WindowGeometry g = t.g;
+        float[] x = Conv2dTest.random(r, t.n * g.h() * g.w() * t.c);
+        float[] k = Conv2dTest.random(r, 9 * t.c * t.f);
+        float[] bias = t.bias ? Conv2dTest.random(r, t.f) : null;
+        int size = t.n * g.oh() * g.ow() * t.f;
+        float[] direct = new float[size];
+        Conv2d.conv2dForwardScalar(x, k, bias, direct, g, t.n, t.c, t.f);
+        float[] directRelu = new float[size];
+        Activations.reluScalar(direct, directRelu, size);
+        // NaN marks every element the kernels must write: none may survive.
+        float[] fast = filled(size);
+        float[] fastRelu = t.relu ? filled(size) : null;
+        Winograd.forward(x, k, bias, fast, fastRelu, g, t.n, t.c, t.f);
+        float[] scalar = filled(size);
+        float[] scalarRelu = t.relu ? filled(size) : null;
+        Winograd.forwardScalar(x, k, bias, scalar, scalarRelu, g, t.n, t.c, t.f);
+        double[] scale = errorScale(x, k, bias, t);
+        assertWithin(direct, scalar, scale, "scalar Winograd vs direct, " + t);
+        assertWithin(direct, fast, scale, "Winograd vs direct, " + t);
+        assertWithin(scalar, fast, scale, "Winograd vs its scalar twin, " + t);
+        if (t.relu) {
+            assertWithin(directRelu, scalarRelu, scale, "scalar Winograd relu, " + t);
+            assertWithin(directRelu, fastRelu, scale, "Winograd relu, " + t);
+        }
+    }
+
+    private static float[] filled(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    @Test
+    void matchesDirectConvolutionOverOddShapes() {
+        Rng r = new Rng(11);
+        for (int i = 0; i < 60; i++) {
+            check(r, randomCase(r, i % 3));
+        }
+    }
+
+    @Test
+    void matchesDirectConvolutionAtWideAndKBlockedShapes() {
+        Rng r = new Rng(12);
+        // Routed sizes (several tile blocks and panels), F not a multiple of any vector width,
+        // and C past one K block of Tunables.GEMM_KC.
+        check(r, new Case(WindowGeometry.same(11, 9, 3, 3, 1, 1), 3, 19, 37, true, true));
+        check(r, new Case(WindowGeometry.valid(20, 17, 3, 3, 1, 1), 2, 33, 21, false, true));
+        check(r, new Case(WindowGeometry.same(5, 6, 3, 3, 1, 1), 1, Tunables.GEMM_KC + 5, 3, true, false));
+    }
+
+    @Test
+    void allOnesKernelSumsEachWindowByHand() {
+        // x = 1..16 on a 4×4 image, one channel; a 3×3 all-ones kernel sums each window.
+        float[] x = new float[16];
+        for (int i = 0; i < 16; i++) {
+            x[i] = i + 1;
+        }
+        float[] k = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[] y = new float[4];
+        Winograd.forward(x, k, new float[]{0.5f}, y, null, WindowGeometry.valid(4, 4, 3, 3, 1, 1), 1, 1, 1);
+        // Windows at (0,0): 1+2+3+5+6+7+9+10+11 = 54; each step right adds 3, down adds 12.
+        assertArrayEquals(new float[]{54.5f, 63.5f, 90.5f, 99.5f}, y);
+        float[] ySame = new float[16];
+        float[] relu = new float[16];
+        Winograd.forward(x, k, new float[]{-20f}, ySame, relu, WindowGeometry.same(4, 4, 3, 3, 1, 1), 1, 1, 1);
+        // Corner (0,0) of `same`: 1+2+5+6 = 14, minus 20; its ReLU is 0. Centre (1,1) as above.
+        assertEquals(-6f, ySame[0]);
+        assertEquals(0f, relu[0]);
+        assertEquals(34f, ySame[5]);
+        assertEquals(34f, relu[5]);
+    }
+
+    @Test
+    void routedOnlyForWideThreeByThreeStrideOne() {
+        int c = Tunables.WINOGRAD_MIN_CHANNELS;
+        int f = Tunables.WINOGRAD_MIN_FILTERS;
+        WindowGeometry g = WindowGeometry.same(8, 8, 3, 3, 1, 1);
+        assertTrue(Winograd.pays(g, c, f));
+        assertTrue(!Winograd.pays(WindowGeometry.same(8, 8, 3, 3, 2, 2), c, f));
+        assertTrue(!Winograd.pays(WindowGeometry.same(8, 8, 5, 5, 1, 1), c, f));
+        assertTrue(!Winograd.pays(g, c - 1, f));
+        assertTrue(!Winograd.pays(g, c, f - 1));
+        // The routed call through Conv2d equals the direct convolution too.
+        Rng r = new Rng(13);
+        Case t = new Case(WindowGeometry.same(9, 7, 3, 3, 1, 1), 2, c, f + 3, true, true);
+        assertTrue(Winograd.pays(t.g, c, t.f));
+        float[] x = Conv2dTest.random(r, t.n * 9 * 7 * c);
+        float[] k = Conv2dTest.random(r, 9 * c * t.f);
+        float[] bias = Conv2dTest.random(r, t.f);
+        int size = t.n * 9 * 7 * t.f;
+        float[] direct = new float[size];
+        Conv2d.conv2dForwardScalar(x, k, bias, direct, t.g, t.n, c, t.f);
+        float[] y = new float[size];
+        float[] relu = new float[size];
+        Conv2d.conv2dForward(x, k, bias, y, relu, new float[Conv2d.workspaceSize(t.g, t.n, c)], t.g, t.n, c, t.f);
+        double[] scale = errorScale(x, k, bias, t);
+        assertWithin(direct, y, scale, "Conv2d.conv2dForward routed to Winograd");
+        float[] directRelu = new float[size];
+        Activations.reluScalar(direct, directRelu, size);
+        assertWithin(directRelu, relu, scale, "Conv2d.conv2dForward relu");
+    }
+
+    @Test
+    void bitIdenticalAtOneAndTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            Rng r = new Rng(14);
+            // 3 × 10 × 9 tiles = 270: several blocks of Tunables.WINOGRAD_TILE_BLOCK, a partial last one.
+            WindowGeometry g = WindowGeometry.same(19, 17, 3, 3, 1, 1);
+            int n = 3;
+            int c = 24;
+            int f = 40;
+            float[] x = Conv2dTest.random(r, n * 19 * 17 * c);
+            float[] k = Conv2dTest.random(r, 9 * c * f);
+            float[] bias = Conv2dTest.random(r, f);
+            float[][] ys = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                float[] y = new float[n * 19 * 17 * f];
+                float[] relu = new float[y.length];
+                Winograd.forward(x, k, bias, y, relu, g, n, c, f);
+                ys[threads - 1] = y;
+            }
+            assertArrayEquals(ys[0], ys[1]);
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+}
