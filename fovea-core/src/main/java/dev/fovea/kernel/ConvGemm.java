@@ -347,7 +347,11 @@ final class ConvGemm {
         }
         // One small record per call (not per element): the adjoint window, dy as the input.
         WindowGeometry adjoint = g.stride1Adjoint();
-        if (directPays(size / c, c)) {
+        if (Winograd.pays(adjoint, f, c)) {
+            // The adjoint is itself a 3×3 stride-1 convolution (F channels in, C out): the same
+            // transform-domain products win here as in the forward pass.
+            Winograd.forward(dy, flipped, null, dx, null, adjoint, n, f, c);
+        } else if (directPays(size / c, c)) {
             forwardDirect(dy, flipped, null, dx, null, adjoint, n, f, c);
         } else {
             forward(dy, flipped, null, dx, null, adjoint, n, f, c);

@@ -189,6 +189,39 @@ class WinogradTest {
     }
 
     @Test
+    void strideOneBackwardDataTakesTheAdjointWinogradAndMatchesTheDirectLoop() {
+        Rng r = new Rng(15);
+        int n = 2;
+        int c = Tunables.WINOGRAD_MIN_CHANNELS + 5;
+        int f = Tunables.WINOGRAD_MIN_FILTERS + 3;
+        for (WindowGeometry g : new WindowGeometry[]{WindowGeometry.same(9, 7, 3, 3, 1, 1),
+                WindowGeometry.valid(10, 9, 3, 3, 1, 1)}) {
+            // dx is the forward convolution of dy (F channels in, C out) with the flipped kernel
+            // over the adjoint window; that convolution is what Winograd takes.
+            WindowGeometry adjoint = g.stride1Adjoint();
+            assertTrue(Winograd.pays(adjoint, f, c), "routed: " + adjoint);
+            float[] dy = Conv2dTest.random(r, n * g.oh() * g.ow() * f);
+            float[] k = Conv2dTest.random(r, 9 * c * f);
+            float[] direct = new float[n * g.h() * g.w() * c];
+            Conv2d.conv2dBackwardDataScalar(dy, k, direct, g, n, c, f);
+            float[] dx = filled(direct.length);
+            Conv2d.conv2dBackwardData(dy, k, dx, new float[Conv2d.workspaceSize(g, n, c)], g, n, c, f);
+            float[] flipped = new float[k.length];
+            for (int ky = 0; ky < 3; ky++) {
+                for (int kx = 0; kx < 3; kx++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int o = 0; o < f; o++) {
+                            flipped[((ky * 3 + kx) * f + o) * c + ch] = k[(((2 - ky) * 3 + (2 - kx)) * c + ch) * f + o];
+                        }
+                    }
+                }
+            }
+            double[] scale = errorScale(dy, flipped, null, new Case(adjoint, n, f, c, false, false));
+            assertWithin(direct, dx, scale, "backward-data over " + g);
+        }
+    }
+
+    @Test
     void bitIdenticalAtOneAndTwoThreads() {
         int saved = Parallel.threads();
         try {
