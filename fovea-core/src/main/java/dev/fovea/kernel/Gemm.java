@@ -6,6 +6,7 @@ import static dev.fovea.kernel.GemmKernels.VL;
 import dev.fovea.tensor.Parallel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Single-precision matrix product {@code C (m×n) (= or +=) op(A) (m×k) · op(B) (k×n)}.
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread count. They differ from {@link #gemmScalar} by float reassociation (fused
  * multiply-adds, K blocking). Packing buffers are reused per thread; a call allocates nothing
  * once they have grown. Products below {@link Tunables#GEMM_SMALL} multiply-adds run the
- * scalar loop.
+ * scalar loop; products of a few rows by an untransposed B stream B instead of packing it.
  */
 public final class Gemm {
     private static final int NV = Tunables.GEMM_NV;
@@ -35,6 +36,7 @@ public final class Gemm {
     private static final AtomicLong STAMPS = new AtomicLong();
     private static final ThreadLocal<Driver> DRIVERS = ThreadLocal.withInitial(Driver::new);
     private static final ThreadLocal<Worker> WORKERS = ThreadLocal.withInitial(Worker::new);
+    private static final ThreadLocal<Thin> THINS = ThreadLocal.withInitial(Thin::new);
 
     private Gemm() {
     }
@@ -63,7 +65,89 @@ public final class Gemm {
             gemmScalar(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
             return;
         }
+        if (m <= Tunables.GEMM_THIN_ROWS && !transB) {
+            THINS.get().run(a, aOff, lda, transA, b, bOff, ldb, c, cOff, ldc, m, n, k, accumulate);
+            return;
+        }
         DRIVERS.get().run(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
+    }
+
+    /**
+     * A product of a few rows ({@link Tunables#GEMM_THIN_ROWS}) by an untransposed B, streamed:
+     * for p = 0 … k−1 in turn, C(i, j) = fma(B(p, j), op(A)(i, p), C(i, j)) over a block of
+     * {@link Tunables#GEMM_THIN_COLS} columns per task. Each C element is summed over p in order
+     * whichever thread has its block, so results do not depend on the thread count. Reused per
+     * calling thread: a call allocates nothing.
+     */
+    private static final class Thin {
+        private float[] a;
+        private int aOff;
+        private int lda;
+        private boolean transA;
+        private float[] b;
+        private int bOff;
+        private int ldb;
+        private float[] c;
+        private int cOff;
+        private int ldc;
+        private int m;
+        private int n;
+        private int k;
+        private boolean accumulate;
+        final Parallel.Body body = this::block;
+
+        void run(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb,
+                 float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.transA = transA;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.accumulate = accumulate;
+            try {
+                Parallel.forEach((n + Tunables.GEMM_THIN_COLS - 1) / Tunables.GEMM_THIN_COLS, body);
+            } finally {
+                this.a = null;
+                this.b = null;
+                this.c = null;
+            }
+        }
+
+        private void block(int q) {
+            int j0 = q * Tunables.GEMM_THIN_COLS;
+            int j1 = Math.min(n, j0 + Tunables.GEMM_THIN_COLS);
+            int vecEnd = j0 + (j1 - j0) / VL * VL;
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                }
+            }
+            for (int p = 0; p < k; p++) {
+                int bRow = bOff + p * ldb;
+                for (int i = 0; i < m; i++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    FloatVector avec = FloatVector.broadcast(GemmKernels.S, av);
+                    int cRow = cOff + i * ldc;
+                    int j = j0;
+                    for (; j < vecEnd; j += VL) {
+                        FloatVector.fromArray(GemmKernels.S, b, bRow + j)
+                                .fma(avec, FloatVector.fromArray(GemmKernels.S, c, cRow + j))
+                                .intoArray(c, cRow + j);
+                    }
+                    for (; j < j1; j++) {
+                        c[cRow + j] = Math.fma(b[bRow + j], av, c[cRow + j]);
+                    }
+                }
+            }
+        }
     }
 
     /** Plain triple loop; the reference every faster variant is tested against. */

@@ -144,6 +144,39 @@ class GemmTest {
         }
     }
 
+    /** A few rows by an untransposed B (a dense layer at batch 1–4) take the streaming path. */
+    @Test
+    void fewRowsStreamBAndMatchTheScalarProductAtAnyThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            Rng r = new Rng(46);
+            for (int m = 1; m <= Tunables.GEMM_THIN_ROWS; m++) {
+                // 1037 columns: two full column blocks, a partial one and a vector tail; 7: tail only.
+                for (int[] nk : new int[][]{{1037, 300}, {7, 2048}, {1024, 64}}) {
+                    for (int t = 0; t < 4; t++) {
+                        check(r, m, nk[0], nk[1], (t & 1) != 0, false, (t & 2) != 0);
+                    }
+                }
+                float[] a = random(r, m * 300);
+                float[] b = random(r, 300 * 1037);
+                float[] c0 = random(r, m * 1037);
+                float[] first = null;
+                for (int threads : new int[]{1, 2, 3}) {
+                    Parallel.setThreads(threads);
+                    float[] c = c0.clone();
+                    Gemm.gemm(a, 0, 300, false, b, 0, 1037, false, c, 0, 1037, m, 1037, 300, true);
+                    if (first == null) {
+                        first = c;
+                    } else {
+                        assertArrayEquals(first, c, "m=" + m + " at " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
     /** VECTOR-API.md's cliff: a kernel that boxes vectors allocates; this one must not, once warm. */
     @Test
     void steadyStateCallsAllocateNothing() {
@@ -169,6 +202,7 @@ class GemmTest {
                     Gemm.gemm(a, 0, (t & 1) != 0 ? m : k, (t & 1) != 0, b, 0, (t & 2) != 0 ? k : n, (t & 2) != 0,
                             c, 0, n, m, n, k, false);
                 }
+                Gemm.gemm(a, 0, k, false, b, 0, n, false, c, 0, n, 2, n, k, false); // the streaming path
                 used = mx.getThreadAllocatedBytes(tid) - before;
             }
             assertEquals(0, used, "bytes allocated by four warm GEMM calls");
