@@ -36,7 +36,6 @@ public final class Gemm {
     private static final AtomicLong STAMPS = new AtomicLong();
     private static final ThreadLocal<Driver> DRIVERS = ThreadLocal.withInitial(Driver::new);
     private static final ThreadLocal<Worker> WORKERS = ThreadLocal.withInitial(Worker::new);
-    private static final ThreadLocal<Thin> THINS = ThreadLocal.withInitial(Thin::new);
 
     private Gemm() {
     }
@@ -65,89 +64,7 @@ public final class Gemm {
             gemmScalar(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
             return;
         }
-        if (m <= Tunables.GEMM_THIN_ROWS && !transB) {
-            THINS.get().run(a, aOff, lda, transA, b, bOff, ldb, c, cOff, ldc, m, n, k, accumulate);
-            return;
-        }
         DRIVERS.get().run(a, aOff, lda, transA, b, bOff, ldb, transB, c, cOff, ldc, m, n, k, accumulate);
-    }
-
-    /**
-     * A product of a few rows ({@link Tunables#GEMM_THIN_ROWS}) by an untransposed B, streamed:
-     * for p = 0 … k−1 in turn, C(i, j) = fma(B(p, j), op(A)(i, p), C(i, j)) over a block of
-     * {@link Tunables#GEMM_THIN_COLS} columns per task. Each C element is summed over p in order
-     * whichever thread has its block, so results do not depend on the thread count. Reused per
-     * calling thread: a call allocates nothing.
-     */
-    private static final class Thin {
-        private float[] a;
-        private int aOff;
-        private int lda;
-        private boolean transA;
-        private float[] b;
-        private int bOff;
-        private int ldb;
-        private float[] c;
-        private int cOff;
-        private int ldc;
-        private int m;
-        private int n;
-        private int k;
-        private boolean accumulate;
-        final Parallel.Body body = this::block;
-
-        void run(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb,
-                 float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
-            this.a = a;
-            this.aOff = aOff;
-            this.lda = lda;
-            this.transA = transA;
-            this.b = b;
-            this.bOff = bOff;
-            this.ldb = ldb;
-            this.c = c;
-            this.cOff = cOff;
-            this.ldc = ldc;
-            this.m = m;
-            this.n = n;
-            this.k = k;
-            this.accumulate = accumulate;
-            try {
-                Parallel.forEach((n + Tunables.GEMM_THIN_COLS - 1) / Tunables.GEMM_THIN_COLS, body);
-            } finally {
-                this.a = null;
-                this.b = null;
-                this.c = null;
-            }
-        }
-
-        private void block(int q) {
-            int j0 = q * Tunables.GEMM_THIN_COLS;
-            int j1 = Math.min(n, j0 + Tunables.GEMM_THIN_COLS);
-            int vecEnd = j0 + (j1 - j0) / VL * VL;
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
-                }
-            }
-            for (int p = 0; p < k; p++) {
-                int bRow = bOff + p * ldb;
-                for (int i = 0; i < m; i++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    FloatVector avec = FloatVector.broadcast(GemmKernels.S, av);
-                    int cRow = cOff + i * ldc;
-                    int j = j0;
-                    for (; j < vecEnd; j += VL) {
-                        FloatVector.fromArray(GemmKernels.S, b, bRow + j)
-                                .fma(avec, FloatVector.fromArray(GemmKernels.S, c, cRow + j))
-                                .intoArray(c, cRow + j);
-                    }
-                    for (; j < j1; j++) {
-                        c[cRow + j] = Math.fma(b[bRow + j], av, c[cRow + j]);
-                    }
-                }
-            }
-        }
     }
 
     /** Plain triple loop; the reference every faster variant is tested against. */
@@ -207,6 +124,11 @@ public final class Gemm {
         float[] packedB = new float[0];
         final Parallel.Body packBody = this::packBPanel;
         final Parallel.Body computeBody = this::compute;
+        /** The streaming path's extra arguments and body (see {@link #thinBlock}). */
+        int n;
+        int k;
+        boolean accumulate;
+        final Parallel.Body thinBody = this::thinBlock;
 
         void run(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb, boolean transB,
                  float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
@@ -222,6 +144,19 @@ public final class Gemm {
             this.cOff = cOff;
             this.ldc = ldc;
             this.m = m;
+            if (m <= Tunables.GEMM_THIN_ROWS && !transB) {
+                this.n = n;
+                this.k = k;
+                this.accumulate = accumulate;
+                try {
+                    Parallel.forEach((n + Tunables.GEMM_THIN_COLS - 1) / Tunables.GEMM_THIN_COLS, thinBody);
+                } finally {
+                    this.a = null;
+                    this.b = null;
+                    this.c = null;
+                }
+                return;
+            }
             // Enough blocks to keep every thread busy: smaller row blocks first, then column
             // groups. The split only decides who computes a tile, never how, so unlike KC it may
             // depend on the thread count.
@@ -282,6 +217,41 @@ public final class Gemm {
             }
             panels = q;
             panelCol[q] = col;
+        }
+
+        /**
+         * The streaming path for a few rows ({@link Tunables#GEMM_THIN_ROWS}) by an untransposed
+         * B: for p = 0 … k−1 in turn, C(i, j) = fma(B(p, j), op(A)(i, p), C(i, j)) over one block
+         * of {@link Tunables#GEMM_THIN_COLS} columns. Packing would copy all of B to multiply it
+         * by a handful of rows; here each C element is summed over p in order whichever thread
+         * has its block, so results do not depend on the thread count.
+         */
+        private void thinBlock(int q) {
+            int j0 = q * Tunables.GEMM_THIN_COLS;
+            int j1 = Math.min(n, j0 + Tunables.GEMM_THIN_COLS);
+            int vecEnd = j0 + (j1 - j0) / VL * VL;
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
+                }
+            }
+            for (int p = 0; p < k; p++) {
+                int bRow = bOff + p * ldb;
+                for (int i = 0; i < m; i++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    FloatVector avec = FloatVector.broadcast(GemmKernels.S, av);
+                    int cRow = cOff + i * ldc;
+                    int j = j0;
+                    for (; j < vecEnd; j += VL) {
+                        FloatVector.fromArray(GemmKernels.S, b, bRow + j)
+                                .fma(avec, FloatVector.fromArray(GemmKernels.S, c, cRow + j))
+                                .intoArray(c, cRow + j);
+                    }
+                    for (; j < j1; j++) {
+                        c[cRow + j] = Math.fma(b[bRow + j], av, c[cRow + j]);
+                    }
+                }
+            }
         }
 
         /** Packs op(B)[pc.., jc + panelCol[q]..] into kc rows of panelVecs[q]·VL floats, zero-padded. */
