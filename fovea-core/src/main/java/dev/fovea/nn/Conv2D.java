@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * Keras {@code Conv2D}: a 2-D convolution of NHWC input (H, W, C) with an HWIO kernel
  * (KH, KW, C, F), optional bias and an activation; output (OH, OW, F). Keras defaults: strides 1,
- * {@code valid} padding, linear activation, bias on; kernel glorot_uniform, bias zeros. Options
+ * {@code valid} padding, linear activation, bias on; kernel glorot_uniform (see {@link KernelInitializer}), bias zeros. Options
  * past the short constructors go through {@link Config}.
  * The arithmetic lives in {@link Conv2d}; this class holds configuration, parameters and the
  * per-batch-size buffers. No dilation, groups or data formats other than channels-last.
@@ -28,6 +28,7 @@ public final class Conv2D extends BaseLayer {
     private final Padding padding;
     private final ActivationFunction activation;
     private final boolean useBias;
+    private final KernelInitializer kernelInitializer;
 
     private Param kernel;
     private Param bias;
@@ -59,6 +60,7 @@ public final class Conv2D extends BaseLayer {
         this.padding = config.padding();
         this.activation = config.activation();
         this.useBias = config.useBias();
+        this.kernelInitializer = config.kernelInitializer();
     }
 
     /**
@@ -67,7 +69,7 @@ public final class Conv2D extends BaseLayer {
      * default ({@code valid}, linear), as Keras's {@code activation=None}.
      */
     public record Config(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
-                         ActivationFunction activation, boolean useBias) {
+                         ActivationFunction activation, boolean useBias, KernelInitializer kernelInitializer) {
         public Config {
             if (filters < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1) {
                 throw new FoveaException("Conv2D: filters, kernel_size and strides must be positive, received"
@@ -76,11 +78,13 @@ public final class Conv2D extends BaseLayer {
             }
             padding = padding == null ? Padding.VALID : padding;
             activation = activation == null ? ActivationFunction.LINEAR : activation;
+            kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
         }
 
         /** {@code filters} square {@code kernelSize} kernels; strides 1, valid padding, linear, bias. */
         public static Config of(int filters, int kernelSize) {
-            return new Config(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, ActivationFunction.LINEAR, true);
+            return new Config(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, ActivationFunction.LINEAR, true,
+                    KernelInitializer.GLOROT_UNIFORM);
         }
 
         public Config kernelSize(int size) {
@@ -88,7 +92,7 @@ public final class Conv2D extends BaseLayer {
         }
 
         public Config kernelSize(int height, int width) {
-            return new Config(filters, height, width, strideH, strideW, padding, activation, useBias);
+            return new Config(filters, height, width, strideH, strideW, padding, activation, useBias, kernelInitializer);
         }
 
         public Config strides(int stride) {
@@ -96,19 +100,23 @@ public final class Conv2D extends BaseLayer {
         }
 
         public Config strides(int height, int width) {
-            return new Config(filters, kernelH, kernelW, height, width, padding, activation, useBias);
+            return new Config(filters, kernelH, kernelW, height, width, padding, activation, useBias, kernelInitializer);
         }
 
         public Config padding(Padding value) {
-            return new Config(filters, kernelH, kernelW, strideH, strideW, value, activation, useBias);
+            return new Config(filters, kernelH, kernelW, strideH, strideW, value, activation, useBias, kernelInitializer);
         }
 
         public Config activation(ActivationFunction value) {
-            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, value, useBias);
+            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, value, useBias, kernelInitializer);
         }
 
         public Config useBias(boolean value) {
-            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, activation, value);
+            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, activation, value, kernelInitializer);
+        }
+
+        public Config kernelInitializer(KernelInitializer value) {
+            return new Config(filters, kernelH, kernelW, strideH, strideW, padding, activation, useBias, value);
         }
     }
 
@@ -169,11 +177,7 @@ public final class Conv2D extends BaseLayer {
         inputShape = in;
         outputShape = Shape.of(oh, ow, filters);
         kernel = new Param("kernel", Shape.of(kernelH, kernelW, c, filters), true);
-        float limit = (float) Math.sqrt(6.0 / (kernelH * kernelW * (c + filters)));
-        float[] k = kernel.value();
-        for (int i = 0; i < k.length; i++) {
-            k[i] = (rng.nextFloat() * 2f - 1f) * limit;
-        }
+        kernelInitializer.fill(kernel.value(), (long) kernelH * kernelW * c, (long) kernelH * kernelW * filters, rng);
         bias = useBias ? new Param("bias", Shape.of(filters), true) : null;
         window = padding.geometry(h, w, kernelH, kernelW, strideH, strideW);
         return outputShape;
@@ -263,6 +267,9 @@ public final class Conv2D extends BaseLayer {
         c.put("padding", padding.keras());
         c.put("activation", activation.keras());
         c.put("use_bias", useBias);
+        if (kernelInitializer != KernelInitializer.GLOROT_UNIFORM) {
+            c.put("kernel_initializer", kernelInitializer.keras());
+        }
         return c;
     }
 }

@@ -13,13 +13,14 @@ import java.util.Map;
 
 /**
  * Keras {@code Dense}: y = activation(x·kernel + bias) on input (features,), kernel (in, units),
- * bias (units); kernel glorot_uniform, bias zeros. Rank-1 input only: images go through a
+ * bias (units); kernel glorot_uniform (see {@link KernelInitializer}), bias zeros. Rank-1 input only: images go through a
  * {@code Flatten} layer first (Keras would apply the kernel to the last axis instead).
  */
 public final class Dense extends BaseLayer {
     private final int units;
     private final ActivationFunction activation;
     private final boolean useBias;
+    private final KernelInitializer kernelInitializer;
 
     private Param kernel;
     private Param bias;
@@ -44,31 +45,37 @@ public final class Dense extends BaseLayer {
         this.units = config.units();
         this.activation = config.activation();
         this.useBias = config.useBias();
+        this.kernelInitializer = config.kernelInitializer();
     }
 
     /**
      * Dense's options under Keras's names, with Keras's defaults from {@link #of}; each named
      * method returns a copy with that option changed. A null activation means linear.
      */
-    public record Config(int units, ActivationFunction activation, boolean useBias) {
+    public record Config(int units, ActivationFunction activation, boolean useBias, KernelInitializer kernelInitializer) {
         public Config {
             if (units < 1) {
                 throw new FoveaException("Dense: units must be positive, received " + units);
             }
             activation = activation == null ? ActivationFunction.LINEAR : activation;
+            kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
         }
 
         /** {@code units} outputs, linear activation, bias. */
         public static Config of(int units) {
-            return new Config(units, ActivationFunction.LINEAR, true);
+            return new Config(units, ActivationFunction.LINEAR, true, KernelInitializer.GLOROT_UNIFORM);
         }
 
         public Config activation(ActivationFunction value) {
-            return new Config(units, value, useBias);
+            return new Config(units, value, useBias, kernelInitializer);
         }
 
         public Config useBias(boolean value) {
-            return new Config(units, activation, value);
+            return new Config(units, activation, value, kernelInitializer);
+        }
+
+        public Config kernelInitializer(KernelInitializer value) {
+            return new Config(units, activation, useBias, value);
         }
     }
 
@@ -99,11 +106,7 @@ public final class Dense extends BaseLayer {
         inputShape = in;
         outputShape = Shape.of(units);
         kernel = new Param("kernel", Shape.of(features, units), true);
-        float limit = (float) Math.sqrt(6.0 / (features + units));
-        float[] k = kernel.value();
-        for (int i = 0; i < k.length; i++) {
-            k[i] = (rng.nextFloat() * 2f - 1f) * limit;
-        }
+        kernelInitializer.fill(kernel.value(), features, units, rng);
         bias = useBias ? new Param("bias", Shape.of(units), true) : null;
         return outputShape;
     }
@@ -169,6 +172,9 @@ public final class Dense extends BaseLayer {
         c.put("units", units);
         c.put("activation", activation.keras());
         c.put("use_bias", useBias);
+        if (kernelInitializer != KernelInitializer.GLOROT_UNIFORM) {
+            c.put("kernel_initializer", kernelInitializer.keras());
+        }
         return c;
     }
 }

@@ -35,10 +35,12 @@ public final class LayerRegistry {
                 yield new Conv2D(Conv2D.Config.of(integer(c, "filters", 0), k[0]).kernelSize(k[0], k[1])
                         .strides(s[0], s[1]).padding(Padding.parse(str(c, "padding", "valid")))
                         .activation(ActivationFunction.parse(str(c, "activation", "linear")))
-                        .useBias(bool(c, "use_bias", true)));
+                        .useBias(bool(c, "use_bias", true))
+                        .kernelInitializer(KernelInitializer.parse(str(c, "kernel_initializer", "glorot_uniform"))));
             }
             case "Dense" -> new Dense(Dense.Config.of(integer(c, "units", 0))
-                    .activation(ActivationFunction.parse(str(c, "activation", "linear"))).useBias(bool(c, "use_bias", true)));
+                    .activation(ActivationFunction.parse(str(c, "activation", "linear"))).useBias(bool(c, "use_bias", true))
+                    .kernelInitializer(KernelInitializer.parse(str(c, "kernel_initializer", "glorot_uniform"))));
             case "BatchNormalization" -> new BatchNormalization(new BatchNormalization.Config(real(c, "momentum", 0.99f),
                     real(c, "epsilon", 1e-3f), bool(c, "center", true), bool(c, "scale", true)));
             case "MaxPooling2D", "AveragePooling2D" -> {
@@ -52,6 +54,7 @@ public final class LayerRegistry {
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
             case "Dropout" -> new Dropout(real(c, "rate", 0f));
             case "Flatten" -> new Flatten();
+            case "Rescaling" -> new Rescaling(real(c, "scale", 1f), real(c, "offset", 0f));
             case "Activation" -> new Activation(ActivationFunction.parse(str(c, "activation", "linear")));
             case "Add" -> new Add();
             case "Concatenate" -> new Concatenate(integer(c, "axis", -1));
@@ -61,7 +64,7 @@ public final class LayerRegistry {
 
     static List<String> known() {
         return List.of("Conv2D", "Dense", "BatchNormalization", "MaxPooling2D", "AveragePooling2D",
-                "GlobalMaxPooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Activation", "Add", "Concatenate");
+                "GlobalMaxPooling2D", "GlobalAveragePooling2D", "Dropout", "Flatten", "Rescaling", "Activation", "Add", "Concatenate");
     }
 
     static String str(Map<String, Object> c, String key, String dflt) {

@@ -10,7 +10,7 @@ import java.util.List;
  * Set fields with the chained methods: {@code new FitOptions().epochs(50).validation(test)}.
  */
 public final class FitOptions {
-    int epochs = 1;
+    double epochs = 1;
     int batchSize = 32;
     Feed.Source validation;
     final List<Callback> callbacks = new ArrayList<>();
@@ -23,6 +23,19 @@ public final class FitOptions {
     public FitOptions epochs(int n) {
         if (n < 0) {
             throw new FoveaException("epochs must be >= 0, received " + n);
+        }
+        epochs = n;
+        return this;
+    }
+
+    /**
+     * A fractional number of epochs, as airbench's 9.9: the whole epochs, then a last epoch cut
+     * after {@code ceil(fraction × its steps)} steps (so the run has {@code ceil(n × steps)}
+     * steps when every epoch has the same count). The cut epoch is validated and counts as done.
+     */
+    public FitOptions epochs(double n) {
+        if (!(n >= 0) || Double.isInfinite(n)) {
+            throw new FoveaException("epochs must be a finite number >= 0, received " + n);
         }
         epochs = n;
         return this;

@@ -42,7 +42,8 @@ public final class Provenance {
         p.put("loss", t.loss().name());
         p.put("metrics", t.metricNames());
         p.put("batch_size", o.batchSize);
-        p.put("epochs", t.epochsDone() + o.epochs);
+        double epochs = t.epochsDone() + o.epochs;
+        p.put("epochs", epochs == Math.rint(epochs) ? (Object) (long) epochs : (Object) epochs);
         p.put("shuffle", o.shuffle);
         p.put("validation", o.validation != null ? "data of " + o.validation.size() + " samples"
                 : o.validationSplit > 0 ? "split " + o.validationSplit : "none");

@@ -132,7 +132,10 @@ public final class Trainer {
         return steadyNanos == 0 ? Double.NaN : steadyImages / (steadyNanos / 1e9);
     }
 
-    /** Trains for {@code options.epochs} more epochs; returns the whole history so far. */
+    /**
+     * Trains for {@code options.epochs} more epochs (a fraction cuts the last one short; see
+     * {@link FitOptions#epochs(double)}); returns the whole history so far.
+     */
     public History fit(Feed.Source train, FitOptions options) {
         Progress progress = new Progress(options.out,
                 options.terminal != null ? options.terminal : Progress.stderrIsTerminal(), options.verbose);
@@ -156,15 +159,17 @@ public final class Trainer {
         stepsThisFit = 0;
         callbacks.forEach(c -> c.onTrainBegin(ctx));
         int first = epochsDone + 1;
-        int last = epochsDone + options.epochs;
+        int last = epochsDone + wholeEpochs(options.epochs);
+        double fraction = lastEpochFraction(options.epochs);
         for (int epoch = first; epoch <= last && !ctx.stopped; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(ctx, epoch);
             }
             Map<String, Double> logs;
             try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle)) {
-                progress.epochBegin(epoch, last, feed.steps());
-                logs = trainEpoch(feed, ctx, callbacks, progress);
+                int steps = epoch == last ? stepsOf(feed.steps(), fraction) : feed.steps();
+                progress.epochBegin(epoch, last, steps);
+                logs = trainEpoch(feed, steps, ctx, callbacks, progress);
             }
             if ((ctx.stopped && ctx.nonFinite) || interruptReason != null) {
                 break;
@@ -197,7 +202,27 @@ public final class Trainer {
         return history;
     }
 
-    private Map<String, Double> trainEpoch(Feed feed, Context ctx, List<Callback> callbacks, Progress progress) {
+    /* Fractions within this of a whole number are float noise from "9.9 - 5" and the like. */
+    private static final double EPOCH_SLACK = 1e-9;
+
+    /** Epochs a fit of {@code epochs} (possibly fractional) runs, the cut one included. */
+    static int wholeEpochs(double epochs) {
+        return (int) Math.ceil(epochs - EPOCH_SLACK);
+    }
+
+    /** The share of its steps the last epoch runs: 1 for a whole number of epochs. */
+    static double lastEpochFraction(double epochs) {
+        double f = epochs - Math.floor(epochs);
+        return f < EPOCH_SLACK || f > 1 - EPOCH_SLACK ? 1.0 : f;
+    }
+
+    /** Steps of an epoch of {@code steps} cut to {@code fraction}: ceil, at least 1. */
+    static int stepsOf(int steps, double fraction) {
+        return fraction >= 1.0 ? steps : Math.max(1, (int) Math.ceil(fraction * steps - EPOCH_SLACK));
+    }
+
+    private Map<String, Double> trainEpoch(Feed feed, int limit, Context ctx, List<Callback> callbacks,
+                                           Progress progress) {
         for (Metric m : metrics) {
             m.reset();
             double[] saved = partialMetrics.get(m.name());
@@ -219,7 +244,7 @@ public final class Trainer {
         partialMetrics = Map.of();
         Map<String, Double> logs = new LinkedHashMap<>();
         long stepStart = System.nanoTime();
-        for (Batch b = feed.next(); b != null; b = feed.next()) {
+        for (Batch b = step < limit ? feed.next() : null; b != null; b = step < limit ? feed.next() : null) {
             if (interruptReason != null) {
                 stepInEpoch = step;
                 partialLossSum = lossSum;

@@ -15,9 +15,9 @@ class LayerConfigTest {
     @Test
     void conv2dConfigStartsFromKerasDefaultsAndCopiesPerOption() {
         Conv2D.Config base = Conv2D.Config.of(64, 3);
-        assertEquals(new Conv2D.Config(64, 3, 3, 1, 1, Padding.VALID, ActivationFunction.LINEAR, true), base);
+        assertEquals(new Conv2D.Config(64, 3, 3, 1, 1, Padding.VALID, ActivationFunction.LINEAR, true, KernelInitializer.GLOROT_UNIFORM), base);
         Conv2D.Config c = base.strides(2).padding(Padding.SAME).useBias(false).kernelSize(3, 5);
-        assertEquals(new Conv2D.Config(64, 3, 5, 2, 2, Padding.SAME, ActivationFunction.LINEAR, false), c);
+        assertEquals(new Conv2D.Config(64, 3, 5, 2, 2, Padding.SAME, ActivationFunction.LINEAR, false, KernelInitializer.GLOROT_UNIFORM), c);
         assertEquals(Conv2D.Config.of(64, 3), base, "options return copies");
         assertEquals(ActivationFunction.LINEAR, base.activation(null).activation(), "None is linear, as in Keras");
     }

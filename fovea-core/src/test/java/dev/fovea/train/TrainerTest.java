@@ -129,6 +129,33 @@ class TrainerTest {
     }
 
     @Test
+    void aFractionalEpochCountCutsTheLastEpochAsAirbenchDoes() {
+        // 80 images in batches of 16: 5 steps an epoch. 2.5 epochs = ceil(2.5·5) = 13 steps,
+        // the third epoch cut after ceil(0.5·5) = 3, and it still counts and validates.
+        ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
+        Trainer t = trainer(smallCnn(1));
+        List<Integer> stepsSeen = new java.util.ArrayList<>();
+        Callback count = new Callback() {
+            @Override
+            public void onBatchEnd(TrainContext ctx, int step, java.util.Map<String, Double> logs) {
+                stepsSeen.add(step);
+            }
+        };
+        History h = t.fit(data, new FitOptions().epochs(2.5).batchSize(16).verbose(0).callbacks(count)
+                .validation(ArrayFeed.blobs(32, 4, SAMPLE, 4)));
+        assertEquals(13, t.optimizer().iterations());
+        assertEquals(List.of(1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3), stepsSeen);
+        assertEquals(3, t.epochsDone());
+        assertEquals(3, h.get("val_accuracy").size());
+        // 9.9 epochs of 48 steps is airbench's 476; float noise in "9.9 - 5" does not add a step
+        assertEquals(10, Trainer.wholeEpochs(9.9));
+        assertEquals(44, Trainer.stepsOf(48, Trainer.lastEpochFraction(9.9)));
+        assertEquals(44, Trainer.stepsOf(48, Trainer.lastEpochFraction(9.9 - 5)));
+        assertEquals(48, Trainer.stepsOf(48, Trainer.lastEpochFraction(3.0)));
+        assertEquals(3, Trainer.wholeEpochs(3.0));
+    }
+
+    @Test
     void resumingFromACheckpointIsBitIdentical(@TempDir Path tmp) {
         ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
         Trainer straight = trainer(smallCnn(7));
