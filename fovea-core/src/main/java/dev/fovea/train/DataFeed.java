@@ -96,6 +96,7 @@ public final class DataFeed implements Feed.Source {
         m.put("pad_crop", a.padCrop());
         m.put("pad_mode", a.padMode().name().toLowerCase(java.util.Locale.ROOT));
         m.put("cutout", a.cutout());
+        m.put("alternating_flip", a.alternatingFlip());
         return m;
     }
 
