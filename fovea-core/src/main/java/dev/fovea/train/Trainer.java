@@ -172,7 +172,7 @@ public final class Trainer {
                 c.onEpochBegin(ctx, epoch);
             }
             Map<String, Double> logs;
-            try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle)) {
+            try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle, options.dropLast)) {
                 progress.epochBegin(epoch, last, feed.steps());
                 logs = trainEpoch(feed, ctx, callbacks, progress);
             }
