@@ -7,7 +7,8 @@ import dev.fovea.tensor.Rng;
  * Random augmentation of one uint8 image (H,W,C) at a time, as configured by an
  * {@link Augmentation}: random crop after padding, then width/height shift, then horizontal
  * flip, then cutout. Randomness comes from the {@link Rng} passed per call, drawn in that fixed
- * order, so a seed reproduces the same images. Holds scratch buffers for one image size, so
+ * order, so a seed reproduces the same images; the alternating flip is no draw but a function of
+ * (seed, image index, epoch) that the caller passes in. Holds scratch buffers for one image size, so
  * {@link #apply} allocates nothing; one instance per thread (not thread-safe).
  *
  * <p>The shift follows Keras's {@code ImageDataGenerator.random_transform}: a shift t drawn
@@ -60,13 +61,39 @@ public final class Augment {
         hx = new int[n];
     }
 
+    /** Rng stream of the alternating flip's epoch-0 coin; epochs use streams 0, 1, 2, … */
+    private static final long FLIP_STREAM = -1;
+
     /**
-     * Writes an augmented copy of one image.
+     * Whether the alternating flip mirrors image {@code index} (its position in the dataset) in
+     * {@code epoch} (0-based): a fair coin drawn once from (seed, index), inverted in odd
+     * epochs. A function of its arguments only, so neither resuming nor the thread count can
+     * change it.
+     */
+    public static boolean alternatingFlip(long seed, int index, int epoch) {
+        boolean first = new Rng(seed).split(FLIP_STREAM).split(index).nextInt(2) == 1;
+        return first ^ (epoch % 2 != 0);
+    }
+
+    /**
+     * Writes an augmented copy of one image, without the alternating flip (see the overload).
      *
      * @param src (H,W,C) uint8 at {@code srcOff}, read
      * @param dst (H,W,C) uint8 at {@code dstOff}, written (may not overlap src)
      */
     public void apply(byte[] src, int srcOff, byte[] dst, int dstOff, Rng rng) {
+        apply(src, srcOff, dst, dstOff, rng, false);
+    }
+
+    /**
+     * Writes an augmented copy of one image; {@code mirror} is the alternating flip's decision
+     * for it ({@link #alternatingFlip}), used in place of the random flip when the
+     * configuration asks for the alternating flip and ignored otherwise.
+     *
+     * @param src (H,W,C) uint8 at {@code srcOff}, read
+     * @param dst (H,W,C) uint8 at {@code dstOff}, written (may not overlap src)
+     */
+    public void apply(byte[] src, int srcOff, byte[] dst, int dstOff, Rng rng, boolean mirror) {
         int n = h * w * c;
         System.arraycopy(src, srcOff, bufA, 0, n);
         byte[] cur = bufA;
@@ -82,12 +109,12 @@ public final class Augment {
         if (cfg.heightShift() > 0 || cfg.widthShift() > 0) {
             float dy = draw(cfg.heightShift(), h, rng);
             float dx = draw(cfg.widthShift(), w, rng);
-            boolean flip = cfg.horizontalFlip() && rng.nextInt(2) == 1;
+            boolean flip = cfg.alternatingFlip() ? mirror : cfg.horizontalFlip() && rng.nextInt(2) == 1;
             shift(cur, 0, other, 0, dy, dx, cfg.fillMode(), cfg.fillValue(), flip);
             byte[] t = cur;
             cur = other;
             other = t;
-        } else if (cfg.horizontalFlip() && rng.nextInt(2) == 1) {
+        } else if (cfg.alternatingFlip() ? mirror : cfg.horizontalFlip() && rng.nextInt(2) == 1) {
             flipHorizontal(cur, 0);
         }
         if (cfg.cutout() > 0) {

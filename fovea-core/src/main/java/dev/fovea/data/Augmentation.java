@@ -20,10 +20,15 @@ import dev.fovea.FoveaException;
  * @param padMode      how the padding is filled
  * @param cutout       side of a square set to zero at a random centre (0 = off; DeVries and
  *                     Taylor 2017 use 16 on CIFAR-10); the square is clipped at the borders
+ * @param alternatingFlip airbench's flip instead of the random one: each image is mirrored in
+ *                     epoch 0 with probability ½ (decided once from the seed and the image's
+ *                     index in the dataset), and in every odd epoch the whole set is mirrored
+ *                     relative to that, so each image alternates orientation from epoch to
+ *                     epoch; see {@link Augment#alternatingFlip}
  */
 public record Augmentation(float widthShift, float heightShift, boolean horizontalFlip,
                            FillMode fillMode, int fillValue, int padCrop, PadMode padMode,
-                           int cutout) {
+                           int cutout, boolean alternatingFlip) {
 
     /** Keras {@code fill_mode}; names follow scipy.ndimage, for an input {@code abcd}. */
     public enum FillMode {
@@ -58,6 +63,16 @@ public record Augmentation(float widthShift, float heightShift, boolean horizont
         if (fillMode == null || padMode == null) {
             throw new FoveaException("fill mode and pad mode are required");
         }
+        if (horizontalFlip && alternatingFlip) {
+            throw new FoveaException("choose either the random horizontal flip or the alternating flip, received"
+                    + " both; the alternating flip already mirrors half of the images in every epoch");
+        }
+    }
+
+    /** Without the alternating flip. */
+    public Augmentation(float widthShift, float heightShift, boolean horizontalFlip,
+                        FillMode fillMode, int fillValue, int padCrop, PadMode padMode, int cutout) {
+        this(widthShift, heightShift, horizontalFlip, fillMode, fillValue, padCrop, padMode, cutout, false);
     }
 
     /** Shifts and flip with Keras's defaults for everything else (nearest fill). */
@@ -77,21 +92,30 @@ public record Augmentation(float widthShift, float heightShift, boolean horizont
 
     public boolean isNone() {
         return widthShift == 0 && heightShift == 0 && !horizontalFlip && padCrop == 0
-                && cutout == 0;
+                && cutout == 0 && !alternatingFlip;
     }
 
     public Augmentation withFill(FillMode mode, int value) {
         return new Augmentation(widthShift, heightShift, horizontalFlip, mode, value, padCrop,
-                padMode, cutout);
+                padMode, cutout, alternatingFlip);
     }
 
     public Augmentation withPadCrop(int pixels, PadMode mode) {
         return new Augmentation(widthShift, heightShift, horizontalFlip, fillMode, fillValue,
-                pixels, mode, cutout);
+                pixels, mode, cutout, alternatingFlip);
     }
 
     public Augmentation withCutout(int size) {
         return new Augmentation(widthShift, heightShift, horizontalFlip, fillMode, fillValue,
-                padCrop, padMode, size);
+                padCrop, padMode, size, alternatingFlip);
+    }
+
+    /**
+     * airbench's alternating flip in place of the random flip (which must be off): with
+     * {@code withPadCrop(2, PadMode.REFLECT)} this is its whole training augmentation.
+     */
+    public Augmentation withAlternatingFlip() {
+        return new Augmentation(widthShift, heightShift, false, fillMode, fillValue, padCrop,
+                padMode, cutout, true);
     }
 }

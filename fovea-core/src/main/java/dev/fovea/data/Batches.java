@@ -82,6 +82,7 @@ public final class Batches implements AutoCloseable {
     private final BlockingQueue<Batch> free;
     private final BlockingQueue<Batch> ready;
     private final Augment augment;
+    private final boolean alternating;
     private final byte[] scratch;
     private Epoch open;
 
@@ -112,6 +113,7 @@ public final class Batches implements AutoCloseable {
         free = new ArrayBlockingQueue<>(slots);
         ready = new ArrayBlockingQueue<>(slots + 2);
         augment = aug.isNone() ? null : new Augment(aug, ds.height(), ds.width(), ds.channels());
+        alternating = aug.alternatingFlip();
         scratch = new byte[ds.imageBytes()];
     }
 
@@ -162,17 +164,17 @@ public final class Batches implements AutoCloseable {
         private boolean finished;
 
         Epoch(Rng augRng, int e) {
-            thread = new Thread(() -> produce(augRng), "fovea-batches-epoch-" + e);
+            thread = new Thread(() -> produce(augRng, e), "fovea-batches-epoch-" + e);
             thread.setDaemon(true);
             thread.start();
         }
 
-        private void produce(Rng rng) {
+        private void produce(Rng rng, int e) {
             try {
                 int nb = batchesPerEpoch();
                 for (int b = 0; b < nb; b++) {
                     Batch slot = (b == nb - 1 && tail != null) ? tail : free.take();
-                    fill(slot, b, rng);
+                    fill(slot, b, rng, e);
                     ready.put(slot);
                 }
             } catch (InterruptedException stop) {
@@ -247,7 +249,7 @@ public final class Batches implements AutoCloseable {
         }
     }
 
-    private void fill(Batch slot, int b, Rng rng) {
+    private void fill(Batch slot, int b, Rng rng, int epoch) {
         int n = ds.imageBytes();
         byte[] images = ds.images();
         float[] x = slot.x.data();
@@ -256,7 +258,8 @@ public final class Batches implements AutoCloseable {
             int idx = perm[start + i];
             slot.labels[i] = ds.label(idx);
             if (augment != null) {
-                augment.apply(images, idx * n, scratch, 0, rng);
+                boolean mirror = alternating && Augment.alternatingFlip(seed, idx, epoch);
+                augment.apply(images, idx * n, scratch, 0, rng, mirror);
                 norm.toFloat(scratch, 0, x, i * n, n);
             } else {
                 norm.toFloat(images, idx * n, x, i * n, n);

@@ -15,8 +15,11 @@ public interface Loss {
     /**
      * @param predictions read, (N, K)
      * @param labels      read, (N): class indices in {@code [0, K)}
-     * @param grad        written, (N, K): d(mean loss)/d(predictions); null to skip the gradient
-     * @return the mean loss over the N samples
+     * @param grad        written, (N, K): d(loss)/d(predictions) of the loss's reduction
+     *                    (the batch mean unless the loss was built with {@link Reduction#SUM});
+     *                    null to skip the gradient
+     * @return the mean loss over the N samples, whatever the reduction: the trainer logs and
+     *         averages this per-sample figure
      * @throws dev.fovea.FoveaException when shapes disagree or a label is out of range
      */
     float compute(Tensor predictions, int[] labels, Tensor grad);

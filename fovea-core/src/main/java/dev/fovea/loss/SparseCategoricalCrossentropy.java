@@ -15,10 +15,15 @@ import dev.fovea.tensor.Tensor;
  * {@code (1−ε)·onehot + ε/K}, as Keras's {@code CategoricalCrossentropy(label_smoothing)} and
  * PyTorch's {@code CrossEntropyLoss(label_smoothing)} (Keras's sparse loss has no such option;
  * with ε = 0 the two agree exactly).
+ *
+ * <p>{@link Reduction#SUM} takes the gradient of the loss summed over the batch (PyTorch's
+ * {@code reduction='sum'}): {@code p − target} per row instead of {@code (p − target)/N}. The
+ * returned value stays the per-sample mean, so logs compare across reductions and batch sizes.
  */
 public final class SparseCategoricalCrossentropy implements Loss {
     private final boolean fromLogits;
     private final float labelSmoothing;
+    private final Reduction reduction;
     private float[] probs = new float[0];
 
     /** Keras defaults: probabilities in, no label smoothing. */
@@ -27,12 +32,25 @@ public final class SparseCategoricalCrossentropy implements Loss {
     }
 
     public SparseCategoricalCrossentropy(boolean fromLogits, float labelSmoothing) {
+        this(fromLogits, labelSmoothing, Reduction.MEAN);
+    }
+
+    /** airbench's loss is {@code new SparseCategoricalCrossentropy(true, 0.2f, Reduction.SUM)}. */
+    public SparseCategoricalCrossentropy(boolean fromLogits, float labelSmoothing, Reduction reduction) {
+        if (reduction == null) {
+            throw new FoveaException("sparse_categorical_crossentropy: a reduction is required (MEAN or SUM)");
+        }
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new FoveaException("sparse_categorical_crossentropy: label_smoothing must be in [0, 1], received "
                     + labelSmoothing + "; typical values are 0 or 0.1");
         }
         this.fromLogits = fromLogits;
         this.labelSmoothing = labelSmoothing;
+        this.reduction = reduction;
+    }
+
+    public Reduction reduction() {
+        return reduction;
     }
 
     public boolean fromLogits() {
@@ -71,17 +89,20 @@ public final class SparseCategoricalCrossentropy implements Loss {
             }
         }
         float[] g = grad == null ? null : grad.data();
+        // The kernels' gradient is scale/n times the per-row one; n/n is exactly 1 in float.
+        float scale = reduction == Reduction.SUM ? n : 1f;
         if (!fromLogits) {
-            return SoftmaxCrossEntropy.fromProbabilities(predictions.data(), labels, g, n, k, labelSmoothing, 1f);
+            return SoftmaxCrossEntropy.fromProbabilities(predictions.data(), labels, g, n, k, labelSmoothing, scale);
         }
         if (probs.length < n * k) {
             probs = new float[n * k];
         }
-        return SoftmaxCrossEntropy.fromLogits(predictions.data(), labels, probs, g, n, k, labelSmoothing, 1f);
+        return SoftmaxCrossEntropy.fromLogits(predictions.data(), labels, probs, g, n, k, labelSmoothing, scale);
     }
 
     @Override
     public String toString() {
-        return "SparseCategoricalCrossentropy(from_logits=" + fromLogits + ", label_smoothing=" + labelSmoothing + ")";
+        return "SparseCategoricalCrossentropy(from_logits=" + fromLogits + ", label_smoothing=" + labelSmoothing
+                + (reduction == Reduction.SUM ? ", reduction=sum" : "") + ")";
     }
 }

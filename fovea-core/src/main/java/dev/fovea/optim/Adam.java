@@ -75,7 +75,7 @@ public final class Adam extends SlotOptimizer {
     }
 
     @Override
-    void update(Param p, int index, double lr) {
+    void update(Param p, int index, double lr, float l2) {
         update(p.value(), p.grad(), slot(0, index), slot(1, index), oneMinusB1, oneMinusB2, (float) (lr * correction),
                 epsilon);
     }

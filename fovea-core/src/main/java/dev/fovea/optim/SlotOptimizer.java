@@ -7,20 +7,29 @@ import java.util.Map;
 /**
  * The one shared helper of the optimizers ({@link SGD}, {@link Adam}): the learning-rate
  * schedule, the step count, the per-parameter {@link Slots} with their checkpoint form, and the
- * walk over the trainable parameters of the groups with decoupled weight decay applied first.
- * A subclass supplies only its update rule; not an optimizer by itself.
+ * walk over the trainable parameters of the groups with weight decay: Keras's decoupled decay
+ * applied first, or, when built with a decay base rate, an L2 coefficient handed to the update
+ * rule (see {@link SGD#absoluteDecay}). A subclass supplies only its update rule; not an
+ * optimizer by itself.
  */
 abstract class SlotOptimizer implements Optimizer {
     private final String name;
     private final LearningRateSchedule lr;
     private final double weightDecay;
+    /** 0: decoupled decay; otherwise the rate the decay is relative to (wd/(baseLr·multiplier) is the L2 term). */
+    private final double decayBaseLr;
     private final Slots slots;
     private long iterations;
 
     SlotOptimizer(String name, LearningRateSchedule lr, double weightDecay, String... slotNames) {
+        this(name, lr, weightDecay, 0, slotNames);
+    }
+
+    SlotOptimizer(String name, LearningRateSchedule lr, double weightDecay, double decayBaseLr, String... slotNames) {
         this.name = name;
         this.lr = lr;
         this.weightDecay = weightDecay;
+        this.decayBaseLr = decayBaseLr;
         this.slots = new Slots(name, slotNames);
     }
 
@@ -30,9 +39,11 @@ abstract class SlotOptimizer implements Optimizer {
 
     /**
      * Updates trainable parameter {@code p}, at position {@code index} of the groups' parameters
-     * (its slots are {@code slot(s, index)}), with its group's effective learning rate {@code lr}.
+     * (its slots are {@code slot(s, index)}), with its group's effective learning rate {@code lr}
+     * and the L2 coefficient {@code l2} to add to the gradient ({@code g + l2·w}; always 0 unless
+     * the optimizer was built with a decay base rate).
      */
-    abstract void update(Param p, int index, double lr);
+    abstract void update(Param p, int index, double lr, float l2);
 
     /** Slot buffer {@code s} (in the order of the names given to the constructor) of parameter {@code index}. */
     final float[] slot(int s, int index) {
@@ -53,13 +64,18 @@ abstract class SlotOptimizer implements Optimizer {
         for (ParamGroup group : groups) {
             double groupLr = base * group.lrMultiplier();
             float rate = (float) groupLr;
-            float wd = (float) group.weightDecay().orElse(weightDecay);
+            double groupWd = group.weightDecay().orElse(weightDecay);
+            float wd = (float) groupWd;
+            boolean coupled = decayBaseLr > 0;
+            // A group at multiplier 0 takes no step; wd/0 would turn its 0·∞ update into NaN.
+            float l2 = coupled && wd != 0f && group.lrMultiplier() > 0
+                    ? (float) (groupWd / (decayBaseLr * group.lrMultiplier())) : 0f;
             for (Param p : group.params()) {
                 if (p.trainable()) {
-                    if (wd != 0f) {
+                    if (wd != 0f && !coupled) {
                         Decay.apply(p.value(), wd, rate);
                     }
-                    update(p, index, groupLr);
+                    update(p, index, groupLr, l2);
                 }
                 index++;
             }
@@ -95,5 +111,9 @@ abstract class SlotOptimizer implements Optimizer {
 
     final double weightDecay() {
         return weightDecay;
+    }
+
+    final double decayBaseLr() {
+        return decayBaseLr;
     }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * A training checkpoint: a model file (so {@code evaluate} and {@code predict} accept it too)
- * plus the optimizer's slot buffers as {@code optimizer/<key>} tensors and, in the metadata key
+ * plus the optimizer's slot buffers as {@code optimizer/<key>} tensors, the callbacks'
+ * {@link Callback#state()} as {@code callback/<key>} tensors and, in the metadata key
  * {@code fovea.checkpoint}, JSON with the epochs done, optimizer name and iterations, the
  * learning-rate scale, every random layer's RNG state, the history as CSV and, for a checkpoint
  * taken inside an epoch, the batches done with the epoch's partial loss sum and every metric's
@@ -31,6 +32,9 @@ public final class Checkpoint {
         Map<String, float[]> state = t.optimizer().state();
         for (Map.Entry<String, float[]> e : state.entrySet()) {
             w.put("optimizer/" + e.getKey(), new Tensor(Shape.of(e.getValue().length), e.getValue()));
+        }
+        for (Map.Entry<String, float[]> e : t.callbackState().entrySet()) {
+            w.put("callback/" + e.getKey(), new Tensor(Shape.of(e.getValue().length), e.getValue()));
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("epochs_done", t.epochsDone());
@@ -74,6 +78,13 @@ public final class Checkpoint {
             }
         }
         t.optimizer().load(state, ((Number) meta.get("iterations")).longValue());
+        Map<String, float[]> callbacks = new LinkedHashMap<>();
+        for (String name : st.names()) {
+            if (name.startsWith("callback/")) {
+                callbacks.put(name.substring("callback/".length()), st.floats(name));
+            }
+        }
+        t.restoreCallbackState(callbacks);
         @SuppressWarnings("unchecked")
         Map<String, Object> rng = (Map<String, Object>) meta.getOrDefault("rng", Map.of());
         for (Layer layer : t.model().layers()) {

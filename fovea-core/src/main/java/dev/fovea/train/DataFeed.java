@@ -19,6 +19,7 @@ public final class DataFeed implements Feed.Source {
     private final long seed;
     private Batches training;
     private boolean trainingShuffled;
+    private boolean trainingDropsLast;
     private Batches ordered;
     private String sha256;
 
@@ -45,11 +46,18 @@ public final class DataFeed implements Feed.Source {
 
     @Override
     public Feed training(int epoch, int batchSize, boolean shuffle) {
-        if (training == null || training.batchesPerEpoch() != (data.size() + batchSize - 1) / batchSize
-                || trainingShuffled != shuffle) {
-            training = new Batches(data, new Batches.Config(batchSize, shuffle, false, 4), augmentation,
+        return training(epoch, batchSize, shuffle, false);
+    }
+
+    @Override
+    public Feed training(int epoch, int batchSize, boolean shuffle, boolean dropLast) {
+        int steps = dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+        if (training == null || training.batchesPerEpoch() != steps || trainingShuffled != shuffle
+                || trainingDropsLast != dropLast) {
+            training = new Batches(data, new Batches.Config(batchSize, shuffle, dropLast, 4), augmentation,
                     normalization, seed);
             trainingShuffled = shuffle;
+            trainingDropsLast = dropLast;
         }
         return wrap(training, training.epoch(epoch));
     }
@@ -96,6 +104,7 @@ public final class DataFeed implements Feed.Source {
         m.put("pad_crop", a.padCrop());
         m.put("pad_mode", a.padMode().name().toLowerCase(java.util.Locale.ROOT));
         m.put("cutout", a.cutout());
+        m.put("alternating_flip", a.alternatingFlip());
         return m;
     }
 

@@ -26,6 +26,18 @@ public interface Feed extends AutoCloseable {
         Feed training(int epoch, int batchSize, boolean shuffle);
 
         /**
+         * The training pass without the last partial batch when {@code dropLast}: ⌊size/batchSize⌋
+         * full batches. Sources that cannot drop it keep this default, which refuses.
+         */
+        default Feed training(int epoch, int batchSize, boolean shuffle, boolean dropLast) {
+            if (dropLast) {
+                throw new dev.fovea.FoveaException(getClass().getSimpleName() + " cannot drop the last partial"
+                        + " batch; train without dropLast, or feed a DataFeed");
+            }
+            return training(epoch, batchSize, shuffle);
+        }
+
+        /**
          * Splits off a seeded {@code fraction} of the samples for validation (Keras's
          * {@code validation_split}); returns {training, validation}. Sources that cannot split
          * say so.

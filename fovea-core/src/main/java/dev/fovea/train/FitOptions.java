@@ -16,6 +16,7 @@ public final class FitOptions {
     final List<Callback> callbacks = new ArrayList<>();
     double validationSplit;
     boolean shuffle = true;
+    boolean dropLast;
     int verbose = 1;
     PrintStream out = System.err;
     Boolean terminal;
@@ -67,6 +68,15 @@ public final class FitOptions {
     /** Shuffle the training data every epoch (default true, as Keras). */
     public FitOptions shuffle(boolean on) {
         shuffle = on;
+        return this;
+    }
+
+    /**
+     * Drop each epoch's last partial batch, so an epoch has ⌊N/B⌋ steps of exactly B samples
+     * (PyTorch's {@code drop_last}; off by default, as Keras). Sources that cannot drop it say so.
+     */
+    public FitOptions dropLast(boolean on) {
+        dropLast = on;
         return this;
     }
 

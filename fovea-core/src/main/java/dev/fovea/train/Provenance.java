@@ -15,7 +15,7 @@ import java.util.Properties;
  * API carries it as one trained by the CLI does. Keys, under {@code fovea.provenance}:
  * {@code fovea_version}, {@code java_version}, {@code optimizer}, {@code learning_rate} (the
  * schedule's value when the fit began), {@code loss}, {@code metrics}, {@code batch_size},
- * {@code epochs} (the total after this fit), {@code shuffle}, {@code validation}, {@code callbacks}
+ * {@code epochs} (the total after this fit), {@code shuffle}, {@code drop_last}, {@code validation}, {@code callbacks}
  * and whatever the training data describes ({@link Feed.Source#describe()}: {@code seed},
  * {@code images}, {@code augmentation}, {@code data_sha256}). Keys set by the caller beforehand
  * through {@link Trainer#setInfo} ({@code command}, {@code data}, …) are kept; the trainer's own
@@ -45,6 +45,7 @@ public final class Provenance {
         double epochs = t.epochsDone() + o.epochs;
         p.put("epochs", epochs == Math.rint(epochs) ? (Object) (long) epochs : (Object) epochs);
         p.put("shuffle", o.shuffle);
+        p.put("drop_last", o.dropLast);
         p.put("validation", o.validation != null ? "data of " + o.validation.size() + " samples"
                 : o.validationSplit > 0 ? "split " + o.validationSplit : "none");
         List<String> callbacks = new ArrayList<>();

@@ -52,6 +52,10 @@ public final class Trainer {
 
     /** Each metric's state at the interruption, by metric name (empty when the last epoch completed). */
     private Map<String, double[]> partialMetrics = Map.of();
+    /** The callbacks of the running or last {@code fit}, whose {@link Callback#state()} checkpoints save. */
+    private List<Callback> fitCallbacks = List.of();
+    /** Callback tensors of a restored checkpoint, handed to the next {@code fit}'s callbacks. */
+    private Map<String, float[]> restoredCallbackState = Map.of();
 
     public Trainer(Model model, Optimizer optimizer, Loss loss, Metric... metrics) {
         this.model = model;
@@ -153,6 +157,12 @@ public final class Trainer {
             train = parts[0];
             validation = parts[1];
         }
+        if (!restoredCallbackState.isEmpty()) {
+            Map<String, float[]> saved = restoredCallbackState;
+            callbacks.forEach(c -> c.restoreState(saved));
+            restoredCallbackState = Map.of();
+        }
+        fitCallbacks = List.copyOf(callbacks);
         Context ctx = new Context();
         steadyImages = 0;
         steadyNanos = 0;
@@ -166,7 +176,7 @@ public final class Trainer {
                 c.onEpochBegin(ctx, epoch);
             }
             Map<String, Double> logs;
-            try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle)) {
+            try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle, options.dropLast)) {
                 int steps = epoch == last ? stepsOf(feed.steps(), fraction) : feed.steps();
                 progress.epochBegin(epoch, last, steps);
                 logs = trainEpoch(feed, steps, ctx, callbacks, progress);
@@ -465,5 +475,21 @@ public final class Trainer {
 
     Map<String, double[]> partialMetrics() {
         return partialMetrics;
+    }
+
+    /** Every callback's {@link Callback#state()}, or the restored state no {@code fit} has taken yet. */
+    Map<String, float[]> callbackState() {
+        if (!restoredCallbackState.isEmpty()) {
+            return restoredCallbackState;
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Callback c : fitCallbacks) {
+            out.putAll(c.state());
+        }
+        return out;
+    }
+
+    void restoreCallbackState(Map<String, float[]> saved) {
+        restoredCallbackState = Map.copyOf(saved);
     }
 }
