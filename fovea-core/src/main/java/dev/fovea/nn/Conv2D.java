@@ -144,6 +144,16 @@ public final class Conv2D extends BaseLayer {
         return useBias;
     }
 
+    /** The (KH, KW, C, F) kernel; null until the layer is built. */
+    public Param kernel() {
+        return kernel;
+    }
+
+    /** The (F) bias; null until built and when {@code use_bias} is false. */
+    public Param bias() {
+        return bias;
+    }
+
     @Override
     public String typeName() {
         return "Conv2D";
