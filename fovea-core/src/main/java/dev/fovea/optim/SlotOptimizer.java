@@ -8,6 +8,8 @@ import java.util.Map;
  * The one shared helper of the optimizers ({@link SGD}, {@link Adam}): the learning-rate
  * schedule, the step count, the per-parameter {@link Slots} with their checkpoint form, and the
  * walk over the trainable parameters of the groups with decoupled weight decay applied first.
+ * Frozen parameters ({@link Param#frozen()}) are skipped, decay included, but keep their slots,
+ * so the optimizer state's layout does not change when a parameter is frozen or unfrozen.
  * A subclass supplies only its update rule; not an optimizer by itself.
  */
 abstract class SlotOptimizer implements Optimizer {
@@ -55,7 +57,7 @@ abstract class SlotOptimizer implements Optimizer {
             float rate = (float) groupLr;
             float wd = (float) group.weightDecay().orElse(weightDecay);
             for (Param p : group.params()) {
-                if (p.trainable()) {
+                if (p.updatable()) {
                     if (wd != 0f) {
                         Decay.apply(p.value(), wd, rate);
                     }
