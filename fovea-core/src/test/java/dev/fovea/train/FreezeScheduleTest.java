@@ -34,10 +34,9 @@ class FreezeScheduleTest {
     }
 
     /** The airbench-like schedule on the small CNN: conv kernel always, conv bias after 3 epochs, dense kernel for the first 2. */
-    private static FreezeSchedule schedule(Model m) {
-        return new FreezeSchedule(Rule.always(List.of(param(m, "conv2d/kernel"))),
-                Rule.trainedFor(List.of(param(m, "conv2d/bias")), 3),
-                Rule.frozenFor(List.of(param(m, "dense/kernel")), 2));
+    private static FreezeSchedule schedule() {
+        return new FreezeSchedule(Rule.always("conv2d/kernel"), Rule.trainedFor(3, "conv2d/bias"),
+                Rule.frozenFor(2, "dense/kernel"));
     }
 
     /** Records, per epoch, the frozen flags at its start (after the schedule ran) and the weights at its end. */
@@ -71,27 +70,38 @@ class FreezeScheduleTest {
 
     @Test
     void rulesGiveTheStateOfEachEpoch() {
-        Param a = new Param("a", dev.fovea.tensor.Shape.of(1), true);
-        Param b = new Param("b", dev.fovea.tensor.Shape.of(1), true);
-        Param c = new Param("c", dev.fovea.tensor.Shape.of(1), true);
-        FreezeSchedule s = new FreezeSchedule(Rule.always(List.of(a)), Rule.trainedFor(List.of(b), 3),
-                Rule.frozenFor(List.of(c), 2), new Rule(List.of(c), 5, 5));
+        Model m = smallCnn(7);
+        // "dense_1" names the whole layer: its kernel and bias.
+        FreezeSchedule s = new FreezeSchedule(Rule.always("conv2d/kernel"), Rule.trainedFor(3, "conv2d/bias"),
+                Rule.frozenFor(2, "dense_1"), new Rule(List.of("dense_1/bias"), 5, 5));
+        Param a = param(m, "conv2d/kernel");
+        Param b = param(m, "conv2d/bias");
+        Param c = param(m, "dense_1/kernel");
+        Param d = param(m, "dense_1/bias");
         boolean[][] expected = {
-            // a, b, c at epochs 1..6
-            {true, false, true}, {true, false, true}, {true, false, false},
-            {true, true, false}, {true, true, true}, {true, true, false}};
+            // a, b, c, d at epochs 1..6
+            {true, false, true, true}, {true, false, true, true}, {true, false, false, false},
+            {true, true, false, false}, {true, true, false, true}, {true, true, false, false}};
         for (int e = 1; e <= 6; e++) {
-            s.apply(e);
-            assertArrayEquals(expected[e - 1], new boolean[]{a.frozen(), b.frozen(), c.frozen()}, "epoch " + e);
+            s.apply(m, e);
+            assertArrayEquals(expected[e - 1], new boolean[]{a.frozen(), b.frozen(), c.frozen(), d.frozen()}, "epoch " + e);
         }
-        Param other = new Param("other", dev.fovea.tensor.Shape.of(1), true);
+        Param other = param(m, "dense/bias");
         other.setFrozen(true);
-        s.apply(1);
+        s.apply(m, 1);
         assertTrue(other.frozen(), "parameters the schedule does not name are left alone");
-        FoveaException ex = assertThrows(FoveaException.class, () -> new Rule(List.of(a), 0, 3));
+        m.initialize(8);
+        s.apply(m, 1);
+        assertTrue(param(m, "conv2d/kernel").frozen(), "names resolve to the re-initialized parameters");
+        FoveaException ex = assertThrows(FoveaException.class, () -> new Rule(List.of("conv2d"), 0, 3));
         assertTrue(ex.getMessage().contains("received 0..3"), ex.getMessage());
-        ex = assertThrows(FoveaException.class, () -> Rule.trainedFor(List.of(a), -1));
+        ex = assertThrows(FoveaException.class, () -> Rule.trainedFor(-1, "conv2d"));
         assertTrue(ex.getMessage().contains("received -1"), ex.getMessage());
+        ex = assertThrows(FoveaException.class, () -> Rule.always());
+        assertTrue(ex.getMessage().contains("expects one or more parameter or layer names"), ex.getMessage());
+        ex = assertThrows(FoveaException.class, () -> new FreezeSchedule(Rule.always("conv2/kernel")).apply(m, 1));
+        assertTrue(ex.getMessage().contains("has no parameter or layer named 'conv2/kernel'; its parameters are conv2d/kernel,"),
+                ex.getMessage());
     }
 
     @Test
@@ -103,7 +113,7 @@ class FreezeScheduleTest {
             initial[i] = watched.get(i).value().clone();
         }
         Recorder rec = new Recorder(watched);
-        trainer(m).fit(ArrayFeed.blobs(64, 4, SAMPLE, 3), quiet(5).callbacks(schedule(m), rec));
+        trainer(m).fit(ArrayFeed.blobs(64, 4, SAMPLE, 3), quiet(5).callbacks(schedule(), rec));
         boolean[][] expectedFrozen = {{true, false, true}, {true, false, true}, {true, false, false},
             {true, true, false}, {true, true, false}};
         for (int e = 0; e < 5; e++) {
@@ -123,11 +133,11 @@ class FreezeScheduleTest {
         ArrayFeed data = ArrayFeed.blobs(64, 4, SAMPLE, 3);
         Model straightModel = smallCnn(7);
         Trainer straight = trainer(straightModel);
-        straight.fit(data, quiet(5).callbacks(schedule(straightModel)));
+        straight.fit(data, quiet(5).callbacks(schedule()));
 
         Model firstModel = smallCnn(7);
         Trainer first = trainer(firstModel);
-        first.fit(data, quiet(3).callbacks(schedule(firstModel)));
+        first.fit(data, quiet(3).callbacks(schedule()));
         Path ckpt = tmp.resolve("checkpoint.safetensors");
         first.saveCheckpoint(ckpt);
 
@@ -138,7 +148,7 @@ class FreezeScheduleTest {
         List<Param> watched = List.of(param(rebuilt, "conv2d/kernel"), param(rebuilt, "conv2d/bias"),
                 param(rebuilt, "dense/kernel"));
         Recorder rec = new Recorder(watched);
-        resumed.fit(data, quiet(2).callbacks(schedule(rebuilt), rec));
+        resumed.fit(data, quiet(2).callbacks(schedule(), rec));
         assertArrayEquals(new boolean[]{true, true, false}, rec.frozen.get(0), "state at the start of epoch 4");
         float[][] a = weights(straight.model());
         float[][] b = weights(resumed.model());
