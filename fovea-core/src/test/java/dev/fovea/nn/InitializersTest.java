@@ -120,52 +120,57 @@ class InitializersTest {
 
     /**
      * The defining property, checked through the layer itself: the covariance E[y·yᵀ] over all
-     * output pixels of the bias-free whitening conv is diag(λ/(λ+eps)) for the first 12 channels,
-     * and the last 12 are their negatives.
+     * output pixels of the bias-free whitening conv is diag(λ/(λ+eps)) for the first D = K·K·3
+     * channels, and the last D are their negatives; the eigenvalues sum to the patches' mean
+     * squared norm (the covariance's trace). For the 2×2 layer of airbench and a 3×3 one.
      */
     @Test
     void whiteningDecorrelatesTheLayerOutput() {
-        int n = 20;
-        int h = 10;
-        int w = 9;
-        double eps = 0.01;
-        float[] x = correlatedImages(n, h, w, 5);
-        Conv2D conv = built(24, 2, Padding.VALID, false, Shape.of(h, w, 3));
-        double[] lambda = Initializers.whitening(conv, x, n, h, w, 3, eps);
-        for (int i = 1; i < 12; i++) {
-            assertTrue(lambda[i] <= lambda[i - 1], "eigenvalues descending: " + Arrays.toString(lambda));
-        }
-        float[] y = conv.forward(new Tensor(Shape.of(n, h, w, 3), x), false).data();
-        int pixels = n * (h - 1) * (w - 1);
-        double[][] cov = new double[12][12];
-        for (int p = 0; p < pixels; p++) {
-            for (int a = 0; a < 12; a++) {
-                assertEquals(-y[p * 24 + a], y[p * 24 + 12 + a], 0f, "channel " + (12 + a) + " is minus channel " + a);
-                for (int b = 0; b < 12; b++) {
-                    cov[a][b] += (double) y[p * 24 + a] * y[p * 24 + b] / pixels;
+        for (int k : new int[]{2, 3}) {
+            int n = 20;
+            int h = 10;
+            int w = 9;
+            int d = k * k * 3;
+            double eps = 0.01;
+            float[] x = correlatedImages(n, h, w, 5);
+            Conv2D conv = built(2 * d, k, Padding.VALID, false, Shape.of(h, w, 3));
+            double[] lambda = Initializers.whitening(conv, x, n, h, w, 3, eps);
+            for (int i = 1; i < d; i++) {
+                assertTrue(lambda[i] <= lambda[i - 1], "eigenvalues descending: " + Arrays.toString(lambda));
+            }
+            float[] y = conv.forward(new Tensor(Shape.of(n, h, w, 3), x), false).data();
+            int oh = h - k + 1;
+            int ow = w - k + 1;
+            int pixels = n * oh * ow;
+            double[][] cov = new double[d][d];
+            double trace = 0;
+            for (int p = 0; p < pixels; p++) {
+                for (int a = 0; a < d; a++) {
+                    assertEquals(-y[p * 2 * d + a], y[p * 2 * d + d + a], 0f, "channel " + (d + a) + " is minus channel " + a);
+                    for (int b = 0; b < d; b++) {
+                        cov[a][b] += (double) y[p * 2 * d + a] * y[p * 2 * d + b] / pixels;
+                    }
+                }
+                int i = p / (oh * ow);
+                int r = p % (oh * ow);
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        for (int c = 0; c < 3; c++) {
+                            double v = x[((i * h + r / ow + ky) * w + r % ow + kx) * 3 + c];
+                            trace += v * v / pixels;
+                        }
+                    }
                 }
             }
-        }
-        double traceOfInput = 0;
-        for (int p = 0; p < n * (h - 1) * (w - 1); p++) {
-            int i = p / ((h - 1) * (w - 1));
-            int r = p % ((h - 1) * (w - 1));
-            int base = ((i * h + r / (w - 1)) * w + r % (w - 1)) * 3;
-            for (int e = 0; e < 12; e++) {
-                int ky = e / 6;
-                int kx = (e / 3) % 2;
-                double v = x[base + (ky * w + kx) * 3 + e % 3];
-                traceOfInput += v * v / pixels;
+            assertEquals(trace, Arrays.stream(lambda).sum(), 1e-9 * trace, k + "x" + k + ": eigenvalues sum to the trace");
+            for (int a = 0; a < d; a++) {
+                for (int b = 0; b < d; b++) {
+                    double expected = a == b ? lambda[a] / (lambda[a] + eps) : 0;
+                    assertEquals(expected, cov[a][b], 2e-5, k + "x" + k + ": output covariance (" + a + ", " + b + ")");
+                }
             }
+            assertTrue(lambda[d - 1] / (lambda[d - 1] + eps) < 0.9, "eps must matter in this test: " + Arrays.toString(lambda));
         }
-        assertEquals(traceOfInput, Arrays.stream(lambda).sum(), 1e-9 * traceOfInput, "eigenvalues sum to the trace");
-        for (int a = 0; a < 12; a++) {
-            for (int b = 0; b < 12; b++) {
-                double expected = a == b ? lambda[a] / (lambda[a] + eps) : 0;
-                assertEquals(expected, cov[a][b], 2e-5, "output covariance (" + a + ", " + b + ")");
-            }
-        }
-        assertTrue(lambda[11] / (lambda[11] + eps) < 0.9, "eps must matter in this test: " + Arrays.toString(lambda));
     }
 
     @Test
