@@ -152,6 +152,16 @@ public final class Conv2D extends BaseLayer {
         return useBias;
     }
 
+    /** The (KH, KW, C, F) kernel; null until the layer is built. */
+    public Param kernel() {
+        return kernel;
+    }
+
+    /** The (F) bias; null until built and when {@code use_bias} is false. */
+    public Param bias() {
+        return bias;
+    }
+
     @Override
     public String typeName() {
         return "Conv2D";
@@ -239,17 +249,32 @@ public final class Conv2D extends BaseLayer {
         return backprop(dy, false);
     }
 
+    /**
+     * Frozen parameters get no gradient (it stays zero): an optimizer would discard it, and for a
+     * frozen first layer (airbench94's whitening conv) the kernel gradient is most of the
+     * backward cost. A trained bias under a frozen kernel is summed by {@link Conv2d#biasGrad},
+     * which may round differently from the fused path; which path runs depends only on the
+     * frozen states, so a run stays deterministic.
+     */
     private Tensor backprop(Tensor dy, boolean inputGradient) {
         int n = x.dim(0);
         int c = inputShape.dim(2);
+        float[] dbias = useBias && !bias.frozen() ? bias.grad() : null;
+        boolean dkernel = !kernel.frozen();
+        if (!inputGradient && !dkernel && dbias == null) {
+            return null;
+        }
         Tensor grad = dy;
         if (activation != ActivationFunction.LINEAR) {
             dz = reuse(dz, dy.shape());
             Activation.applyBackward(activation, z.data(), y.data(), dy.data(), dz.data(), dy.shape());
             grad = dz;
         }
-        Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), useBias ? bias.grad() : null, work(n), window,
-                n, c, filters);
+        if (dkernel) {
+            Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), dbias, work(n), window, n, c, filters);
+        } else if (dbias != null) {
+            Conv2d.biasGrad(grad.data(), dbias, grad.size() / filters, filters);
+        }
         if (!inputGradient) {
             return null;
         }

@@ -38,7 +38,7 @@ public final class Summary {
             if (!n.isInput()) {
                 for (Param p : n.layer.params()) {
                     count += p.size();
-                    if (p.trainable()) {
+                    if (p.updatable()) {
                         trainable += p.size();
                     }
                 }

@@ -22,7 +22,10 @@ public interface Optimizer {
     /** Keras's name: {@code sgd}, {@code adam}, {@code adamw}. */
     String name();
 
-    /** One update of every trainable parameter in {@code groups}; increments {@link #iterations()}. */
+    /**
+     * One update of every trainable, unfrozen parameter in {@code groups} (frozen ones are left
+     * bit-identical, weight decay included); increments {@link #iterations()}.
+     */
     void step(List<ParamGroup> groups);
 
     /** The base learning rate the next step will use: the schedule at {@link #iterations()}. */

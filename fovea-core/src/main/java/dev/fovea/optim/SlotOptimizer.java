@@ -9,8 +9,10 @@ import java.util.Map;
  * schedule, the step count, the per-parameter {@link Slots} with their checkpoint form, and the
  * walk over the trainable parameters of the groups with weight decay: Keras's decoupled decay
  * applied first, or, when built with a decay base rate, an L2 coefficient handed to the update
- * rule (see {@link SGD#absoluteDecay}). A subclass supplies only its update rule; not an
- * optimizer by itself.
+ * rule (see {@link SGD#absoluteDecay}). Frozen parameters ({@link Param#frozen()}) are skipped,
+ * decay included, but keep their slots, so the optimizer state's layout does not change when a
+ * parameter is frozen or unfrozen. A subclass supplies only its update rule; not an optimizer
+ * by itself.
  */
 abstract class SlotOptimizer implements Optimizer {
     private final String name;
@@ -71,7 +73,7 @@ abstract class SlotOptimizer implements Optimizer {
             float l2 = coupled && wd != 0f && group.lrMultiplier() > 0
                     ? (float) (groupWd / (decayBaseLr * group.lrMultiplier())) : 0f;
             for (Param p : group.params()) {
-                if (p.trainable()) {
+                if (p.updatable()) {
                     if (wd != 0f && !coupled) {
                         Decay.apply(p.value(), wd, rate);
                     }
