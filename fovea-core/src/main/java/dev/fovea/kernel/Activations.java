@@ -2,6 +2,7 @@ package dev.fovea.kernel;
 
 import dev.fovea.tensor.Parallel;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,15 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>ReLU and the backward passes of ReLU, sigmoid and tanh use the Vector API, each with a
  * scalar twin ({@code fooScalar}) that gives bit-identical results (same float operations in the
- * same order; tails run the twin). The transcendental forwards (sigmoid, tanh, GELU)
- * stay scalar in double: the Vector API's EXP/TANH are not bit-compatible with {@code Math} and
- * differ between JDKs, which would break reproducibility across machines.
+ * same order; tails run the twin). GELU, forward and backward, is vectorized too, on its own
+ * exponential built from IEEE operations (see the comment above {@link #gelu}). The other
+ * transcendental forwards (sigmoid, tanh) stay scalar in double: the Vector API's EXP/TANH are
+ * not bit-compatible with {@code Math} and differ between JDKs, which would break
+ * reproducibility across machines.
  */
 public final class Activations {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int CHUNK = Tunables.ACTIVATION_CHUNK;
-    private static final double INV_SQRT2 = 0.7071067811865476;
-    private static final double INV_SQRT_2PI = 0.3989422804014327;
 
     private Activations() {
     }
@@ -136,21 +137,123 @@ public final class Activations {
         }
     }
 
-    /** Exact GELU, x·Φ(x), as Keras ({@code approximate=False}) and PyTorch default. */
+    /*
+     * GELU in float32 from IEEE operations only (add, multiply, fused multiply-add, divide,
+     * compare, integer bit moves), so the Vector API method and its scalar twin give the same bits
+     * on every machine and JDK, which Math.exp and the Vector API's EXP do not promise.
+     * Φ(x) = ½(1 + erf(x/√2)) with Abramowitz & Stegun 7.1.26 (|error of erf| ≤ 1.5e-7):
+     * erf(z) = 1 − t·(a1 + t(a2 + t(a3 + t(a4 + t·a5))))·e^(−z²), t = 1/(1 + p·z), z ≥ 0.
+     * e^u for u = −x²/2 ≤ 0 by Cody–Waite reduction u = n·ln2 + r, |r| ≤ ln2/2, and a degree-6
+     * Taylor polynomial (relative error below 2e-7), times 2^n built in the exponent bits.
+     * The backward pass reuses the same e^(−x²/2) for φ(x).
+     */
+    private static final float GP = 0.3275911f;
+    private static final float A1 = 0.254829592f;
+    private static final float A2 = -0.284496736f;
+    private static final float A3 = 1.421413741f;
+    private static final float A4 = -1.453152027f;
+    private static final float A5 = 1.061405429f;
+    private static final float INV_SQRT2_F = 0.70710678f;
+    private static final float INV_SQRT_2PI_F = 0.39894228f;
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /* Below this e^u is under the smallest normal float; clamping keeps 2^n normal. */
+    private static final float EXP_MIN = -87.3f;
+    /* 1.5·2^23: adding and subtracting it rounds a float of magnitude < 2^22 to an integer. */
+    private static final float ROUND = 12582912f;
+
+    /** Exact GELU, x·Φ(x), as Keras ({@code approximate=False}) and PyTorch's default. x read, y written (n). */
     public static void gelu(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            double v = x[i];
-            y[i] = (float) (0.5 * v * (1.0 + erf(v * INV_SQRT2)));
-        }
+        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, y, null, null, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
     }
 
-    /** dx = dy·(Φ(x) + x·φ(x)). */
+    /** dx = dy·(Φ(x) + x·φ(x)). x, dy read; dx written (n; may be dy). */
     public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
-        for (int i = 0; i < n; i++) {
-            double v = x[i];
-            double cdf = 0.5 * (1.0 + erf(v * INV_SQRT2));
-            double pdf = INV_SQRT_2PI * Math.exp(-0.5 * v * v);
-            dx[i] = (float) (dy[i] * (cdf + v * pdf));
+        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, null, dy, dx, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+    }
+
+    /** Forward when {@code y} is given (y = x·Φ), else backward (dx = dy·(Φ + x·φ)). */
+    private static void geluRange(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        int vb = from + S.loopBound(to - from);
+        for (int i = from; i < vb; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector u = v.mul(v).mul(-0.5f).max(EXP_MIN);
+            FloatVector e = expNonPositive(u);
+            FloatVector z = v.abs().mul(INV_SQRT2_F);
+            FloatVector t = FloatVector.broadcast(S, 1f).div(z.lanewise(VectorOperators.FMA, GP, 1f));
+            FloatVector poly = t.lanewise(VectorOperators.FMA, A5, A4);
+            poly = poly.lanewise(VectorOperators.FMA, t, FloatVector.broadcast(S, A3));
+            poly = poly.lanewise(VectorOperators.FMA, t, FloatVector.broadcast(S, A2));
+            poly = poly.lanewise(VectorOperators.FMA, t, FloatVector.broadcast(S, A1));
+            FloatVector h = poly.mul(t).mul(e).mul(0.5f);
+            FloatVector cdf = FloatVector.broadcast(S, 1f).sub(h).blend(h, v.compare(VectorOperators.LT, 0f));
+            if (y != null) {
+                v.mul(cdf).intoArray(y, i);
+            } else {
+                FloatVector pdf = e.mul(INV_SQRT_2PI_F);
+                FloatVector.fromArray(S, dy, i).mul(v.lanewise(VectorOperators.FMA, pdf, cdf)).intoArray(dx, i);
+            }
+        }
+        geluScalar(x, y, dy, dx, vb, to);
+    }
+
+    /** e^u for u in [EXP_MIN, 0], lane by lane as {@link #expNonPositive(float)}. */
+    private static FloatVector expNonPositive(FloatVector u) {
+        FloatVector n = u.lanewise(VectorOperators.FMA, LOG2E, ROUND).sub(ROUND);
+        FloatVector r = n.lanewise(VectorOperators.FMA, -LN2_HI, u);
+        r = n.lanewise(VectorOperators.FMA, FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.lanewise(VectorOperators.FMA, 1f / 720f, 1f / 120f);
+        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f / 24f));
+        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f / 6f));
+        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 0.5f));
+        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f));
+        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f));
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    /** Scalar twin of {@link #expNonPositive(FloatVector)}: the same float operations in the same order. */
+    static float expNonPositive(float u) {
+        float n = Math.fma(u, LOG2E, ROUND) - ROUND;
+        float r = Math.fma(n, -LN2_HI, u);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, 1f / 720f, 1f / 120f);
+        p = Math.fma(p, r, 1f / 24f);
+        p = Math.fma(p, r, 1f / 6f);
+        p = Math.fma(p, r, 0.5f);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /** Scalar twin of {@link #gelu}: bit-identical to it. */
+    public static void geluScalar(float[] x, float[] y, int n) {
+        geluScalar(x, y, null, null, 0, n);
+    }
+
+    /** Scalar twin of {@link #geluBackward}: bit-identical to it. */
+    public static void geluBackwardScalar(float[] x, float[] dy, float[] dx, int n) {
+        geluScalar(x, null, dy, dx, 0, n);
+    }
+
+    private static void geluScalar(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
+            float v = x[i];
+            float e = expNonPositive(Math.max(v * v * -0.5f, EXP_MIN));
+            float z = Math.abs(v) * INV_SQRT2_F;
+            float t = 1f / Math.fma(z, GP, 1f);
+            float poly = Math.fma(t, A5, A4);
+            poly = Math.fma(poly, t, A3);
+            poly = Math.fma(poly, t, A2);
+            poly = Math.fma(poly, t, A1);
+            float h = poly * t * e * 0.5f;
+            float cdf = v < 0f ? h : 1f - h;
+            if (y != null) {
+                y[i] = v * cdf;
+            } else {
+                dx[i] = dy[i] * Math.fma(v, e * INV_SQRT_2PI_F, cdf);
+            }
         }
     }
 
