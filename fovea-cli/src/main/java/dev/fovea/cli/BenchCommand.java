@@ -61,6 +61,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Add a table of where one training step's time goes, layer by layer.")
     boolean profile;
 
+    @Option(names = "--model", paramLabel = "PRESET",
+            description = "Preset that --profile times (default: tutorial-cnn); the NAME=VALUE figures are always the"
+                    + " tutorial CNN's, the model the peers run.")
+    String model;
+
     @Option(names = "--peer", paramLabel = "DIR", arity = "0..1", fallbackValue = "../shared/peers",
             description = "Also run the peers in DIR (pytorch_bench.py, onnxruntime/run.sh) before and after"
                     + " and print Fovea/peer ratios (default DIR: ${FALLBACK-VALUE}).")
@@ -108,8 +113,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "gflop_per_image_forward=%.4f%ngflop_per_image_training=%.4f%n", forward / 1e9, train / 1e9);
         print(out, "", shares(ours, train, forward, peak));
         if (profile) {
-            StepProfiler.Profile p = StepProfiler.run(BenchFigures.tutorialCnn(), batchSizes.get(0), steps,
-                    BenchFigures.WARMUP_STEPS);
+            StepProfiler.Profile p = StepProfiler.run(profiled(), batchSizes.get(0), steps, BenchFigures.WARMUP_STEPS);
             StepProfiler.print(p, threads, out);
         }
         print(out, "", Map.of("peak_heap_mb", BenchFigures.peakHeapMb()));
@@ -137,6 +141,20 @@ final class BenchCommand implements Callable<Integer> {
      * images/s × FLOPs per image (training or forward, by the figure's name) / peak FLOPS;
      * named with {@code share_of_peak} in place of {@code images_per_second}.
      */
+    /** The model {@code --profile} times: the tutorial CNN, or the {@code --model} preset for CIFAR-10's shape. */
+    private dev.fovea.nn.Model profiled() {
+        if (model == null || model.equals("tutorial-cnn")) {
+            return BenchFigures.tutorialCnn();
+        }
+        if (!Models.isPreset(model)) {
+            throw new UserError("--model " + model + ": not a preset; expected one of "
+                    + String.join(", ", dev.fovea.nn.Presets.names()));
+        }
+        dev.fovea.nn.Model m = dev.fovea.nn.Presets.create(model, 32, 32, 3, 10);
+        m.initialize(1);
+        return m;
+    }
+
     static Map<String, Double> shares(Map<String, Double> figures, long trainFlops, long forwardFlops,
                                       Map<String, Double> peak) {
         Map<String, Double> m = new LinkedHashMap<>();

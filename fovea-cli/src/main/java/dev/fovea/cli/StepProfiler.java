@@ -68,7 +68,8 @@ final class StepProfiler {
         int n = layers.size();
         List<Flops.LayerFlops> flops = Flops.of(model);
         DataFeed feed = new DataFeed(syntheticData(batch), Augmentation.tutorial(), Normalization.scale(3), 1);
-        Loss loss = new SparseCategoricalCrossentropy();
+        // From logits unless the model ends in softmax, as training reads it.
+        Loss loss = new SparseCategoricalCrossentropy(!Models.endsInSoftmax(model), 0f);
         Optimizer optimizer = new Adam();
         List<ParamGroup> groups = List.of(new ParamGroup(model.params()));
         long[] fwd = new long[n];
