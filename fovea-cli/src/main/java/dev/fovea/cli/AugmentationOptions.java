@@ -21,6 +21,11 @@ public final class AugmentationOptions {
     @Option(names = "--horizontal-flip", description = "Mirror left-right with probability 1/2.")
     boolean horizontalFlip;
 
+    @Option(names = "--alternating-flip", negatable = true,
+            description = "Mirror a seeded half of the images in the first epoch and every image relative to that in"
+                    + " odd epochs, so each alternates (airbench); not with --horizontal-flip.")
+    boolean alternatingFlip;
+
     @Option(names = "--fill-mode", paramLabel = "MODE", defaultValue = "nearest",
             description = "Fill for shifted-in pixels: nearest, reflect or constant."
                     + " Default: ${DEFAULT-VALUE}.")
@@ -70,7 +75,11 @@ public final class AugmentationOptions {
             default -> throw new UserError("--pad-mode: unknown mode '" + padMode
                     + "'; expected reflect or zero");
         };
+        if (horizontalFlip && alternatingFlip) {
+            throw new UserError("--horizontal-flip with --alternating-flip: choose one way of flipping (the"
+                    + " alternating one already mirrors half of the images every epoch)");
+        }
         return new Augmentation(widthShift, heightShift, horizontalFlip, fill, fillValue, padCrop,
-                pad, cutout);
+                pad, cutout, alternatingFlip);
     }
 }

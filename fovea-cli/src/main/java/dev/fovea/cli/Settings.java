@@ -2,20 +2,22 @@ package dev.fovea.cli;
 
 import dev.fovea.data.Augmentation;
 import dev.fovea.data.DataSources;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The effective options of {@code fovea train}: the command line, else the resumed run's
- * {@code run.json}, else the defaults. {@link #toMap()} is what {@code run.json} records (paths
+ * {@code run.json}, else the preset's recipe ({@link Recipes}), else the plain defaults. {@link #toMap()} is what {@code run.json} records (paths
  * absolute); {@code validation} is null when neither says, and the command then picks the test
  * split or a seeded 10% once it sees the data.
  */
 final class Settings {
     final String model;
     final String data;
-    final int epochs;
+    final double epochs;
     final int batchSize;
     final String optimizer;
     final Double lr;
@@ -30,11 +32,30 @@ final class Settings {
     final int limit;
     final long seed;
     final int verbose;
+    final String lrSchedule;
+    final double warmup;
+    final double lrStartFactor;
+    final double lrEndFactor;
+    final String weightDecayMode;
+    final List<String> lrMultipliers;
+    final String lossReduction;
+    final boolean dropLast;
+    final int lookahead;
+    final String whiten;
+    final boolean dirac;
+    final List<String> freeze;
+    final List<String> freezeAfter;
+    final String tta;
 
     Settings(TrainCommand cmd, Map<String, Object> saved) {
         model = pick(cmd.model, saved, "model", "tutorial-cnn");
+        // The recipe's defaults sit under the run's own: a resumed run recorded every value.
+        Map<String, Object> recipe = Recipes.defaults(model);
+        Map<String, Object> merged = new LinkedHashMap<>(recipe);
+        merged.putAll(saved);
+        saved = merged;
         data = pick(cmd.data, saved, "data", DataSources.CIFAR10);
-        epochs = ((Number) pick(cmd.epochs, saved, "epochs", 50)).intValue();
+        epochs = ((Number) pick(cmd.epochs, saved, "epochs", 50)).doubleValue();
         batchSize = ((Number) pick(cmd.batchSize, saved, "batch_size", 32)).intValue();
         optimizer = pick(cmd.optimizer, saved, "optimizer", "adam").toLowerCase(Locale.ROOT);
         lr = num(pick(cmd.lr, saved, "lr", null));
@@ -49,6 +70,21 @@ final class Settings {
         limit = ((Number) pick(cmd.limit, saved, "limit", 0)).intValue();
         seed = ((Number) pick(cmd.seed, saved, "seed", 0L)).longValue();
         verbose = ((Number) pick(cmd.verbose, saved, "verbose", 1)).intValue();
+        RecipeOptions r = cmd.recipe;
+        lrSchedule = pick(r.lrSchedule, saved, "lr_schedule", "constant").toLowerCase(Locale.ROOT);
+        warmup = ((Number) pick(r.warmup, saved, "warmup", 0.23)).doubleValue();
+        lrStartFactor = ((Number) pick(r.lrStartFactor, saved, "lr_start_factor", 0.2)).doubleValue();
+        lrEndFactor = ((Number) pick(r.lrEndFactor, saved, "lr_end_factor", 0.07)).doubleValue();
+        weightDecayMode = pick(r.weightDecayMode, saved, "weight_decay_mode", "decoupled").toLowerCase(Locale.ROOT);
+        lrMultipliers = strings(pick(r.lrMultipliers, saved, "lr_multipliers", List.of()));
+        lossReduction = pick(r.lossReduction, saved, "loss_reduction", "mean").toLowerCase(Locale.ROOT);
+        dropLast = pick(r.dropLast, saved, "drop_last", false);
+        lookahead = ((Number) pick(r.lookahead, saved, "lookahead", 0)).intValue();
+        whiten = pick(r.whiten, saved, "whiten", null);
+        dirac = pick(r.dirac, saved, "dirac", false);
+        freeze = strings(pick(r.freeze, saved, "freeze", List.of()));
+        freezeAfter = strings(pick(r.freezeAfter, saved, "freeze_after", List.of()));
+        tta = pick(r.tta, saved, "tta", "none").toLowerCase(Locale.ROOT);
         augmentationArgs = augmentationArgs(cmd, saved);
         augmentation = augmentationFrom(cmd.augmentation, augmentationArgs);
     }
@@ -58,7 +94,7 @@ final class Settings {
         // Absolute, so that --resume works from any folder.
         m.put("model", RunRecord.absolute(model));
         m.put("data", RunRecord.absolute(data));
-        m.put("epochs", epochs);
+        m.put("epochs", epochs == Math.rint(epochs) ? (Object) (int) epochs : (Object) epochs);
         m.put("batch_size", batchSize);
         m.put("optimizer", optimizer);
         m.put("lr", lr);
@@ -71,8 +107,30 @@ final class Settings {
         m.put("limit", limit);
         m.put("seed", seed);
         m.put("verbose", verbose);
+        m.put("lr_schedule", lrSchedule);
+        m.put("warmup", warmup);
+        m.put("lr_start_factor", lrStartFactor);
+        m.put("lr_end_factor", lrEndFactor);
+        m.put("weight_decay_mode", weightDecayMode);
+        m.put("lr_multipliers", lrMultipliers);
+        m.put("loss_reduction", lossReduction);
+        m.put("drop_last", dropLast);
+        m.put("lookahead", lookahead);
+        m.put("whiten", whiten);
+        m.put("dirac", dirac);
+        m.put("freeze", freeze);
+        m.put("freeze_after", freezeAfter);
+        m.put("tta", tta);
         m.put("augmentation", augmentationArgs);
         return m;
+    }
+
+    private static List<String> strings(Object o) {
+        List<String> out = new ArrayList<>();
+        for (Object v : (List<?>) o) {
+            out.add(String.valueOf(v));
+        }
+        return List.copyOf(out);
     }
 
 
@@ -98,10 +156,11 @@ final class Settings {
         AugmentationOptions augmentation = cmd.augmentation;
         String[][] keys = {{"--width-shift", "width_shift"}, {"--height-shift", "height_shift"},
                 {"--horizontal-flip", "horizontal_flip"}, {"--fill-mode", "fill_mode"}, {"--fill-value", "fill_value"},
-                {"--pad-crop", "pad_crop"}, {"--pad-mode", "pad_mode"}, {"--cutout", "cutout"}};
+                {"--pad-crop", "pad_crop"}, {"--pad-mode", "pad_mode"}, {"--cutout", "cutout"},
+                {"--alternating-flip", "alternating_flip"}};
         Object[] now = {augmentation.widthShift, augmentation.heightShift, augmentation.horizontalFlip,
                 augmentation.fillMode, augmentation.fillValue, augmentation.padCrop, augmentation.padMode,
-                augmentation.cutout};
+                augmentation.cutout, augmentation.alternatingFlip};
         for (int i = 0; i < keys.length; i++) {
             m.put(keys[i][1], pr.hasMatchedOption(keys[i][0]) || !old.containsKey(keys[i][1]) ? now[i] : old.get(keys[i][1]));
         }
@@ -117,6 +176,7 @@ final class Settings {
         augmentation.padCrop = ((Number) a.get("pad_crop")).intValue();
         augmentation.padMode = (String) a.get("pad_mode");
         augmentation.cutout = ((Number) a.get("cutout")).intValue();
+        augmentation.alternatingFlip = Boolean.TRUE.equals(a.get("alternating_flip"));
         return augmentation.toAugmentation();
     }
 }

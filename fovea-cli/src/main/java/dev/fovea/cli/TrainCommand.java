@@ -7,13 +7,8 @@ import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.data.Splits;
 import dev.fovea.io.ModelFile;
-import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.metric.Accuracy;
 import dev.fovea.nn.Model;
-import dev.fovea.optim.Adam;
-import dev.fovea.optim.AdamW;
-import dev.fovea.optim.Optimizer;
-import dev.fovea.optim.SGD;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.train.Callback;
 import dev.fovea.train.CsvLogger;
@@ -63,8 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "PATH", description = "cifar10 (cached download), a CIFAR-10 .tar.gz/folder/.bin, or an image folder/.zip (default: cifar10).")
     String data;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Total epochs of the run, at least 1 (default: 50).")
-    Integer epochs;
+    @Option(names = "--epochs", paramLabel = "N", description = "Total epochs of the run, may be fractional as 9.9"
+            + " (default: 50; the fast presets bring their own).")
+    Double epochs;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per training step (default: 32).")
     Integer batchSize;
@@ -78,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: 0.9 with sgd).")
     Double momentum;
 
-    @Option(names = "--nesterov", description = "Nesterov momentum for sgd.")
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum for sgd.")
     Boolean nesterov;
 
     @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled weight decay (default: 0; 0.004 for adamw).")
@@ -90,12 +86,15 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     AugmentationOptions augmentation;
 
+    @Mixin
+    RecipeOptions recipe;
+
     @Option(names = "--validation", paramLabel = "test|FRACTION|none",
             description = "Validation data: the test split, a fraction of the training set, or none"
                     + " (default: the test split, else a seeded 0.1).")
     String validation;
 
-    @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")
+    @Option(names = "--normalize", negatable = true, description = "Standardize inputs per channel with the training set's mean and std.")
     Boolean normalize;
 
     @Option(names = "--limit", paramLabel = "N", description = "Use at most N images of each split, drawn at random with the seed (quick runs).")
@@ -131,6 +130,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " or start a new run with --model " + model + " --out NEWDIR");
         }
         Settings s = new Settings(this, saved);
+        TrainSetup.check(s);
         Path dir = out != null ? out : resume != null ? resume
                 : RunRecord.uniqueFolder(Path.of("runs"), s.model, LocalDateTime.now());
         boolean sameFolder = resume != null && samePath(dir, resume);
@@ -146,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             int done = RunRecord.progress(checkpoint)[0];
             if (s.epochs <= done) {
-                throw new UserError("--epochs " + s.epochs + ": the run in " + resume + " already trained " + done
+                throw new UserError("--epochs " + epochsText(s.epochs) + ": the run in " + resume + " already trained " + done
                         + plural(done, " epoch") + "; pass --epochs greater than " + done + " to train more");
             }
             if (data == null) {
@@ -206,8 +206,22 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("the model predicts " + net.outputShape().dim(-1) + " classes but the data has "
                     + train.numClasses() + "; use a preset (it adapts) or a model with enough outputs");
         }
-        Trainer trainer = new Trainer(net, optimizer(s), new SparseCategoricalCrossentropy(false,
-                (float) s.labelSmoothing), new Accuracy());
+        long totalSteps = TrainSetup.totalSteps(s.epochs, train.size(), s.batchSize, s.dropLast);
+        if (totalSteps < 1) {
+            throw new UserError("--batch-size " + s.batchSize + " with --drop-last: the " + train.size()
+                    + " training images do not fill one batch; lower --batch-size or omit --drop-last");
+        }
+        Trainer trainer = new Trainer(net, TrainSetup.optimizer(s, totalSteps), TrainSetup.loss(s, net), new Accuracy());
+        List<dev.fovea.optim.ParamGroup> groups = TrainSetup.groups(s, net);
+        if (groups != null) {
+            trainer.setParamGroups(groups);
+        }
+        List<Callback> recipeCallbacks = TrainSetup.callbacks(s, net, totalSteps);
+        if (checkpoint == null) {
+            for (String what : TrainSetup.initialize(s, net, train, norm)) {
+                err.println("initialization: " + what);
+            }
+        }
         String command = "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         List<String> commands = RunRecord.commands(saved);
         commands.add(command);
@@ -234,11 +248,14 @@ final class TrainCommand implements Callable<Integer> {
         record.put("commands", commands);
         RunRecord.write(dir, record);
 
-        int remaining = s.epochs - trainer.epochsDone();
+        double remaining = s.epochs - trainer.epochsDone();
         DataFeed trainFeed = new DataFeed(train, s.augmentation, norm, s.seed);
         DataFeed valFeed = val == null ? null : DataFeed.plain(val, norm);
+        List<Callback> callbacks = new java.util.ArrayList<>(recipeCallbacks);
+        callbacks.add(new CsvLogger(dir.resolve("history.csv")));
+        callbacks.add(new SaveEachEpoch(dir));
         FitOptions fo = new FitOptions().epochs(remaining).batchSize(s.batchSize).verbose(s.verbose)
-                .callbacks(new CsvLogger(dir.resolve("history.csv")), new SaveEachEpoch(dir));
+                .dropLast(s.dropLast).callbacks(callbacks.toArray(Callback[]::new));
         if (valFeed != null) {
             fo.validation(valFeed);
         }
@@ -266,8 +283,8 @@ final class TrainCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        err.printf(Locale.ROOT, "trained %d%s in %s (%s); model written to %s%n", remaining,
-                plural(remaining, " epoch"), formatDuration(took), throughput(trainer.throughput()),
+        err.printf(Locale.ROOT, "trained %s%s in %s (%s); model written to %s%n", epochsText(remaining),
+                remaining == 1 ? " epoch" : " epochs", formatDuration(took), throughput(trainer.throughput()),
                 dir.resolve(Models.RUN_MODEL));
         if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
@@ -286,6 +303,12 @@ final class TrainCommand implements Callable<Integer> {
                     train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov);
         }
         return 0;
+    }
+
+    /** An epoch count as typed: "50", "9.9". */
+    static String epochsText(double epochs) {
+        return epochs == Math.rint(epochs) ? String.valueOf((long) epochs)
+                : String.format(Locale.ROOT, "%.4g", epochs).replaceAll("0+$", "");
     }
 
     /** The console and report wording for a count: "1 epoch", "2 epochs". */
@@ -310,6 +333,7 @@ final class TrainCommand implements Callable<Integer> {
         Check.range("--label-smoothing", labelSmoothing, 0, 1, false, "label smoothing");
         Check.between("--verbose", verbose, 0, 2, "0 silent, 1 progress bar, 2 one line per epoch");
         augmentation.check();
+        recipe.check();
     }
 
     private static boolean sameModel(String given, Object saved) {
@@ -347,17 +371,6 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    private static Optimizer optimizer(Settings s) {
-        return switch (s.optimizer) {
-            case "adam" -> new Adam(new dev.fovea.optim.Constant(s.lr == null ? 1e-3 : s.lr), 0.9, 0.999, 1e-7,
-                    s.weightDecay == null ? 0 : s.weightDecay);
-            case "adamw" -> new AdamW(s.lr == null ? 1e-3 : s.lr, s.weightDecay == null ? 0.004 : s.weightDecay);
-            case "sgd" -> new SGD(s.lr == null ? 0.01 : s.lr, s.momentum == null ? 0.9 : s.momentum,
-                    s.nesterov, s.weightDecay == null ? 0 : s.weightDecay);
-            default -> throw new UserError("--optimizer " + s.optimizer + ": unknown; expected adam, adamw or sgd");
-        };
     }
 
     /**

@@ -29,7 +29,7 @@ class OptionChecksTest {
         refused(CliRun.of(TinyFolders.train(data, out, "--limit", "0")),
                 "--limit 0: expected a whole number ≥ 1 (images of each split; omit --limit to use them all), received 0");
         refused(CliRun.of(TinyFolders.train(data, out, "--limit", "-3")), "--limit -3: expected a whole number ≥ 1");
-        refused(CliRun.of(TinyFolders.train(data, out, "--epochs", "0")), "--epochs 0: expected a whole number ≥ 1");
+        refused(CliRun.of(TinyFolders.train(data, out, "--epochs", "0")), "--epochs 0: expected a number > 0");
         refused(CliRun.of(TinyFolders.train(data, out, "--lr", "-1")), "--lr -1: expected a number > 0");
         refused(CliRun.of(TinyFolders.train(data, out, "--verbose", "7")), "--verbose 7: expected a whole number from 0 to 2");
         assertFalse(Files.exists(out), "nothing written");

@@ -105,7 +105,7 @@ class TrainCommandTest {
     void badOptionsFailWithoutAStackTrace(@TempDir Path tmp) {
         CliRun r = CliRun.of(args(tmp.resolve("x"), "--model", "resnet-9000"));
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--model resnet-9000: neither a preset (tutorial-cnn)"), r.err());
+        assertTrue(r.err().contains("--model resnet-9000: neither a preset (tutorial-cnn, fast, fast-small)"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
 
         CliRun v = CliRun.of(args(tmp.resolve("y"), "--validation", "1.5"));
