@@ -160,11 +160,11 @@ public final class TestTimeAugmentation {
         if (s.rank() != 4) {
             throw new FoveaException("test-time augmentation " + level.cliName() + ": expects a batch of images"
                     + " (N, height, width, channels), received inputs of shape " + s
-                    + "; use --tta none for a model that does not take images");
+                    + "; use level none (--tta none) for a model that does not take images");
         }
         if (level == Level.SIX_VIEW && (s.dim(1) < 2 || s.dim(2) < 2)) {
             throw new FoveaException(String.format(Locale.ROOT, "test-time augmentation 6view: reflect-shifting by"
-                    + " 1 pixel needs images of at least 2×2, received %d×%d; use --tta flip or none",
+                    + " 1 pixel needs images of at least 2×2, received %d×%d; use level flip or none (--tta flip)",
                     s.dim(1), s.dim(2)));
         }
     }

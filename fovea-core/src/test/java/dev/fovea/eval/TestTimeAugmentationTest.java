@@ -164,7 +164,7 @@ class TestTimeAugmentationTest {
         Tensor row = new Tensor(Shape.of(1, 1, 4, 1), new float[]{1, 2, 3, 4});
         e = assertThrows(FoveaException.class, () -> new TestTimeAugmentation(Level.SIX_VIEW).forward(thin, row));
         assertEquals("test-time augmentation 6view: reflect-shifting by 1 pixel needs images of at least 2×2,"
-                + " received 1×4; use --tta flip or none", e.getMessage());
+                + " received 1×4; use level flip or none (--tta flip)", e.getMessage());
         assertEquals(2, new TestTimeAugmentation(Level.FLIP).forward(thin, row).size());
     }
 }
