@@ -5,6 +5,7 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.data.Splits;
+import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Summary;
@@ -64,6 +65,9 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Seed of the --limit draw. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--tta", paramLabel = "LEVEL", defaultValue = "none", description = Evaluation.TTA_HELP)
+    String tta;
+
     @Option(names = "--report", paramLabel = "DIR",
             description = "Also write DIR/report.html (self-contained) and the plots in DIR/plots.")
     Path report;
@@ -76,6 +80,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         Check.positive("--batch-size", batchSize, "images per forward pass");
         Check.positive("--limit", limit, "images to evaluate; omit --limit to evaluate them all");
+        TestTimeAugmentation.Level level = Evaluation.ttaLevel(tta);
         if (report != null) {
             OutputFolder.checkCanCreate(report, "--report");
         }
@@ -100,12 +105,15 @@ final class EvaluateCommand implements Callable<Integer> {
         checkFits(in, ds, model, data);
         ds = alignClasses(ds, info.classNames(), k, model, data);
         Normalization norm = Normalization.fromMap(info.preprocessing(), in.dim(2));
-        Evaluation ev = Evaluation.run(m, ds, norm, info.classNames(), batchSize);
+        Evaluation ev = Evaluation.run(m, ds, norm, info.classNames(), batchSize, level);
         double seconds = (System.nanoTime() - start) / 1e9;
 
         PrintWriter out = spec.commandLine().getOut();
         out.println("model:    " + model);
         out.println("data:     " + data + " (" + which + ")");
+        if (level != TestTimeAugmentation.Level.NONE) {
+            out.println("tta:      " + ttaDescription(level));
+        }
         out.print(ev.text());
         out.printf(Locale.US, "%ntime:     %.1f s (%,.0f images/s, including loading)%n", seconds,
                 ds.size() / seconds);
@@ -113,7 +121,7 @@ final class EvaluateCommand implements Callable<Integer> {
             OutputFolder.create(report, "--report");
             HtmlReport r = HtmlReport.evaluation("Evaluation of " + fileName(model) + " on " + fileName(data))
                     .keyFigures(Map.of("loss", String.format(Locale.ROOT, "%.4f", ev.loss)))
-                    .provenance(provenance(info, which, ds.size(), seconds))
+                    .provenance(provenance(info, which, ds.size(), seconds, level))
                     .modelSummary(Summary.of(m));
             ev.addTo(r);
             Path html = r.write(report);
@@ -208,13 +216,22 @@ final class EvaluateCommand implements Callable<Integer> {
                 + " does not predict (its classes: " + modelNames + "); evaluate with data of those classes");
     }
 
-    private Map<String, String> provenance(ModelFile.Info info, String which, int images, double seconds) {
+    /** How the CLI names a test-time augmentation level in its output and reports. */
+    static String ttaDescription(TestTimeAugmentation.Level level) {
+        int views = new TestTimeAugmentation(level).views();
+        return level.cliName() + " (" + views + (views == 1 ? " forward pass" : " forward passes")
+                + " per image, outputs averaged)";
+    }
+
+    private Map<String, String> provenance(ModelFile.Info info, String which, int images, double seconds,
+                                           TestTimeAugmentation.Level level) {
         Map<String, String> p = new LinkedHashMap<>();
         // originalArgs holds the whole command line, the subcommand name included.
         p.put("command", "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         p.put("model file", model);
         p.put("data", data + " (" + (which.startsWith("all ") ? which
                 : which + ", " + String.format(Locale.US, "%,d", images) + " images") + ")");
+        p.put("test-time augmentation", ttaDescription(level));
         p.put("version", new Main.Version().getVersion()[0] + ", Java " + Runtime.version());
         p.put("duration", String.format(Locale.ROOT, "%.1f s", seconds));
         p.put("throughput", String.format(Locale.US, "%,.0f images/s (including loading)", images / seconds));

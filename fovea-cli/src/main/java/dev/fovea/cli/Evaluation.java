@@ -5,16 +5,15 @@ import dev.fovea.data.Normalization;
 import dev.fovea.eval.ClassMetrics;
 import dev.fovea.eval.ConfusionMatrix;
 import dev.fovea.eval.Misclassified;
+import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.eval.TextTables;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.Model;
-import dev.fovea.optim.SGD;
 import dev.fovea.report.HtmlReport;
 import dev.fovea.report.ImageGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.train.DataFeed;
-import dev.fovea.train.Trainer;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
@@ -46,12 +45,36 @@ final class Evaluation {
         this.matrix = matrix;
     }
 
-    /**
-     * Runs {@code model} over {@code data} once, in inference mode. Loss and accuracy come from
-     * those predictions (the loss as Keras's sparse categorical cross-entropy, from logits when
-     * the model has no softmax head), so evaluating costs one forward pass, not two.
-     */
+    /** The help text of {@code --tta}, shared by evaluate and predict. */
+    static final String TTA_HELP = "Test-time augmentation, LEVEL = none (one pass), flip (the image and its mirror,"
+            + " ½ each) or 6view (airbench94's six views: image and mirror ¼ each, two 1-pixel reflect-shifts and"
+            + " their mirrors ⅛ each). Averages the model's outputs: logits, or probabilities after a softmax head."
+            + " Costs 1, 2 or 6 forward passes per image. Default: ${DEFAULT-VALUE}.";
+
+    /** The {@code --tta} value as a level; any other spelling is a user error naming the option. */
+    static TestTimeAugmentation.Level ttaLevel(String value) {
+        for (TestTimeAugmentation.Level l : TestTimeAugmentation.Level.values()) {
+            if (l.cliName().equalsIgnoreCase(value.strip())) {
+                return l;
+            }
+        }
+        throw new UserError("--tta: expected none, flip or 6view, received '" + value + "'; pass none (one pass),"
+                + " flip (image and mirror) or 6view (airbench's six views)");
+    }
+
+    /** As {@link #run(Model, Dataset, Normalization, List, int, TestTimeAugmentation.Level)} without augmentation. */
     static Evaluation run(Model model, Dataset data, Normalization norm, List<String> classNames, int batchSize) {
+        return run(model, data, norm, classNames, batchSize, TestTimeAugmentation.Level.NONE);
+    }
+
+    /**
+     * Runs {@code model} over {@code data} once (once per view with test-time augmentation), in
+     * inference mode. Loss and accuracy come from those (averaged) outputs (the loss as Keras's
+     * sparse categorical cross-entropy, from logits when the model has no softmax head), so
+     * evaluating costs one pass, not two.
+     */
+    static Evaluation run(Model model, Dataset data, Normalization norm, List<String> classNames, int batchSize,
+                          TestTimeAugmentation.Level tta) {
         int k = model.outputShape().dim(-1);
         if (data.numClasses() > k) {
             throw new UserError("the data has " + data.numClasses() + " classes but the model predicts " + k
@@ -60,7 +83,7 @@ final class Evaluation {
         checkInput(model, data);
         boolean softmax = Models.endsInSoftmax(model);
         SparseCategoricalCrossentropy lossFn = new SparseCategoricalCrossentropy(!softmax, 0f);
-        float[] out = new Trainer(model, new SGD(), lossFn).predict(DataFeed.plain(data, norm), batchSize);
+        float[] out = new TestTimeAugmentation(tta).predict(model, DataFeed.plain(data, norm), batchSize);
         double loss = data.size() == 0 ? Double.NaN
                 : lossFn.compute(new Tensor(Shape.of(data.size(), k), out), data.labels(), null);
         float[] probs = Models.probabilities(model, out, k);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.fovea.FoveaException;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
+import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
@@ -31,7 +32,9 @@ import picocli.CommandLine.Spec;
  * {@code fovea predict --model FILE IMAGE...}: the top-k classes and their probabilities for
  * each image file, read and resized as image folders are ({@link ImageFolder#readRgb}) and
  * preprocessed as the model file says. {@code --json} prints one JSON document instead:
- * {@code {"model": …, "predictions": [{"file": …, "top": [{"class", "index", "probability"}]}]}}.
+ * {@code {"model": …, "tta": …, "predictions": [{"file": …, "top": [{"class", "index", "probability"}]}]}}.
+ * {@code --tta flip|6view} averages the model's outputs over views of each image first (logits
+ * are averaged, then softmaxed; a softmax head's probabilities are averaged).
  * A file that cannot be read is skipped with a warning, as training skips it; the command
  * fails only when no image could be read.
  */
@@ -59,6 +62,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON document instead of text.")
     boolean json;
 
+    @Option(names = "--tta", paramLabel = "LEVEL", defaultValue = "none", description = Evaluation.TTA_HELP)
+    String tta;
+
     /** One listed class of one image. */
     record Guess(String className, int index, float probability) {
     }
@@ -66,6 +72,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Check.positive("--top-k", topK, "classes listed per image");
+        TestTimeAugmentation augment = new TestTimeAugmentation(Evaluation.ttaLevel(tta));
         ModelFile.Loaded loaded = Models.load(model);
         Model m = loaded.model();
         Shape in = EvaluateCommand.imageInput(m, model);
@@ -106,7 +113,7 @@ final class PredictCommand implements Callable<Integer> {
             int n = Math.min(BATCH, images.size() - b);
             float[] x = new float[n * px];
             norm.toFloat(pixels, b * px, x, 0, n * px);
-            Tensor y = m.forward(new Tensor(Shape.of(n, h, w, c), x), false);
+            Tensor y = augment.forward(m, new Tensor(Shape.of(n, h, w, c), x));
             System.arraycopy(Models.probabilities(m, y.data(), k), 0, probs, b * k, n * k);
         }
         List<List<Guess>> top = new ArrayList<>();
@@ -114,7 +121,7 @@ final class PredictCommand implements Callable<Integer> {
             top.add(top(probs, i * k, k, Math.min(topK, k), names));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? json(top) : text(top, names));
+        out.print(json ? json(top, augment.level()) : text(top, names));
         out.flush();
         return 0;
     }
@@ -176,7 +183,7 @@ final class PredictCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    private String json(List<List<Guess>> top) {
+    private String json(List<List<Guess>> top, TestTimeAugmentation.Level level) {
         List<Map<String, Object>> predictions = new ArrayList<>();
         for (int i = 0; i < top.size(); i++) {
             List<Map<String, Object>> guesses = new ArrayList<>();
@@ -194,6 +201,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("model", model);
+        doc.put("tta", level.cliName());
         doc.put("predictions", predictions);
         try {
             return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc)

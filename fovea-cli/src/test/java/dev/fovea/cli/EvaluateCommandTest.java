@@ -219,6 +219,41 @@ class EvaluateCommandTest {
         assertNoStackTrace(notAModel);
     }
 
+    /** --tta flip and 6view score the averaged probabilities (softmax head), views built independently. */
+    @Test
+    void ttaScoresTheOutputsAveragedOverTheViews() {
+        Dataset sub = TrainedModel.sample().test().subset(binIndices);
+        float[] plain = TrainedModel.predict(TrainedModel.model(), sub, TrainedModel.norm());
+        for (String level : List.of("flip", "6view")) {
+            CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--tta", level,
+                    "--batch-size", "16");
+            assertEquals(0, r.code(), r.err());
+            float[] p = TtaViews.average(TrainedModel.model(), sub, TrainedModel.norm(), level);
+            assertTrue(crossEntropy(p, sub.labels(), 10) != crossEntropy(plain, sub.labels(), 10),
+                    level + ": the views must change the outputs, or this test could not tell");
+            assertEquals(fixed4(TrainedModel.accuracy(p, sub.labels(), 10)), fixed4(printed(r.out(), "accuracy")));
+            assertEquals(crossEntropy(p, sub.labels(), 10), printed(r.out(), "loss"), 5.1e-5);
+            int views = level.equals("flip") ? 2 : 6;
+            assertTrue(r.out().contains("tta:      " + level + " (" + views
+                    + " forward passes per image, outputs averaged)"), r.out());
+        }
+        CliRun none = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--tta", "none");
+        assertEquals(crossEntropy(plain, sub.labels(), 10), printed(none.out(), "loss"), 5.1e-5);
+        assertFalse(none.out().contains("tta:"), none.out());
+    }
+
+    @Test
+    void badTtaIsAUserErrorAndTheHelpListsTheLevels() {
+        CliRun r = run("evaluate", "--model", modelFile.toString(), "--data", bin.toString(), "--tta", "8view");
+        assertEquals(2, r.code());
+        assertEquals("error: --tta: expected none, flip or 6view, received '8view'; pass none (one pass), flip"
+                + " (image and mirror) or 6view (airbench's six views)", r.err().strip());
+        CliRun help = run("evaluate", "--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("--tta=LEVEL          Test-time augmentation, LEVEL = none (one"), help.out());
+        assertTrue(help.out().contains("Default: none."), help.out());
+    }
+
     @Test
     void missingDataIsAnError() {
         Path none = tmp.resolve("nowhere/test_batch.bin");

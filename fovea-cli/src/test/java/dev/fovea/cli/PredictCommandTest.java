@@ -189,6 +189,34 @@ class PredictCommandTest {
         assertTrue(e.err().contains(empty + " is a folder without image files"), e.err());
     }
 
+    /** --tta 6view: each image's probabilities are the average over the six views (softmax head). */
+    @Test
+    void ttaAveragesTheProbabilitiesOverTheViews() throws IOException {
+        CliRun r = run("predict", "--model", modelFile.toString(), "--json", "--top-k", "10", "--tta", "6view",
+                cat.toString(), ship.toString());
+        assertEquals(0, r.code(), r.err());
+        Dataset val = TrainedModel.sample().test();
+        float[] p = TtaViews.average(TrainedModel.model(), val, TrainedModel.norm(), "6view");
+        JsonNode doc = new ObjectMapper().readTree(r.out());
+        assertEquals("6view", doc.get("tta").asText());
+        for (int img = 0; img < 2; img++) {
+            int at = indexOf(val, img == 0 ? "cat" : "ship", 0) * 10;
+            JsonNode top = doc.get("predictions").get(img).get("top");
+            assertEquals(10, top.size());
+            for (JsonNode g : top) {
+                int j = g.get("index").asInt();
+                assertEquals(p[at + j], g.get("probability").asDouble(), 1e-6, "image " + img + " class " + j);
+            }
+            float[] plain = expected[img];
+            assertTrue(Math.abs(plain[ranking(plain)[0]] - p[at + ranking(plain)[0]]) > 1e-4,
+                    "the views must change the probabilities, or this test could not tell");
+        }
+        CliRun bad = run("predict", "--model", modelFile.toString(), "--tta", "mirror", cat.toString());
+        assertEquals(2, bad.code());
+        assertEquals("error: --tta: expected none, flip or 6view, received 'mirror'; pass none (one pass), flip"
+                + " (image and mirror) or 6view (airbench's six views)", bad.err().strip());
+    }
+
     @Test
     void badArgumentsAreUserErrors() {
         CliRun k = run("predict", "--model", modelFile.toString(), "--top-k", "0", cat.toString());

@@ -20,8 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The Vector API paths only pay off for rows of at least one vector (16 floats with
  * AVX-512), e.g. 100- or 1000-class heads; shorter rows and tails run the scalar code.
- * Lane sums use {@code reduceLanes}, whose order is fixed for a given machine and JIT, so results do
- * not depend on the thread count; they may differ from the scalar twins in the last bits.
+ * The exponentials and the row sums are scalar, in index order: the Vector API's
+ * {@code lanewise(EXP)} and {@code reduceLanes(ADD)} give other bits once C2 compiles them (an
+ * SVML exp, a tree sum) than interpreted, so a run resumed in a fresh JVM drifted from one trained
+ * in a warm JVM. {@code Math.exp} gives the same bits interpreted and compiled, so the results
+ * equal the scalar twins' bit for bit; only exact operations (max, products, differences) run on
+ * vectors.
  */
 public final class SoftmaxCrossEntropy {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -65,19 +69,12 @@ public final class SoftmaxCrossEntropy {
     public static void softmaxBackward(float[] y, float[] dy, float[] dx, int rows, int k) {
         int bound = S.loopBound(k);
         for (int r = 0, off = 0; r < rows; r++, off += k) {
-            int j = 0;
+            // Scalar and in order: see the class comment.
             float dot = 0f;
-            if (bound > 0) {
-                FloatVector acc = FloatVector.zero(S);
-                for (; j < bound; j += S.length()) {
-                    acc = FloatVector.fromArray(S, dy, off + j).fma(FloatVector.fromArray(S, y, off + j), acc);
-                }
-                dot = acc.reduceLanes(VectorOperators.ADD);
+            for (int i = 0; i < k; i++) {
+                dot += dy[off + i] * y[off + i];
             }
-            for (; j < k; j++) {
-                dot += dy[off + j] * y[off + j];
-            }
-            j = 0;
+            int j = 0;
             if (bound > 0) {
                 FloatVector vd = FloatVector.broadcast(S, dot);
                 for (; j < bound; j += S.length()) {
@@ -280,26 +277,9 @@ public final class SoftmaxCrossEntropy {
     }
 
     /** Writes exp(x − max) into y and returns the row sum. */
+    /** As {@link #expShiftedScalar}: a vector exp or lane sum would give JIT-dependent bits (class comment). */
     private static float expShifted(float[] x, int off, float max, float[] y, int yOff, int k) {
-        int bound = S.loopBound(k);
-        int j = 0;
-        float sum = 0f;
-        if (bound > 0) {
-            FloatVector vm = FloatVector.broadcast(S, max);
-            FloatVector acc = FloatVector.zero(S);
-            for (; j < bound; j += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, x, off + j).sub(vm).lanewise(VectorOperators.EXP);
-                e.intoArray(y, yOff + j);
-                acc = acc.add(e);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; j < k; j++) {
-            float e = (float) Math.exp(x[off + j] - max);
-            y[yOff + j] = e;
-            sum += e;
-        }
-        return sum;
+        return expShiftedScalar(x, off, max, y, yOff, k);
     }
 
     private static float expShiftedScalar(float[] x, int off, float max, float[] y, int yOff, int k) {

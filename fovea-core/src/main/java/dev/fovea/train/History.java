@@ -7,10 +7,19 @@ import java.util.Map;
 
 /**
  * Keras's {@code History}: per-epoch values of every logged quantity ({@code loss},
- * {@code accuracy}, {@code val_loss}, {@code val_accuracy}, {@code learning_rate}), in the order
- * they first appeared. Calling {@code fit} again appends to the same history.
+ * {@code accuracy}, {@code val_loss}, {@code val_accuracy}, {@code learning_rate}, and Fovea's
+ * {@value #ELAPSED}), in the order they first appeared. Calling {@code fit} again appends to the
+ * same history.
  */
 public final class History {
+    /**
+     * Seconds of training up to the end of each epoch, cumulative over the run: the epochs'
+     * training passes (waiting for batches included; validation, callbacks and checkpoint writes
+     * excluded), carried on by a fit after a resume (the part of an epoch interrupted mid-way is
+     * not counted). Wall-clock time, so the one logged value two runs of a seed do not share.
+     */
+    public static final String ELAPSED = "elapsed_s";
+
     private final List<Integer> epochs = new ArrayList<>();
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
 
@@ -50,6 +59,17 @@ public final class History {
         Map<String, List<Double>> m = new LinkedHashMap<>();
         values.forEach((k, v) -> m.put(k, List.copyOf(v)));
         return m;
+    }
+
+    /** The last logged {@value #ELAPSED}, 0 when none was logged (a new run, or a history from before it existed). */
+    public double elapsedSeconds() {
+        List<Double> t = values.getOrDefault(ELAPSED, List.of());
+        for (int i = t.size() - 1; i >= 0; i--) {
+            if (!Double.isNaN(t.get(i))) {
+                return t.get(i);
+            }
+        }
+        return 0;
     }
 
     public int size() {

@@ -126,8 +126,9 @@ public final class Progress {
         }
         sb.append(' ').append(time).append(' ').append(formatPerStep(perStep));
         for (Map.Entry<String, Double> e : logs.entrySet()) {
-            // The rate is kept in the history (and history.csv) but, as in Keras, not shown.
-            if (!e.getKey().equals("learning_rate")) {
+            // The rate is kept in the history (and history.csv) but, as in Keras, not shown; so is
+            // the cumulative training time, since the line already shows the epoch's own time.
+            if (!e.getKey().equals("learning_rate") && !e.getKey().equals(History.ELAPSED)) {
                 sb.append(" - ").append(e.getKey()).append(": ").append(formatValue(e.getValue()));
             }
         }

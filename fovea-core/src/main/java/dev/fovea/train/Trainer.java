@@ -176,11 +176,13 @@ public final class Trainer {
                 c.onEpochBegin(ctx, epoch);
             }
             Map<String, Double> logs;
+            long epochStart = System.nanoTime();
             try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle, options.dropLast)) {
                 int steps = epoch == last ? stepsOf(feed.steps(), fraction) : feed.steps();
                 progress.epochBegin(epoch, last, steps);
                 logs = trainEpoch(feed, steps, ctx, callbacks, progress);
             }
+            double trainedSeconds = (System.nanoTime() - epochStart) / 1e9;
             if ((ctx.stopped && ctx.nonFinite) || interruptReason != null) {
                 break;
             }
@@ -189,6 +191,7 @@ public final class Trainer {
                 val.forEach((k, v) -> logs.put("val_" + k, v));
             }
             logs.put("learning_rate", optimizer.learningRate() * lrScale);
+            logs.put(History.ELAPSED, history.elapsedSeconds() + trainedSeconds);
             epochsDone = epoch;
             history.add(epoch, logs);
             progress.epochEnd(logs);

@@ -1,5 +1,6 @@
 package dev.fovea.kernel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,6 +173,51 @@ public class SoftmaxCrossEntropyTest {
         assertEquals(0f, d[1]);
         assertEquals(0f, d[2]);   // off-label target is 0
         assertEquals(-1.0 / (2 * 0.75), d[3], 1e-7);
+    }
+
+    /**
+     * The Vector API's {@code lanewise(EXP)} and {@code reduceLanes(ADD)} give different bits
+     * interpreted and once C2 has compiled them (SVML exp, a tree sum), so a softmax head trained in
+     * a fresh process (a resumed run) drifted from one trained in a warm JVM. Softmax, its backward
+     * pass and the loss must give the scalar twins' bits however warm the JIT is.
+     */
+    @Test
+    void softmaxGivesTheScalarTwinsBitsBeforeAndAfterTheJitCompilesIt() {
+        Random rnd = new Random(3);
+        int n = 64;
+        for (int k : new int[] {8, 10, 17, 100}) {
+            float[] z = new float[n * k];
+            float[] dy = new float[n * k];
+            int[] labels = new int[n];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = (float) (rnd.nextGaussian() * 3);
+                dy[i] = (float) rnd.nextGaussian();
+            }
+            for (int i = 0; i < n; i++) {
+                labels[i] = rnd.nextInt(k);
+            }
+            float[] ps = new float[n * k];
+            float[] ds = new float[n * k];
+            float[] gs = new float[n * k];
+            SoftmaxCrossEntropy.softmaxScalar(z, ps, n, k);
+            SoftmaxCrossEntropy.softmaxBackwardScalar(ps, dy, ds, n, k);
+            float loss = SoftmaxCrossEntropy.fromLogitsScalar(z, labels, new float[n * k], gs, n, k, 0.2f, 1f);
+            float[] pv = new float[n * k];
+            float[] dv = new float[n * k];
+            float[] gv = new float[n * k];
+            for (int it = 0; it < 30_000; it++) {
+                SoftmaxCrossEntropy.softmax(z, pv, n, k);
+                SoftmaxCrossEntropy.softmaxBackward(pv, dy, dv, n, k);
+                if (it == 0 || it == 29_999) {
+                    String when = (it == 0 ? "first call" : "after warm-up") + ", k = " + k;
+                    assertArrayEquals(ps, pv, "softmax, " + when);
+                    assertArrayEquals(ds, dv, "softmax backward, " + when);
+                    assertEquals(loss, SoftmaxCrossEntropy.fromLogits(z, labels, new float[n * k], gv, n, k, 0.2f, 1f),
+                            "loss, " + when);
+                    assertArrayEquals(gs, gv, "loss gradient, " + when);
+                }
+            }
+        }
     }
 
     @Test

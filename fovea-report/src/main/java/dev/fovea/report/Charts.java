@@ -34,6 +34,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class Charts {
     /** Size of the loss and accuracy curves. */
+    /** The per-epoch key of cumulative training seconds (the trainer's {@code History.ELAPSED}). */
+    public static final String ELAPSED = "elapsed_s";
+
     public static final int CURVE_WIDTH = 640;
     public static final int CURVE_HEIGHT = 400;
     /** Size of each confusion-matrix heat map. */
@@ -74,15 +77,46 @@ public final class Charts {
     /** The chart behind {@link #curves}, before encoding; tests read its tick labels. */
     static XYChart curvesChart(TrainingCurves curves, String title, List<String> metrics,
                                Styler.LegendPosition legend) {
+        List<Double> epochs = new ArrayList<>();
+        for (int e = 1; e <= curves.epochs(); e++) {
+            epochs.add((double) e);
+        }
+        return lineChart(curves, title, title.toLowerCase(Locale.ROOT), metrics, legend, "epoch", epochs, "0");
+    }
+
+    /**
+     * Validation accuracy (training accuracy when there is no validation data) against the
+     * cumulative seconds of training, {@code elapsed_s}, one point per epoch: the time-to-accuracy
+     * curve. Epochs without a time (a history from before times were logged) are left out.
+     *
+     * @throws IllegalArgumentException if the curves have no {@code elapsed_s} or no accuracy
+     */
+    public static byte[] timeToAccuracy(TrainingCurves curves) {
+        return png(timeToAccuracyChart(curves));
+    }
+
+    static XYChart timeToAccuracyChart(TrainingCurves curves) {
+        if (!curves.has(ELAPSED)) {
+            throw new IllegalArgumentException("time-to-accuracy chart: no '" + ELAPSED + "' in "
+                    + curves.series().keySet());
+        }
+        String metric = curves.has("val_accuracy") ? "val_accuracy" : "accuracy";
+        return lineChart(curves, "Time to accuracy", "accuracy", List.of(metric), Styler.LegendPosition.OutsideS,
+                "seconds of training (validation excluded)", curves.get(ELAPSED), "#,##0.##");
+    }
+
+    private static XYChart lineChart(TrainingCurves curves, String title, String yTitle, List<String> metrics,
+                                     Styler.LegendPosition legend, String xTitle, List<Double> xs,
+                                     String xPattern) {
         XYChart chart = new XYChart(CURVE_WIDTH, CURVE_HEIGHT);
         chart.setTitle(title);
-        chart.setXAxisTitle("epoch");
-        chart.setYAxisTitle(title.toLowerCase(Locale.ROOT));
+        chart.setXAxisTitle(xTitle);
+        chart.setYAxisTitle(yTitle);
         style(chart.getStyler());
         chart.getStyler().setLegendPosition(legend);
         chart.getStyler().setLegendLayout(legend == Styler.LegendPosition.OutsideS
                 ? Styler.LegendLayout.Horizontal : Styler.LegendLayout.Vertical);
-        chart.getStyler().setXAxisDecimalPattern("0");
+        chart.getStyler().setXAxisDecimalPattern(xPattern);
         chart.getStyler().setMarkerSize(curves.epochs() > 30 ? 0 : 6);
         List<String> drawn = new ArrayList<>();
         double lo = Double.POSITIVE_INFINITY;
@@ -124,11 +158,16 @@ public final class Charts {
         }
         for (int i = 0; i < drawn.size(); i++) {
             List<Double> y = curves.get(drawn.get(i));
-            List<Integer> x = new ArrayList<>(y.size());
+            List<Double> x = new ArrayList<>(y.size());
             List<Double> scaled = new ArrayList<>(y.size());
-            for (int e = 1; e <= y.size(); e++) {
-                x.add(e);
-                scaled.add(y.get(e - 1) / unit);
+            for (int e = 0; e < y.size(); e++) {
+                if (!Double.isNaN(xs.get(e))) {
+                    x.add(xs.get(e));
+                    scaled.add(y.get(e) / unit);
+                }
+            }
+            if (x.isEmpty()) {
+                throw new IllegalArgumentException("chart '" + title + "': no epoch has a value of " + xTitle);
             }
             XYSeries s = chart.addSeries(drawn.get(i), x, scaled);
             s.setLineColor(SERIES[i % SERIES.length]);

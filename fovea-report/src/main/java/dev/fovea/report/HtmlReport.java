@@ -44,6 +44,8 @@ public final class HtmlReport {
     private String gridCaption;
     private List<Misclassified.Example> gridExamples = List.of();
     private String modelSummary;
+    private String ttaLevel;
+    private double ttaAccuracy;
     private Map<String, byte[]> plots;
 
     private HtmlReport(boolean training, String title) {
@@ -77,6 +79,20 @@ public final class HtmlReport {
         return this;
     }
 
+    /**
+     * The accuracy of the same evaluation with test-time augmentation at {@code level} (e.g.
+     * "6view"), shown as a card beside the plain accuracy: "accuracy with TTA (6view)".
+     */
+    public HtmlReport accuracyWithTta(String level, double accuracy) {
+        this.ttaLevel = level;
+        this.ttaAccuracy = accuracy;
+        return this;
+    }
+
+    /**
+     * Per-epoch curves. When they hold {@code elapsed_s} (cumulative seconds of training) and an
+     * accuracy, the report also draws accuracy against time ({@code time_to_accuracy.png}).
+     */
     public HtmlReport curves(TrainingCurves trainingCurves) {
         if (!training) {
             throw new IllegalStateException("an evaluation report has no training curves; use HtmlReport.training");
@@ -126,7 +142,8 @@ public final class HtmlReport {
 
     /**
      * The charts this report embeds, by file name ({@code loss.png}, {@code accuracy.png},
-     * {@code confusion_counts.png}, {@code confusion_normalized.png}, {@code per_class.png}), so a
+     * {@code time_to_accuracy.png} when the curves have times, {@code confusion_counts.png},
+     * {@code confusion_normalized.png}, {@code per_class.png}), so a
      * run folder's {@code plots/} can hold the same images.
      */
     public Map<String, byte[]> plots() {
@@ -139,6 +156,10 @@ public final class HtmlReport {
                 }
                 if (curves.has("accuracy") || curves.has("val_accuracy")) {
                     m.put("accuracy.png", Charts.accuracy(curves));
+                    if (curves.has(Charts.ELAPSED)
+                            && curves.get(Charts.ELAPSED).stream().anyMatch(t -> !Double.isNaN(t))) {
+                        m.put("time_to_accuracy.png", Charts.timeToAccuracy(curves));
+                    }
                 }
             }
             m.put("confusion_counts.png", Charts.confusionHeatmap(confusion, false));
@@ -189,7 +210,8 @@ public final class HtmlReport {
         }
         h.raw("</nav>\n</header>\n<main>\n");
 
-        HtmlSections.overview(h, keyFigures, provenance, metrics);
+        HtmlSections.overview(h, keyFigures, provenance, metrics, ttaLevel == null ? null
+                : new String[] {"accuracy with TTA (" + ttaLevel + ")", fixed(100 * ttaAccuracy, 2) + "%"});
         if (curves != null) {
             HtmlSections.curves(h, images);
         }

@@ -25,10 +25,15 @@ final class HtmlSections {
     private HtmlSections() {
     }
 
-    static void overview(Html h, Map<String, String> keyFigures, Map<String, String> provenance, ClassMetrics m) {
+    /** {@code tta}: the "accuracy with TTA" card {label, value} shown beside the accuracy, or null. */
+    static void overview(Html h, Map<String, String> keyFigures, Map<String, String> provenance, ClassMetrics m,
+                         String[] tta) {
         open(h, "overview", "Overview");
         h.raw("<div class=\"cards\">");
         card(h, "accuracy", fixed(100 * m.accuracy(), 2) + "%");
+        if (tta != null) {
+            card(h, tta[0], tta[1]);
+        }
         for (Map.Entry<String, String> e : keyFigures.entrySet()) {
             card(h, e.getKey(), e.getValue());
         }
@@ -60,6 +65,12 @@ final class HtmlSections {
         image(h, images.get("loss.png"), "Loss per epoch", Charts.CURVE_WIDTH, Charts.CURVE_HEIGHT);
         image(h, images.get("accuracy.png"), "Accuracy per epoch", Charts.CURVE_WIDTH, Charts.CURVE_HEIGHT);
         h.raw("</div>\n");
+        if (images.containsKey("time_to_accuracy.png")) {
+            h.raw("<p class=\"note\">Time to accuracy: accuracy after each epoch against the seconds of training"
+                    + " up to its end (the training passes only; validation and checkpoints excluded).</p>\n");
+            image(h, images.get("time_to_accuracy.png"), "Accuracy against seconds of training", Charts.CURVE_WIDTH,
+                    Charts.CURVE_HEIGHT);
+        }
         close(h);
     }
 

@@ -1,5 +1,6 @@
 package dev.fovea.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -126,6 +127,34 @@ class ChartsTest {
         // One epoch: a flat line still gets a labelled axis around its value.
         List<String> one = paintedTicks(lossChart(new double[] {0.5}, null), false);
         assertTrue(one.size() >= 3 && one.contains("0.50"), one.toString());
+    }
+
+    /**
+     * Time to accuracy: one point per timed epoch at (elapsed_s, val_accuracy); the y values are
+     * plotted in units of the axis step (0.1 for 0.31 .. 0.62, see curvesChart), so point e is
+     * val_accuracy[e] / 0.1. An epoch without a time is left out; no validation → training accuracy.
+     */
+    @Test
+    void timeToAccuracyPlotsEachTimedEpochAtItsSeconds() throws Exception {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        m.put("accuracy", new double[] {0.35, 0.55, 0.7});
+        m.put("val_accuracy", new double[] {0.31, 0.52, 0.62});
+        m.put(Charts.ELAPSED, new double[] {Double.NaN, 61.5, 90.25});
+        XYChart c = Charts.timeToAccuracyChart(TrainingCurves.of(m));
+        assertEquals(List.of("val_accuracy"), List.copyOf(c.getSeriesMap().keySet()));
+        var s = c.getSeriesMap().get("val_accuracy");
+        assertArrayEquals(new double[] {61.5, 90.25}, s.getXData(), 0);
+        assertArrayEquals(new double[] {5.2, 6.2}, s.getYData(), 1e-12);
+        assertEquals("seconds of training (validation excluded)", c.getXAxisTitle());
+        assertTrue(inked(decode(Charts.timeToAccuracy(TrainingCurves.of(m)))) > 0.01, "time chart looks blank");
+
+        m.remove("val_accuracy");
+        XYChart train = Charts.timeToAccuracyChart(TrainingCurves.of(m));
+        assertEquals(List.of("accuracy"), List.copyOf(train.getSeriesMap().keySet()));
+        m.remove(Charts.ELAPSED);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Charts.timeToAccuracy(TrainingCurves.of(m)));
+        assertEquals("time-to-accuracy chart: no 'elapsed_s' in [accuracy]", e.getMessage());
     }
 
     @Test

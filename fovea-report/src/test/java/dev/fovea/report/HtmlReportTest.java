@@ -68,12 +68,35 @@ class HtmlReportTest {
             assertEquals(Integer.parseInt(m.group(3)), img.getHeight());
             sizes.add(img.getWidth() + "x" + img.getHeight());
         }
-        // loss, accuracy, two heat maps, per-class bars, the 8 x 4 misclassified grid.
-        assertEquals(List.of("640x400", "640x400", "640x580", "640x580", "1000x400", "768x504"), sizes);
-        assertEquals(6, full.split("<img ", -1).length - 1, "an <img> without an embedded PNG");
+        // loss, accuracy, time to accuracy, two heat maps, per-class bars, the 8 x 4 misclassified grid.
+        assertEquals(List.of("640x400", "640x400", "640x400", "640x580", "640x580", "1000x400", "768x504"), sizes);
+        assertEquals(7, full.split("<img ", -1).length - 1, "an <img> without an embedded PNG");
         for (String external : List.of("src=\"http", "href=\"http", "url(", "@import", "<link", "<script src")) {
             assertFalse(full.contains(external), "external reference: " + external);
         }
+    }
+
+    /** The TTA card follows the plain accuracy card; the time curve sits in the curves section. */
+    @Test
+    void ttaAccuracyStandsBesideThePlainOneAndTheTimeCurveIsInTheCurvesSection() {
+        int plain = full.indexOf("<div class=\"label\">accuracy</div></div>");
+        String ttaCard = "<div class=\"card\"><div class=\"value\">76.12%</div><div class=\"label\">accuracy with"
+                + " TTA (6view)</div></div>";
+        assertTrue(plain > 0, "plain accuracy card");
+        assertEquals(plain + "<div class=\"label\">accuracy</div></div>".length(), full.indexOf(ttaCard),
+                "the TTA card right after the plain accuracy card");
+        int curves = full.indexOf("<section id=\"curves\">");
+        int time = full.indexOf("alt=\"Accuracy against seconds of training\"");
+        assertTrue(time > curves && time < full.indexOf("<section id=\"confusion\">"), "time curve in the curves section");
+        assertTrue(ReportFixtures.fullTrainingReport().plots().containsKey("time_to_accuracy.png"));
+
+        // Without times or a TTA accuracy, neither appears.
+        HtmlReport plainReport = HtmlReport.training("t").curves(ReportFixtures.curves(3))
+                .evaluation(ConfusionMatrix.of(new int[] {0, 1}, new int[] {0, 0}, List.of("a", "b")));
+        String html = plainReport.render();
+        assertFalse(html.contains("with TTA"), "no TTA card");
+        assertFalse(html.contains("seconds of training"), "no time curve");
+        assertFalse(plainReport.plots().containsKey("time_to_accuracy.png"));
     }
 
     @Test

@@ -63,6 +63,17 @@ final class ReportFixtures {
         return TrainingCurves.of(m);
     }
 
+    /** {@link #curves} plus {@code elapsed_s}: 24.5 s per epoch, the first epoch 31 s (start-up). */
+    static TrainingCurves timedCurves(int epochs) {
+        Map<String, List<Double>> m = new LinkedHashMap<>(curves(epochs).series());
+        List<Double> t = new java.util.ArrayList<>();
+        for (int e = 0; e < epochs; e++) {
+            t.add(31 + 24.5 * e);
+        }
+        m.put(Charts.ELAPSED, t);
+        return new TrainingCurves(m);
+    }
+
     /** A stand-in for ImageGrid's output: coloured tiles with a caption line, drawn with Java2D. */
     static BufferedImage grid(List<Misclassified.Example> examples) {
         int cols = 8, tile = 96, captionH = 30;
@@ -106,7 +117,7 @@ final class ReportFixtures {
              Total params: 82,826 <all trainable & "float32">
             """;
 
-    /** The full training report with every section. */
+    /** The full training report with every section, the time-to-accuracy curve and a TTA accuracy. */
     static HtmlReport fullTrainingReport() {
         int[] t = new int[N];
         float[] probs = probabilities(t);
@@ -125,7 +136,8 @@ final class ReportFixtures {
         return HtmlReport.training("tutorial-cnn on CIFAR-10")
                 .keyFigures(Map.of("test loss", "0.731"))
                 .provenance(provenance)
-                .curves(curves(10))
+                .curves(timedCurves(10))
+                .accuracyWithTta("6view", 0.7612)
                 .evaluation(cm)
                 .misclassified(grid(worst), "The 32 most confident mistakes: true \u2192 predicted, confidence", worst)
                 .modelSummary(SUMMARY);
