@@ -6,6 +6,7 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.data.Splits;
+import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.ModelFile;
 import dev.fovea.metric.Accuracy;
 import dev.fovea.nn.Model;
@@ -122,6 +123,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Instant commandStart = Instant.now();
         checkNumbers();
         Map<String, Object> saved = resume == null ? Map.of() : RunRecord.read(resume);
         if (resume != null && model != null && !sameModel(model, saved.get("model"))) {
@@ -300,8 +302,11 @@ final class TrainCommand implements Callable<Integer> {
             prov.put("duration (this command)", formatDuration(took));
             prov.put("throughput", throughput(trainer.throughput()));
             TrainReport.write(dir, net, trainer.history(), val != null ? val : train, val == null, norm,
-                    train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov);
+                    train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov,
+                    TestTimeAugmentation.Level.parse(s.tta));
         }
+        err.println("wall time of this command (data loading, initialization, training, evaluation): "
+                + formatDuration(Duration.between(commandStart, Instant.now())));
         return 0;
     }
 
