@@ -23,7 +23,18 @@ final class HelpLayout {
     /** A row of the command list: picocli pads the names to one width and adds a single space. */
     private static final Pattern COMMAND_ROW = Pattern.compile("^(\\s+\\S+\\s+)(\\S.*)$");
 
+    /** Lines indented this far or more hold a description alone (its option name was too long). */
+    private static final int DESCRIPTION_ONLY = 8;
+
     private HelpLayout() {
+    }
+
+    private static int leadingSpaces(String line) {
+        int n = 0;
+        while (n < line.length() && line.charAt(n) == ' ') {
+            n++;
+        }
+        return n;
     }
 
     /** Installs the layout on {@code cl} and every subcommand, wrapping at {@code width} columns. */
@@ -89,7 +100,9 @@ final class HelpLayout {
         String rest;
         int indent;
         Matcher m = ROW.matcher(line);
-        if (!m.matches()) {
+        if (!m.matches() && leadingSpaces(line) < DESCRIPTION_ONLY) {
+            // Only command lists, indented by 2, have single-space rows; a deeper line with one
+            // space after its first word is an option's description placed under its column.
             m = COMMAND_ROW.matcher(line);
         }
         if (m.matches() && !line.trim().startsWith("fovea ")) {

@@ -59,6 +59,19 @@ class HelpAndUsageTest {
         assertTrue(train.contains(".tar.gz/folder/.bin"), train);
     }
 
+    /** A description placed under its column (its option name is too long) keeps that column when it wraps. */
+    @Test
+    void aLongOptionsWrappedDescriptionStaysInItsColumn() {
+        String[] lines = CliRun.of("train", "--help").out().split("\n");
+        int at = java.util.Arrays.asList(lines).indexOf(java.util.Arrays.stream(lines)
+                .filter(l -> l.trim().equals("--weight-decay-mode=MODE")).findFirst().orElseThrow());
+        int column = lines[at + 1].indexOf("decoupled");
+        assertTrue(column > 20, lines[at + 1]);
+        for (int i = at + 2; !lines[i].trim().startsWith("-"); i++) {
+            assertEquals(column, lines[i].length() - lines[i].stripLeading().length(), "line " + lines[i]);
+        }
+    }
+
     @Test
     void bareFoveaPrintsUsageAndExitsTwo() {
         CliRun r = CliRun.of();
