@@ -86,4 +86,28 @@ class FastRecipeTest {
         assertTrue(bad.err().contains("--freeze-after conv2d/kernel: expected GLOB=VALUE, e.g. 'whiten/bias=3'"),
                 bad.err());
     }
+
+    /** The whole recipe (whitening, dirac, GELU, lookahead, alternating flip, summed loss) is thread-count blind. */
+    @Test
+    void theRecipeGivesTheSameWeightsAtOneAndTwoThreads(@TempDir Path tmp) {
+        int before = dev.fovea.tensor.Parallel.threads();
+        Model[] trained = new Model[2];
+        try {
+            for (int threads = 1; threads <= 2; threads++) {
+                dev.fovea.tensor.Parallel.setThreads(threads);
+                Path run = tmp.resolve("t" + threads);
+                CliRun r = CliRun.of("train", "--model", "fast-small", "--data", TrainCommandTest.sample().toString(),
+                        "--limit", "64", "--batch-size", "32", "--epochs", "2", "--seed", "9", "--verbose", "0",
+                        "--no-report", "--out", run.toString());
+                assertEquals(0, r.code(), r.err());
+                trained[threads - 1] = ModelFile.load(run.resolve("model.safetensors")).model();
+            }
+        } finally {
+            dev.fovea.tensor.Parallel.setThreads(before);
+        }
+        var a = trained[0].namedParams();
+        var b = trained[1].namedParams();
+        assertEquals(a.keySet(), b.keySet());
+        a.forEach((name, p) -> assertArrayEquals(p.value(), b.get(name).value(), name));
+    }
 }
