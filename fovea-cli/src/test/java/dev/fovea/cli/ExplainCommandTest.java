@@ -272,7 +272,7 @@ class ExplainCommandTest {
     void failuresSayWhatToDo() throws IOException {
         CliRun r = run("explain", "--model", tmp.resolve("nope.safetensors").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("neither a preset (tutorial-cnn) nor an existing model file"), r.err());
+        assertTrue(r.err().contains("neither a preset (tutorial-cnn, fast, fast-small) nor an existing model file"), r.err());
         assertClean(r);
 
         r = run("explain", "--model", "tutorial-cnn", "--image", tmp.resolve("none.jpg").toString(),
