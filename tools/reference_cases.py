@@ -6,23 +6,13 @@ same-padded pooling, 2-D batch norm, dense without bias. Computed in float64, st
     apt-get install -y python3-torch        # once
     /usr/bin/python3 tools/reference_cases.py OUT_DIR && ./fovea check --reference OUT_DIR
 """
-import json, math, os, struct, sys
-import numpy as np
+import math, os, sys
 import torch
+from safetensors_writer import save   # beside this script
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "reference-extra"
 os.makedirs(OUT, exist_ok=True)
 torch.manual_seed(7)
-def save(path, tensors, meta):
-    header = {"__metadata__": {k: str(v) for k, v in meta.items()}}
-    blobs = []; off = 0
-    for k, t in tensors.items():
-        a = np.ascontiguousarray(t.detach().cpu().numpy().astype(np.float32))
-        b = a.tobytes(); header[k] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode(); h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h); [f.write(b) for b in blobs]
 def tf_same(n, k, s):
     out = math.ceil(n / s); total = max((out - 1) * s + k - n, 0); return total // 2, total - total // 2
 def conv_case(name, n, h, w, c, f, k, s, padding, bias):

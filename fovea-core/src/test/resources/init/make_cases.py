@@ -5,22 +5,14 @@ The whitening code is airbench94's (KellerJordan/cifar10-airbench, airbench94.py
 
     /usr/bin/python3 fovea-core/src/test/resources/init/make_cases.py   # writes beside this script
 """
-import json, os, struct
-import numpy as np
+import os, sys
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), *[os.pardir] * 5, "tools"))
+from safetensors_writer import save   # the repository's tools/safetensors_writer.py
 
 OUT = os.path.dirname(os.path.abspath(__file__))
 torch.manual_seed(9)
-def save(path, tensors, meta):
-    header = {"__metadata__": {k: str(v) for k, v in meta.items()}}
-    blobs = []; off = 0
-    for k, t in tensors.items():
-        a = np.ascontiguousarray(t.detach().cpu().numpy().astype(np.float32))
-        b = a.tobytes(); header[k] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b); off += len(b)
-    h = json.dumps(header).encode(); h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h); [f.write(b) for b in blobs]
 hwio = lambda w: w.permute(2, 3, 1, 0)   # PyTorch (F, C, KH, KW) -> Fovea (KH, KW, C, F)
 
 # dirac: airbench94 applies torch.nn.init.dirac_(w[:w.size(1)]) to each 3x3 conv after the default init.
