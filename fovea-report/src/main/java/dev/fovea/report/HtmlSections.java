@@ -197,12 +197,13 @@ final class HtmlSections {
         for (ExplainedPng e : items) {
             String t = names.get(e.example().trueLabel());
             String p = names.get(e.example().predicted());
-            h.raw("<figure class=\"gradcam-item\">");
+            h.raw("<figure class=\"gradcam-item\"><div class=\"gradcam-row\">");
             heatmapImage(h, e.image(), "example " + e.example().index() + ": " + t, e);
             heatmapImage(h, e.predicted(), "Grad-CAM for the predicted class " + p, e);
             heatmapImage(h, e.truth(), "Grad-CAM for the true class " + t, e);
-            h.raw("<figcaption>#").raw(String.valueOf(e.example().index())).raw(": ").text(t).raw(" → ").text(p)
-                    .raw(" " + fixed(100 * e.example().confidence(), 0) + "%; predicted | true</figcaption></figure>\n");
+            h.raw("</div><figcaption>#").raw(String.valueOf(e.example().index())).raw(": ").text(t).raw(" → ")
+                    .text(p).raw(" " + fixed(100 * e.example().confidence(), 0)
+                            + "% · image, predicted, true</figcaption></figure>\n");
         }
         h.raw("</div>\n");
     }
