@@ -258,12 +258,15 @@ public final class Model extends BaseLayer {
 
     /** The layer named {@code layerName}, or an error listing the names there are. */
     public Layer layer(String layerName) {
-        for (int i = 1; i < order.size(); i++) {
-            if (order.get(i).layerName().equals(layerName)) {
-                return order.get(i).layer;
-            }
+        int i = nodeIndex(layerName);
+        if (i < 0) {
+            throw unknownLayer(layerName);
         }
-        throw new FoveaException(name() + ": no layer named '" + layerName + "'; layers are "
+        return order.get(i).layer;
+    }
+
+    private FoveaException unknownLayer(String layerName) {
+        return new FoveaException(name() + ": no layer named '" + layerName + "'; layers are "
                 + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
     }
 
@@ -388,7 +391,7 @@ public final class Model extends BaseLayer {
         if (activations == null) {
             throw new IllegalStateException(name() + ": activation(" + path + ") before any forward");
         }
-        int i = nodeIndex(path);
+        int i = pathIndex(path);
         if (i > 0) {
             return activations[i];
         }
@@ -409,13 +412,13 @@ public final class Model extends BaseLayer {
      * them alone saves and restores them. The result may be a layer's reused buffer.
      */
     public Tensor backwardTo(String path, Tensor dy, boolean logits) {
-        int i = nodeIndex(path);
+        int i = pathIndex(path);
         if (i > 0) {
             return backpropagateTo(i, dy, logits);
         }
         int slash = path.indexOf('/');
         String outer = path.substring(0, slash);
-        int o = nodeIndex(outer);
+        int o = pathIndex(outer);
         Tensor g = backpropagateTo(o, dy, logits);
         // A nested model that is the output layer holds the softmax head, so it takes the logit case.
         return nested(outer).backwardTo(path.substring(slash + 1), g, logits && o == order.size() - 1);
@@ -423,7 +426,7 @@ public final class Model extends BaseLayer {
 
     /** The per-sample output shape of the layer at {@code path} (a name or {@code nested/inner}). */
     public Shape outputShapeOf(String path) {
-        int i = nodeIndex(path);
+        int i = pathIndex(path);
         if (i > 0) {
             return order.get(i).output.shape();
         }
@@ -431,20 +434,26 @@ public final class Model extends BaseLayer {
         return nested(path.substring(0, slash)).outputShapeOf(path.substring(slash + 1));
     }
 
-    /** The index of this model's layer named {@code name}, −1 when it is a nested path, or an error. */
+    /** The index of this model's layer named {@code name}, else −1. */
     private int nodeIndex(String name) {
         for (int i = 1; i < order.size(); i++) {
             if (order.get(i).layerName().equals(name)) {
                 return i;
             }
         }
-        int slash = name.indexOf('/');
-        if (slash > 0) {
-            nested(name.substring(0, slash));
-            return -1;
+        return -1;
+    }
+
+    /** The index of the layer named {@code path}, −1 when it is a {@code nested/inner} path, or an error. */
+    private int pathIndex(String path) {
+        int i = nodeIndex(path);
+        int slash = path.indexOf('/');
+        if (i < 0 && slash > 0) {
+            nested(path.substring(0, slash));
+        } else if (i < 0) {
+            throw unknownLayer(path);
         }
-        throw new FoveaException(name() + ": no layer named '" + name + "'; layers are "
-                + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
+        return i;
     }
 
     private Model nested(String name) {

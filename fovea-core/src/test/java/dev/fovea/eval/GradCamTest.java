@@ -185,6 +185,65 @@ class GradCamTest {
         }
     }
 
+    /**
+     * A functional DAG: x (3,3,2) → target 1×1 conv A = x·Ka + ba → [GAP(A)] + [GAP(A·M)] (Add,
+     * M a bias-free 1×1 conv) → Concatenate with a side branch GAP(x·Ks) that does not read A →
+     * Dense W (5,4). So z_c = Σ_j (gap(A)_j + (gap(A)·M)_j)·W[j][c] + side terms, and
+     * ∂z_c/∂A(p,k) = (W[k][c] + Σ_j M[k][j]·W[j][c])/9 at every position p: that is α_k.
+     */
+    @Test
+    void aFunctionalDagWithAResidualSumAndAnUnrelatedBranchMatchesTheDefinition() {
+        SymbolicTensor in = Input.of(3, 3, 2);
+        SymbolicTensor a = new Conv2D(3, 1).apply(in);
+        SymbolicTensor b = new Conv2D(Conv2D.Config.of(3, 1).useBias(false)).apply(a);
+        SymbolicTensor sum = new dev.fovea.nn.Add().apply(new GlobalAveragePooling2D().apply(a),
+                new GlobalAveragePooling2D().apply(b));
+        SymbolicTensor side = new GlobalAveragePooling2D().apply(new Conv2D(2, 1).apply(in));
+        Model m = Model.of(in, new Dense(4).apply(new dev.fovea.nn.Concatenate().apply(sum, side)));
+        m.initialize(21);
+        java.util.Map<String, Param> p = m.namedParams();
+        float[] ka = p.get("conv2d/kernel").value();
+        float[] ba = p.get("conv2d/bias").value();
+        float[] mk = p.get("conv2d_1/kernel").value();
+        float[] w = p.get("dense/kernel").value();
+        Tensor x = randomImages3x3(23);
+        GradCam cam = new GradCam(m, "conv2d");
+        GradCam.Result r = cam.compute(x, new int[]{0, 3});
+        assertTrue(Math.max(max(r.rawHeatmap(0)), max(r.rawHeatmap(1))) > 0, "some evidence to compare");
+        for (int i = 0; i < 2; i++) {
+            int c = r.classes()[i];
+            double[] alpha = new double[3];
+            for (int k = 0; k < 3; k++) {
+                double v = w[k * 4 + c];
+                for (int j = 0; j < 3; j++) {
+                    v += mk[k * 3 + j] * w[j * 4 + c];
+                }
+                alpha[k] = v / 9;
+            }
+            float[] raw = r.rawHeatmap(i);
+            for (int q = 0; q < 9; q++) {
+                double s = 0;
+                for (int k = 0; k < 3; k++) {
+                    double ak = ba[k];
+                    for (int ch = 0; ch < 2; ch++) {
+                        ak += x.data()[(i * 9 + q) * 2 + ch] * ka[ch * 3 + k];
+                    }
+                    s += alpha[k] * ak;
+                }
+                assertEquals(Math.max(s, 0), raw[q], 1e-5, "image " + i + " position " + q);
+            }
+        }
+    }
+
+    private static Tensor randomImages3x3(long seed) {
+        Tensor x = Tensor.zeros(2, 3, 3, 2);
+        Rng rng = new Rng(seed);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (float) rng.nextGaussian();
+        }
+        return x;
+    }
+
     @Test
     void anUnknownLayerOrOneWithoutAnImageOutputIsAUserError() {
         Model m = statefulModel(1);
