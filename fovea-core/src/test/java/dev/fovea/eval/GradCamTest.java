@@ -96,6 +96,22 @@ class GradCamTest {
     }
 
     @Test
+    void aNestedModelThatHoldsTheSoftmaxHeadIsExplainedByItsLogit() {
+        SymbolicTensor in = Input.of(2, 2, 1);
+        Model outer = Model.of("outer", in, handModel(null).apply(in));
+        List<Param> inner = handModel(null).params();
+        for (int i = 0; i < inner.size(); i++) {
+            System.arraycopy(inner.get(i).value(), 0, outer.params().get(i).value(), 0, inner.get(i).size());
+        }
+        GradCam cam = new GradCam(outer);
+        assertEquals("functional/conv2d", cam.layerName());
+        GradCam.Result r = cam.compute(handImages(), new int[]{-1, 1, 0});
+        // As in the flat hand-computed case: image 0, class 1, ReLU((x − 1)/4).
+        assertArrayEquals(new float[]{0, 0.25f, 0.5f, 1.25f}, r.rawHeatmap(0), 1e-6f);
+        assertArrayEquals(new float[]{0, 0, 0, 0.75f}, r.rawHeatmap(1), 1e-6f);
+    }
+
+    @Test
     void aLogitsModelGivesTheSameMapsAndSoftmaxesItsOutputs() {
         Model logits = handModel(new Activation(ActivationFunction.LINEAR));
         GradCam.Result r = new GradCam(logits).compute(handImages(), new int[]{-1, 1, 0});
