@@ -123,7 +123,7 @@ final class EvaluateCommand implements Callable<Integer> {
                     .keyFigures(Map.of("loss", String.format(Locale.ROOT, "%.4f", ev.loss)))
                     .provenance(provenance(info, which, ds.size(), seconds, level))
                     .modelSummary(Summary.of(m));
-            ev.addTo(r);
+            ev.addTo(r, m, norm);
             Path html = r.write(report);
             List<Path> plots = r.writePlots(report.resolve("plots"));
             out.println("report:   " + html + " (" + plots.size() + " plots in " + report.resolve("plots") + ")");

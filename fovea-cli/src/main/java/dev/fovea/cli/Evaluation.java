@@ -4,11 +4,13 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
 import dev.fovea.eval.ClassMetrics;
 import dev.fovea.eval.ConfusionMatrix;
+import dev.fovea.eval.GradCam;
 import dev.fovea.eval.Misclassified;
 import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.eval.TextTables;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.Model;
+import dev.fovea.report.Heatmaps;
 import dev.fovea.report.HtmlReport;
 import dev.fovea.report.ImageGrid;
 import dev.fovea.tensor.Shape;
@@ -160,10 +162,50 @@ final class Evaluation {
     /** Adds the evaluation sections (matrix, per-class metrics, mistakes) to a report. */
     void addTo(HtmlReport report) {
         report.evaluation(matrix);
-        List<Misclassified.Example> ex = mistakes(24);
+        List<Misclassified.Example> ex = mistakes(MISTAKES_SHOWN);
         if (!ex.isEmpty()) {
             report.misclassified(mistakesGrid(ex), "The " + ex.size()
                     + " most confident mistakes on the evaluation data: true class → predicted class (confidence)", ex);
         }
+    }
+
+    static final int MISTAKES_SHOWN = 24;
+
+    /**
+     * As {@link #addTo(HtmlReport)}, and, for a convolutional classifier, each mistake's Grad-CAM
+     * heatmaps at its last Conv2D for the predicted and the true class ({@code norm} preprocesses
+     * the images as the evaluation did).
+     */
+    void addTo(HtmlReport report, Model model, Normalization norm) {
+        addTo(report);
+        List<Misclassified.Example> ex = mistakes(MISTAKES_SHOWN);
+        if (ex.isEmpty() || model.outputShape().rank() != 1 || GradCam.convLayers(model).isEmpty()) {
+            return;
+        }
+        GradCam cam = new GradCam(model);
+        int h = data.height();
+        int w = data.width();
+        int c = data.channels();
+        float[] x = new float[ex.size() * h * w * c];
+        int[] predictedClasses = new int[ex.size()];
+        int[] trueClasses = new int[ex.size()];
+        for (int i = 0; i < ex.size(); i++) {
+            norm.toFloat(data.image(ex.get(i).index()), 0, x, i * h * w * c, h * w * c);
+            predictedClasses[i] = ex.get(i).predicted();
+            trueClasses[i] = ex.get(i).trueLabel();
+        }
+        Tensor batch = new Tensor(Shape.of(ex.size(), h, w, c), x);
+        GradCam.Result forPredicted = cam.compute(batch, predictedClasses);
+        GradCam.Result forTrue = cam.compute(batch, trueClasses);
+        int scale = Math.max(1, 96 / Math.max(h, w));
+        List<HtmlReport.Explained> items = new ArrayList<>();
+        for (int i = 0; i < ex.size(); i++) {
+            BufferedImage img = Heatmaps.enlarge(Heatmaps.fromRgb(rgb(data, ex.get(i).index()), h, w), scale);
+            items.add(new HtmlReport.Explained(ex.get(i), img,
+                    Heatmaps.overlay(img, forPredicted.heatmap(i), forPredicted.height(), forPredicted.width(),
+                            GradCamImages.ALPHA),
+                    Heatmaps.overlay(img, forTrue.heatmap(i), forTrue.height(), forTrue.width(), GradCamImages.ALPHA)));
+        }
+        report.misclassifiedHeatmaps(cam.layerName(), items);
     }
 }

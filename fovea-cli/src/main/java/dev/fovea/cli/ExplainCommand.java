@@ -35,12 +35,14 @@ import picocli.CommandLine.Spec;
  * output-size arithmetic per axis, the weight count against a dense layer between the same
  * shapes, and the im2col matrix product (numbers from {@link ConvArithmetic}); with {@code --out}
  * it draws the first convolution's filters and, with {@code --image}, that image's feature maps
- * after each block (see {@link ExplainImages}).
+ * after each block (see {@link ExplainImages}). With {@code --grad-cam --image IMG... --out DIR
+ * [--class NAME|INDEX] [--layer NAME]} it writes a Grad-CAM overlay per image instead
+ * ({@link GradCamImages}).
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Shows, layer by layer, how convolution and pooling shape a model: output sizes, weight"
                 + " counts against dense layers, and (with --out) the first layer's filters and an image's"
-                + " feature maps.")
+                + " feature maps; with --grad-cam, where in each image the model found its class.")
 final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,9 +51,25 @@ final class ExplainCommand implements Callable<Integer> {
             description = "A preset (tutorial-cnn) or a model file (.safetensors).")
     String model;
 
-    @Option(names = "--image", paramLabel = "IMG",
-            description = "An image (.jpg, .png, .bmp, .gif) whose feature maps are drawn; needs --out.")
-    Path image;
+    @Option(names = "--image", paramLabel = "IMG", arity = "1..*",
+            description = "An image (.jpg, .png, .bmp, .gif) whose feature maps are drawn; needs --out. With"
+                    + " --grad-cam, one or more images to explain.")
+    List<Path> images;
+
+    @Option(names = "--grad-cam", description = "Writes a Grad-CAM overlay per --image into --out: where in the"
+            + " image the model found the evidence for the class (Selvaraju et al.), from the gradient of the"
+            + " class's logit at a convolutional layer.")
+    boolean gradCam;
+
+    @Option(names = "--class", paramLabel = "NAME|INDEX", description = "With --grad-cam: the class to explain"
+            + " (a class name of the model or an index). Default: each image's predicted class.")
+    String cls;
+
+    @Option(names = "--layer", paramLabel = "NAME", description = "With --grad-cam: the layer whose output is"
+            + " weighted (a 4-D output; nested layers as model/layer). Default: the last Conv2D.")
+    String layer;
+
+    private Path image;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for filters.png and the feature-map PNGs.")
     Path out;
@@ -66,6 +84,18 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Check.positive("--classes", classes, "outputs of the preset's last layer");
+        if (gradCam) {
+            return gradCam();
+        }
+        if ((cls != null || layer != null)) {
+            throw new UserError((cls != null ? "--class" : "--layer") + " applies to Grad-CAM only; add --grad-cam"
+                    + " (with --image IMG --out DIR) or leave it out");
+        }
+        if (images != null && images.size() > 1) {
+            throw new UserError("--image: feature maps are drawn for one image, received " + images.size()
+                    + "; pass one --image, or add --grad-cam to explain several");
+        }
+        image = images == null ? null : images.get(0);
         if (image != null && out == null) {
             throw new UserError("--image needs --out DIR: the feature maps are written there as PNG files,"
                     + " e.g. --image " + image + " --out explain");
@@ -86,6 +116,22 @@ final class ExplainCommand implements Callable<Integer> {
             w.println();
             w.println("add --out DIR to draw the first layer's filters, and --image IMG for an image's feature maps");
         }
+        w.flush();
+        return 0;
+    }
+
+    private Integer gradCam() throws IOException {
+        if (images == null || out == null) {
+            throw new UserError("--grad-cam needs --image IMG... and --out DIR: one overlay PNG per image is written"
+                    + " there, e.g. --grad-cam --image cat.png --out explain");
+        }
+        int[] s = SummaryCommand.parseShape(input);
+        ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
+        PrintWriter w = spec.commandLine().getOut();
+        if (Models.isPreset(model)) {
+            w.println("note: " + model + " is a preset with random weights; explain a trained model file instead");
+        }
+        GradCamImages.write(w, loaded.model(), loaded.info(), images, out, cls, layer);
         w.flush();
         return 0;
     }

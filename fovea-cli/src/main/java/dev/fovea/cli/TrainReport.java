@@ -68,7 +68,7 @@ final class TrainReport {
         if (withTta != null) {
             report.accuracyWithTta(tta.cliName(), withTta.accuracy);
         }
-        ev.addTo(report);
+        ev.addTo(report, net, norm);
         try {
             report.writePlots(dir.resolve("plots"));
             Path html = report.write(dir);

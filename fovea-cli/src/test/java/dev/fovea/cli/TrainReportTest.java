@@ -6,6 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.fovea.data.Dataset;
+import dev.fovea.eval.GradCam;
+import dev.fovea.eval.Misclassified;
+import dev.fovea.nn.Model;
+import dev.fovea.report.Heatmaps;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.train.History;
 import java.io.ByteArrayOutputStream;
@@ -98,5 +111,71 @@ class TrainReportTest {
         assertFalse(html.contains("with TTA"), "no TTA card");
         assertFalse(Files.exists(tmp.resolve("plots/time_to_accuracy.png")));
         assertFalse(html.contains("seconds of training"), "no time curve");
+    }
+
+    /**
+     * The misclassified section shows, for each of the mistakes listed, the image and its
+     * Grad-CAM overlays for the predicted and the true class, recomputed here from the model.
+     */
+    @Test
+    void theMisclassifiedGalleryShowsEachMistakesHeatmapsForThePredictedAndTheTrueClass(@TempDir Path tmp)
+            throws Exception {
+        assumeTrue(Files.isDirectory(TrainedModel.SAMPLE), "shared image sample not present");
+        Dataset val = TrainedModel.sample().test();
+        History h = new History();
+        h.add(1, Map.of("loss", 2.0, "accuracy", 0.2));
+        PrintStream old = System.out;
+        try {
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            TrainReport.write(tmp, TrainedModel.model(), h, val, false, TrainedModel.norm(),
+                    TrainedModel.cifarNames(), "run", Map.of());
+        } finally {
+            System.setOut(old);
+        }
+        String html = Files.readString(tmp.resolve("report.html"));
+        Model m = TrainedModel.model();
+        float[] probs = TrainedModel.predict(m, val, TrainedModel.norm());
+        List<Misclassified.Example> ex = Misclassified.mostConfident(val.labels(), Misclassified.argmax(probs, 10),
+                probs, 10, 24);
+        assertTrue(ex.size() >= 2, "the sample model makes mistakes");
+        assertTrue(html.contains("Grad-CAM at <code>" + new GradCam(m).layerName() + "</code>"), "layer named");
+        Matcher items = Pattern.compile("<figure class=\"gradcam-item\">(.*?)</figure>").matcher(html);
+        Pattern img = Pattern.compile("<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\" width=\"96\""
+                + " height=\"96\" alt=\"([^\"]*)\"");
+        List<String> names = TrainedModel.cifarNames();
+        int n = 0;
+        while (items.find()) {
+            Misclassified.Example e = ex.get(n);
+            Matcher im = img.matcher(items.group(1));
+            List<String> alts = new java.util.ArrayList<>();
+            List<BufferedImage> pngs = new java.util.ArrayList<>();
+            while (im.find()) {
+                alts.add(im.group(2));
+                pngs.add(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(im.group(1)))));
+            }
+            String t = names.get(e.trueLabel());
+            String p = names.get(e.predicted());
+            assertEquals(List.of("example " + e.index() + ": " + t, "Grad-CAM for the predicted class " + p,
+                    "Grad-CAM for the true class " + t), alts);
+            // The overlays of this example, from GradCam and Heatmaps on the image as evaluated.
+            float[] x = new float[32 * 32 * 3];
+            TrainedModel.norm().toFloat(val.image(e.index()), 0, x, 0, x.length);
+            BufferedImage shown = Heatmaps.enlarge(Heatmaps.fromRgb(val.image(e.index()), 32, 32), 3);
+            for (int k = 0; k < 2; k++) {
+                int cls = k == 0 ? e.predicted() : e.trueLabel();
+                GradCam.Result r = new GradCam(m).compute(new Tensor(Shape.of(1, 32, 32, 3), x), new int[]{cls});
+                BufferedImage expected = Heatmaps.overlay(shown, r.heatmap(0), r.height(), r.width(),
+                        GradCamImages.ALPHA);
+                for (int y = 0; y < 96; y += 7) {
+                    for (int xx = 0; xx < 96; xx += 5) {
+                        assertEquals(expected.getRGB(xx, y), pngs.get(k + 1).getRGB(xx, y),
+                                "example " + e.index() + " overlay " + k + " at " + xx + "," + y);
+                    }
+                }
+            }
+            assertEquals(shown.getRGB(50, 50), pngs.get(0).getRGB(50, 50));
+            n++;
+        }
+        assertEquals(ex.size(), n, "one gallery item per mistake listed");
     }
 }

@@ -143,6 +143,34 @@ public final class BatchNorm {
     }
 
     /**
+     * Backward of the inference transform y = (x − mean)·invStd·gamma + beta, where mean and
+     * invStd are constants (the moving statistics), so unlike the training backward no term
+     * flows through the batch statistics: dx = dy·invStd·gamma, dgamma += Σ dy·(x − mean)·invStd,
+     * dbeta += Σ dy. Sums run in row order in double, so they are deterministic; Grad-CAM, not
+     * training, uses it, hence one thread and no Vector API twin.
+     * x, dy (M, C) read; mean, invStd, gamma (C) read; dx (M, C) written; dgamma, dbeta (C)
+     * accumulate (+=).
+     */
+    public static void backwardInference(float[] x, float[] dy, float[] mean, float[] invStd, float[] gamma,
+                                         float[] dx, float[] dgamma, float[] dbeta, int m, int c) {
+        double[] sg = new double[c];
+        double[] sb = new double[c];
+        for (int r = 0; r < m; r++) {
+            int o = r * c;
+            for (int ch = 0; ch < c; ch++) {
+                float g = dy[o + ch];
+                dx[o + ch] = g * (invStd[ch] * gamma[ch]);
+                sg[ch] += (double) g * ((x[o + ch] - mean[ch]) * invStd[ch]);
+                sb[ch] += g;
+            }
+        }
+        for (int ch = 0; ch < c; ch++) {
+            dgamma[ch] += (float) sg[ch];
+            dbeta[ch] += (float) sb[ch];
+        }
+    }
+
+    /**
      * Moving statistics update, Keras's rule: moving ← moving·momentum + batch·(1 − momentum).
      * mean, var (C) read; movingMean, movingVar (C) updated in place.
      */

@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code moving_mean}/{@code moving_variance} by {@code momentum}; inference uses the moving
  * statistics. Parameters in Keras's order: {@code gamma} (ones, when {@code scale}),
  * {@code beta} (zeros, when {@code center}), then the non-trainable {@code moving_mean} (zeros)
- * and {@code moving_variance} (ones). Backward is defined for the last training forward only.
+ * and {@code moving_variance} (ones). Backward follows the last forward: through the batch
+ * statistics after a training forward, with the moving statistics as constants after an
+ * inference one (what explaining a trained model, {@code eval.GradCam}, differentiates).
  */
 public final class BatchNormalization extends BaseLayer {
     private final float momentum;
@@ -177,12 +179,14 @@ public final class BatchNormalization extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        if (!trainedForward) {
-            throw new IllegalStateException(name() + ": backward needs a preceding forward with training=true");
-        }
         int c = inputShape.dim(-1);
         int m = dy.size() / c;
         dx = reuse(dx, dy.shape());
+        if (!trainedForward) {
+            BatchNorm.backwardInference(x.data(), dy.data(), movingMean.value(), invStd, scale ? gamma.value() : ones,
+                    dx.data(), scale ? gamma.grad() : sink, center ? beta.grad() : sink, m, c);
+            return dx;
+        }
         BatchNorm.backward(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
                 scale ? gamma.grad() : sink, center ? beta.grad() : sink, partials, factors, m, c);
         return dx;

@@ -148,14 +148,23 @@ public final class Dense extends BaseLayer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        int n = x.dim(0);
-        int in = inputShape.dim(0);
         Tensor grad = dy;
         if (activation != ActivationFunction.LINEAR) {
             dz = reuse(dz, dy.shape());
             Activation.applyBackward(activation, z.data(), y.data(), dy.data(), dz.data(), dy.shape());
             grad = dz;
         }
+        return backwardLinear(grad);
+    }
+
+    /**
+     * Backward from dL/dz, the gradient with respect to the pre-activation values z = x·kernel +
+     * bias of the last forward (the logits of a softmax head): returns dx, accumulates (+=) the
+     * kernel and bias gradients. What {@link Model#backwardTo} uses to explain a logit.
+     */
+    Tensor backwardLinear(Tensor grad) {
+        int n = x.dim(0);
+        int in = inputShape.dim(0);
         float[] g = grad.data();
         Gemm.gemm(x.data(), 0, in, true, g, 0, units, false, kernel.grad(), 0, units, in, units, n, true);
         if (useBias) {

@@ -258,12 +258,15 @@ public final class Model extends BaseLayer {
 
     /** The layer named {@code layerName}, or an error listing the names there are. */
     public Layer layer(String layerName) {
-        for (int i = 1; i < order.size(); i++) {
-            if (order.get(i).layerName().equals(layerName)) {
-                return order.get(i).layer;
-            }
+        int i = nodeIndex(layerName);
+        if (i < 0) {
+            throw unknownLayer(layerName);
         }
-        throw new FoveaException(name() + ": no layer named '" + layerName + "'; layers are "
+        return order.get(i).layer;
+    }
+
+    private FoveaException unknownLayer(String layerName) {
+        return new FoveaException(name() + ": no layer named '" + layerName + "'; layers are "
                 + order.stream().filter(n -> !n.isInput()).map(Node::layerName).toList());
     }
 
@@ -375,6 +378,139 @@ public final class Model extends BaseLayer {
                 a[k] += b[k];
             }
         }
+    }
+
+    // ---- looking inside: activations and gradients at a layer (Grad-CAM) -----------------
+
+    /**
+     * The output of the layer at {@code path} from the last {@link #forward}: the layer's own
+     * buffer, overwritten by the next forward, not a copy. A path is a layer name of this model,
+     * or {@code nested/inner} for a layer inside a nested model (recursively).
+     */
+    public Tensor activation(String path) {
+        if (activations == null) {
+            throw new IllegalStateException(name() + ": activation(" + path + ") before any forward");
+        }
+        int i = pathIndex(path);
+        if (i > 0) {
+            return activations[i];
+        }
+        int slash = path.indexOf('/');
+        return nested(path.substring(0, slash)).activation(path.substring(slash + 1));
+    }
+
+    /**
+     * Backward from the model output down to the output of the layer at {@code path} (a name, or
+     * {@code nested/inner} as in {@link #activation}) only, after a forward of either mode:
+     * returns d(score)/d(that layer's output) for {@code dy} = d(score)/d(model output). Layers
+     * at or below the target are not run; layers above it that do not depend on it are skipped.
+     * With {@code logits} true and an output layer that applies softmax (an {@code Activation}
+     * softmax layer, a {@code Dense} with softmax activation, or a nested model ending so),
+     * {@code dy} is taken as the gradient with respect to the pre-softmax logits: the softmax
+     * Jacobian is singular, so a logit's gradient cannot be sent through it. Parameter gradients
+     * of the layers passed through accumulate (+=) as in any backward; a caller that must leave
+     * them alone saves and restores them. The result may be a layer's reused buffer.
+     */
+    public Tensor backwardTo(String path, Tensor dy, boolean logits) {
+        int i = pathIndex(path);
+        if (i > 0) {
+            return backpropagateTo(i, dy, logits);
+        }
+        int slash = path.indexOf('/');
+        String outer = path.substring(0, slash);
+        int o = pathIndex(outer);
+        Tensor g = backpropagateTo(o, dy, logits);
+        // A nested model that is the output layer holds the softmax head, so it takes the logit case.
+        return nested(outer).backwardTo(path.substring(slash + 1), g, logits && o == order.size() - 1);
+    }
+
+    /** The per-sample output shape of the layer at {@code path} (a name or {@code nested/inner}). */
+    public Shape outputShapeOf(String path) {
+        int i = pathIndex(path);
+        if (i > 0) {
+            return order.get(i).output.shape();
+        }
+        int slash = path.indexOf('/');
+        return nested(path.substring(0, slash)).outputShapeOf(path.substring(slash + 1));
+    }
+
+    /** The index of this model's layer named {@code name}, else −1. */
+    private int nodeIndex(String name) {
+        for (int i = 1; i < order.size(); i++) {
+            if (order.get(i).layerName().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The index of the layer named {@code path}, −1 when it is a {@code nested/inner} path, or an error. */
+    private int pathIndex(String path) {
+        int i = nodeIndex(path);
+        int slash = path.indexOf('/');
+        if (i < 0 && slash > 0) {
+            nested(path.substring(0, slash));
+        } else if (i < 0) {
+            throw unknownLayer(path);
+        }
+        return i;
+    }
+
+    private Model nested(String name) {
+        if (layer(name) instanceof Model m) {
+            return m;
+        }
+        throw new FoveaException(name() + ": layer '" + name + "' is a " + layer(name).typeName()
+                + ", not a nested model; name a layer of this model or nested/inner");
+    }
+
+    /** See {@link #backwardTo}; {@code target} 0 means down to the model input. */
+    private Tensor backpropagateTo(int target, Tensor dy, boolean logits) {
+        if (activations == null) {
+            throw new IllegalStateException(name() + ": backwardTo before any forward");
+        }
+        int last = order.size() - 1;
+        if (target == last) {
+            return dy;
+        }
+        boolean[] feeds = new boolean[order.size()];
+        feeds[target] = true;
+        for (int i = target + 1; i <= last; i++) {
+            for (int j : inputsOf[i]) {
+                feeds[i] |= feeds[j];
+            }
+        }
+        Arrays.fill(gradOf, null);
+        int top = last;
+        Layer out = order.get(last).layer;
+        if (logits && (out instanceof Activation a && a.function() == ActivationFunction.SOFTMAX
+                || out instanceof Model)) {
+            Tensor g = out instanceof Model m ? m.backpropagateTo(0, dy, true) : dy;
+            deliver(inputsOf[last][0], g);
+            top = last - 1;
+        } else if (logits && out instanceof Dense d && d.activation() == ActivationFunction.SOFTMAX) {
+            deliver(inputsOf[last][0], d.backwardLinear(dy));
+            top = last - 1;
+        } else {
+            deliver(last, dy);
+        }
+        for (int i = top; i > target; i--) {
+            if (!feeds[i] || gradOf[i] == null) {
+                continue;
+            }
+            int[] from = inputsOf[i];
+            boolean need = false;
+            for (int j : from) {
+                need |= feeds[j];
+            }
+            List<Tensor> gs = order.get(i).layer.backward(gradOf[i], need);
+            for (int k = 0; k < from.length; k++) {
+                if (feeds[from[k]]) {
+                    deliver(from[k], gs.get(k));
+                }
+            }
+        }
+        return gradOf[target];
     }
 
     @Override

@@ -62,13 +62,27 @@ class BatchNormalizationTest {
     }
 
     @Test
-    void backwardAfterAnInferenceForwardIsAnError() {
-        BatchNormalization bn = PoolingLayersTest.named(new BatchNormalization(), "batch_normalization");
-        bn.build(Shape.of(2), new Rng(0));
-        Tensor x = Tensor.zeros(3, 2);
+    void backwardAfterAnInferenceForwardTreatsTheMovingStatisticsAsConstants() {
+        BatchNormalization bn = PoolingLayersTest.named(new BatchNormalization(
+                BatchNormalization.Config.defaults().epsilon(0.01f)), "batch_normalization");
+        bn.build(Shape.of(1), new Rng(0));
+        List<Param> ps = bn.params();
+        ps.get(0).value()[0] = 2f;    // gamma
+        ps.get(1).value()[0] = 1f;    // beta
+        ps.get(2).value()[0] = 0.3f;  // moving_mean
+        ps.get(3).value()[0] = 1.25f; // moving_variance
+        Tensor x = new Tensor(Shape.of(4, 1), new float[]{1, 2, 3, 6});
         bn.forward(x, false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> bn.backward(x));
-        assertEquals("batch_normalization: backward needs a preceding forward with training=true", e.getMessage());
+        float[] dy = {1, -1, 0.5f, 2};
+        float[] dx = bn.backward(new Tensor(Shape.of(4, 1), dy)).data();
+        // y = (x − 0.3)·inv·2 + 1 with inv = 1/√(1.25 + 0.01): dy/dx = 2·inv, dy/dgamma = (x − 0.3)·inv.
+        double inv = 1 / Math.sqrt(1.26);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(dy[i] * 2 * inv, dx[i], 1e-6);
+        }
+        double dgamma = (1 * 0.7 - 1 * 1.7 + 0.5 * 2.7 + 2 * 5.7) * inv;
+        assertEquals(dgamma, ps.get(0).grad()[0], 1e-5);
+        assertEquals(2.5, ps.get(1).grad()[0], 1e-6);
     }
 
     @Test

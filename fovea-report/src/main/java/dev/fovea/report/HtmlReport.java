@@ -43,6 +43,8 @@ public final class HtmlReport {
     private byte[] gridPng;
     private String gridCaption;
     private List<Misclassified.Example> gridExamples = List.of();
+    private String heatmapLayer;
+    private List<HtmlSections.ExplainedPng> heatmaps = List.of();
     private String modelSummary;
     private String ttaLevel;
     private double ttaAccuracy;
@@ -134,6 +136,30 @@ public final class HtmlReport {
         return this;
     }
 
+    /**
+     * One misclassified example explained by Grad-CAM: the image as shown and its overlays for
+     * the predicted and the true class ({@link Heatmaps#overlay}), all of one size.
+     */
+    public record Explained(Misclassified.Example example, BufferedImage image, BufferedImage predicted,
+                            BufferedImage truth) {
+    }
+
+    /**
+     * Grad-CAM heatmaps of misclassified examples, shown in the misclassified section under the
+     * grid, each image beside its overlays for the predicted and the true class; {@code layer}
+     * names the explained layer. Needs {@link #misclassified} too.
+     */
+    public HtmlReport misclassifiedHeatmaps(String layer, List<Explained> items) {
+        List<HtmlSections.ExplainedPng> pngs = new ArrayList<>(items.size());
+        for (Explained e : items) {
+            pngs.add(new HtmlSections.ExplainedPng(e.example(), Charts.png(e.image()), Charts.png(e.predicted()),
+                    Charts.png(e.truth()), e.image().getWidth(), e.image().getHeight()));
+        }
+        this.heatmapLayer = layer;
+        this.heatmaps = List.copyOf(pngs);
+        return this;
+    }
+
     /** The model summary as printed by {@code fovea summary}; shown preformatted. */
     public HtmlReport modelSummary(String text) {
         this.modelSummary = text;
@@ -219,7 +245,8 @@ public final class HtmlReport {
         HtmlSections.perClass(h, metrics, images.get("per_class.png"));
         HtmlSections.mostConfused(h, confusion.mostConfused(topConfused));
         if (gridPng != null) {
-            HtmlSections.misclassified(h, gridPng, gridCaption, gridExamples, confusion.classNames());
+            HtmlSections.misclassified(h, gridPng, gridCaption, gridExamples, confusion.classNames(), heatmapLayer,
+                    heatmaps);
         }
         if (modelSummary != null) {
             HtmlSections.model(h, modelSummary);

@@ -146,8 +146,13 @@ final class HtmlSections {
         close(h);
     }
 
+    /** A Grad-CAM row of the misclassified section, PNG-encoded: image, predicted-class and true-class overlays. */
+    record ExplainedPng(Misclassified.Example example, byte[] image, byte[] predicted, byte[] truth, int width,
+                        int height) {
+    }
+
     static void misclassified(Html h, byte[] png, String caption, List<Misclassified.Example> examples,
-                              List<String> names) {
+                              List<String> names, String layer, List<ExplainedPng> heatmaps) {
         open(h, "misclassified", "Misclassified images");
         BufferedImage decoded;
         try {
@@ -178,7 +183,34 @@ final class HtmlSections {
             }
             h.raw("</tbody></table></details>\n");
         }
+        if (!heatmaps.isEmpty()) {
+            heatmaps(h, names, layer, heatmaps);
+        }
         close(h);
+    }
+
+    private static void heatmaps(Html h, List<String> names, String layer, List<ExplainedPng> items) {
+        h.raw("<h3>Where the model looked</h3>\n<p class=\"note\">Grad-CAM at <code>").text(layer)
+                .raw("</code>: each mistake, then the evidence for the class it predicted, then for its true class"
+                        + " (red: strong, blue: none; from the gradient of each class's logit).</p>\n"
+                        + "<div class=\"gradcam\">\n");
+        for (ExplainedPng e : items) {
+            String t = names.get(e.example().trueLabel());
+            String p = names.get(e.example().predicted());
+            h.raw("<figure class=\"gradcam-item\"><div class=\"gradcam-row\">");
+            heatmapImage(h, e.image(), "example " + e.example().index() + ": " + t, e);
+            heatmapImage(h, e.predicted(), "Grad-CAM for the predicted class " + p, e);
+            heatmapImage(h, e.truth(), "Grad-CAM for the true class " + t, e);
+            h.raw("</div><figcaption>#").raw(String.valueOf(e.example().index())).raw(": ").text(t).raw(" → ")
+                    .text(p).raw(" " + fixed(100 * e.example().confidence(), 0)
+                            + "% · image, predicted, true</figcaption></figure>\n");
+        }
+        h.raw("</div>\n");
+    }
+
+    private static void heatmapImage(Html h, byte[] png, String alt, ExplainedPng e) {
+        h.raw("<img src=\"" + dataUri(png) + "\" width=\"" + e.width() + "\" height=\"" + e.height() + "\" alt=\"")
+                .text(alt).raw("\" title=\"").text(alt).raw("\">");
     }
 
     static void model(Html h, String summary) {

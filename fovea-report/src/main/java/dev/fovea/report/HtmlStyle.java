@@ -68,6 +68,10 @@ final class HtmlStyle {
             table.cm th.corner { text-align: left; }
             figure.grid { margin: 0; }
             figure.grid img { border: 1px solid var(--line); border-radius: 6px; }
+            .gradcam { display: flex; flex-wrap: wrap; gap: 14px 22px; }
+            figure.gradcam-item { margin: 0; }
+            .gradcam-row { display: flex; gap: 3px; }
+            .gradcam-row img { display: block; }
             figcaption { color: var(--muted); font-size: 13px; margin-top: 8px; }
             details { margin-top: 14px; }
             summary { cursor: pointer; color: var(--accent); font-size: 14px; margin-bottom: 8px; }
