@@ -61,18 +61,21 @@ public final class InferenceServer implements AutoCloseable {
      */
     public static InferenceServer start(ServeOptions options, List<ServedModel> models, List<Extension> extensions,
                                         PrintStream log) {
+        return start(options, CompletableFuture.completedFuture(models), extensions, log);
+    }
+
+    /**
+     * As {@link #start(ServeOptions, List, List, PrintStream)} with the models still loading:
+     * the HTTP server is set up meanwhile (about half of the start-up time each), and extensions
+     * are configured once the models are there. A model that fails to load fails the start with
+     * its own exception.
+     */
+    public static InferenceServer start(ServeOptions options, CompletableFuture<List<ServedModel>> models,
+                                        List<Extension> extensions, PrintStream log) {
         InferenceServer s = new InferenceServer(options, log);
         try {
-            for (ServedModel m : models) {
-                if (s.batchers.containsKey(m.name())) {
-                    throw new IllegalArgumentException("two models are named " + m.name());
-                }
-                Batcher b = new Batcher(m, options.maxBatch(), options.maxDelayMillis(), options.queue(),
-                        n -> s.metrics.batch(m.name(), n));
-                s.batchers.put(m.name(), b);
-                s.metrics.watch(b);
-            }
-            s.app = Javalin.create(config -> s.configure(config, extensions)).start(options.host(), options.port());
+            s.app = Javalin.create(config -> s.configure(config, models, extensions)).start(options.host(),
+                    options.port());
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -80,7 +83,31 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private void configure(JavalinConfig config, List<Extension> extensions) {
+    private void attach(List<ServedModel> models) {
+        for (ServedModel m : models) {
+            if (batchers.containsKey(m.name())) {
+                throw new IllegalArgumentException("two models are named " + m.name());
+            }
+            Batcher b = new Batcher(m, options.maxBatch(), options.maxDelayMillis(), options.queue(),
+                    n -> metrics.batch(m.name(), n));
+            batchers.put(m.name(), b);
+            metrics.watch(b);
+        }
+    }
+
+    private static List<ServedModel> await(CompletableFuture<List<ServedModel>> models) {
+        try {
+            return models.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private void configure(JavalinConfig config, CompletableFuture<List<ServedModel>> models,
+                           List<Extension> extensions) {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.http.maxRequestSize = options.maxBodyBytes();
@@ -115,6 +142,7 @@ public final class InferenceServer implements AutoCloseable {
             ctx.attribute(BYTES, body.length);
             ctx.contentType(metrics.contentType()).result(body);
         });
+        attach(await(models));
         for (Extension e : extensions) {
             e.configure(config, this);
         }
