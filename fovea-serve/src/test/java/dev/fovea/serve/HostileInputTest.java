@@ -153,6 +153,17 @@ class HostileInputTest {
     }
 
     @Test
+    void oversizedChunkedBodyWithoutLengthIs413() {
+        byte[] big = new byte[(int) MAX_BODY + 1024];
+        big[0] = (byte) 0x89; // starts like a PNG: only the size may refuse it
+        HttpResponse<String> r = Fixture.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(server.url() + "/v1/models/main/predict"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build());
+        refused("chunked body of 4 MiB + 1 KiB", r, 413, "--max-body-mb");
+    }
+
+    @Test
     void textSentAsPngIs415() {
         byte[] text = "hello, I am not an image".getBytes(StandardCharsets.UTF_8);
         refused("text sent as image/png", Fixture.post(server, "/v1/models/main/predict", "image/png", text), 415,
