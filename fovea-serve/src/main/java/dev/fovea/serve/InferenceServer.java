@@ -186,7 +186,7 @@ public final class InferenceServer implements AutoCloseable {
         try {
             route = ctx.endpoint().path;
         } catch (RuntimeException e) {
-            route = "unmatched";
+            route = "*";
         }
         Object bytes = ctx.attribute(BYTES);
         if (bytes == null) {

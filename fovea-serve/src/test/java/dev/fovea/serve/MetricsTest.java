@@ -58,7 +58,9 @@ class MetricsTest {
             }
             assertEquals(400, Fixture.post(s, "/v2/models/m/infer", "application/json", new byte[] {'{'}).statusCode());
             assertEquals(404, Fixture.get(s, "/v2/models/other").statusCode());
+            assertEquals(404, Fixture.get(s, "/random-1234/abc").statusCode());
             HttpResponse<String> r = Fixture.get(s, "/metrics");
+            assertTrue(!r.body().contains("random-1234"), "a client's path never becomes a label value");
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
             Map<String, Double> m = parse(r.body());
@@ -74,7 +76,7 @@ class MetricsTest {
             assertEquals(0.0, m.get("fovea_queue_depth{model=\"m\"}"));
         }
         String[] lines = log.toString(StandardCharsets.UTF_8).split("\n");
-        assertEquals(6, lines.length, "one line per request, the /metrics one included: " + String.join("\n", lines));
+        assertEquals(7, lines.length, "one line per request, the /metrics one included: " + String.join("\n", lines));
         assertTrue(lines[3].matches("POST /v2/models/m/infer 400 [0-9.]+ms [0-9]+"), lines[3]);
         assertTrue(lines[4].matches("GET /v2/models/other 404 [0-9.]+ms [0-9]+"), lines[4]);
     }
