@@ -15,6 +15,11 @@ final class Interrupts {
     }
 
     static void onCtrlC(Runnable action) {
+        onCtrlC("\nCtrl-C: stopping after this batch to save a checkpoint (press again to quit now)", action);
+    }
+
+    /** As {@link #onCtrlC(Runnable)}, printing {@code message} at the first press. */
+    static void onCtrlC(String message, Runnable action) {
         pressed = false;
         try {
             Signal.handle(new Signal("INT"), sig -> {
@@ -23,7 +28,7 @@ final class Interrupts {
                     Runtime.getRuntime().halt(130);
                 }
                 pressed = true;
-                System.err.println("\nCtrl-C: stopping after this batch to save a checkpoint (press again to quit now)");
+                System.err.println(message);
                 action.run();
             });
         } catch (IllegalArgumentException unsupported) {

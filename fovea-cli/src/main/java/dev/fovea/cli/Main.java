@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit code of a usage, input or file problem (picocli uses it for usage errors too). */

@@ -334,6 +334,27 @@ public final class ImageFolder {
         return rgbBytes(img, height, width);
     }
 
+    /**
+     * Encoded image bytes (JPEG, PNG, BMP or GIF, whatever the name says) decoded and resized
+     * exactly as {@link #readRgb(Path, int, int)} does, for images that arrive without a file
+     * (an upload). The caller bounds the decoded size first: this decodes the whole raster.
+     *
+     * @param where names the bytes in the error message (a file or part name)
+     * @return pixels (height,width,3)
+     */
+    public static byte[] readRgb(byte[] encoded, String where, int height, int width) {
+        if (height < 1 || width < 1) {
+            throw new IllegalArgumentException("target size must be positive, received "
+                    + height + "×" + width);
+        }
+        BufferedImage img = read(new Item(List.of(where), where, () -> new ByteArrayInputStream(encoded)));
+        if (img == null) {
+            throw new FoveaException(where + ": cannot decode this image (corrupt, truncated, or a format"
+                    + " javax.imageio does not read); expected a JPEG, PNG, BMP or GIF file");
+        }
+        return rgbBytes(img, height, width);
+    }
+
     /** The image as RGB bytes (H,W,3) at the target size. */
     static byte[] rgbBytes(BufferedImage img, int height, int width) {
         BufferedImage rgb = toRgb(img);

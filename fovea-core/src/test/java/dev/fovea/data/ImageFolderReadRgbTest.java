@@ -62,4 +62,23 @@ class ImageFolderReadRgbTest {
         e = assertThrows(FoveaException.class, () -> ImageFolder.readRgb(bad, 32, 32));
         assertTrue(e.getMessage().contains("bad.jpg: cannot decode"), e.getMessage());
     }
+
+    @Test
+    void bytesDecodeAsTheFileDoesWhateverTheName() throws IOException {
+        BufferedImage img = new BufferedImage(50, 30, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 50; x++) {
+                img.setRGB(x, y, (x * 5) << 16 | (y * 8) << 8 | (x + y));
+            }
+        }
+        for (String format : List.of("png", "bmp", "gif", "jpeg")) {
+            Path f = tmp.resolve("img.jpg"); // the name never decides the format
+            ImageIO.write(img, format, f.toFile());
+            byte[] fromFile = ImageFolder.readRgb(f, 8, 10);
+            assertArrayEquals(fromFile, ImageFolder.readRgb(Files.readAllBytes(f), "upload", 8, 10), format);
+        }
+        FoveaException e = assertThrows(FoveaException.class,
+                () -> ImageFolder.readRgb("plain text".getBytes(java.nio.charset.StandardCharsets.UTF_8), "part 'x'", 8, 10));
+        assertTrue(e.getMessage().startsWith("part 'x': cannot decode"), e.getMessage());
+    }
 }

@@ -1,0 +1,130 @@
+package dev.fovea.serve;
+
+import dev.fovea.FoveaException;
+import dev.fovea.data.ImageFolder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Untrusted image bytes to model pixels: the format is recognised from the first bytes (never
+ * from a name or a header), the width and height are read from the image header and checked
+ * against a pixel budget before anything is decoded (a 20,000 × 20,000 PNG of a few kilobytes
+ * is refused without allocating its raster), and only then is the image decoded and resized as
+ * {@link ImageFolder#readRgb(byte[], String, int, int)} does for {@code fovea predict}.
+ * Stateless; failures are {@link ApiError}s with the HTTP status to answer.
+ */
+public final class ImageInput {
+    /** The formats javax.imageio reads that the server accepts, by their magic bytes. */
+    enum Format {
+        PNG("png"), JPEG("jpeg"), GIF("gif"), BMP("bmp");
+
+        final String reader;
+
+        Format(String reader) {
+            this.reader = reader;
+        }
+    }
+
+    static {
+        ImageIO.setUseCache(false); // decode in memory: no temp files from client data
+    }
+
+    private ImageInput() {
+    }
+
+    /** The format the bytes start with, or null. */
+    static Format sniff(byte[] b) {
+        if (starts(b, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
+            return Format.PNG;
+        }
+        if (starts(b, 0xFF, 0xD8, 0xFF)) {
+            return Format.JPEG;
+        }
+        if (starts(b, 'G', 'I', 'F', '8')) {
+            return Format.GIF;
+        }
+        if (starts(b, 'B', 'M') && b.length >= 26) {
+            return Format.BMP;
+        }
+        return null;
+    }
+
+    private static boolean starts(byte[] b, int... magic) {
+        if (b.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if ((b[i] & 0xFF) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Decodes one uploaded image to RGB bytes (height,width,3).
+     *
+     * @param where names the image in messages (the part's file name, or "the request body")
+     * @param maxPixels the largest width·height decoded
+     * @throws ApiError 415 for bytes that are no supported image, 413 over the pixel budget,
+     *                  400 for a corrupt or truncated image
+     */
+    public static byte[] decode(byte[] bytes, String where, long maxPixels, int height, int width) {
+        Format f = sniff(bytes);
+        if (f == null) {
+            throw new ApiError(415, where + ": not a JPEG, PNG, BMP or GIF image (its first bytes are "
+                    + preview(bytes) + "); send the image file's bytes as they are");
+        }
+        long[] size = dimensions(bytes, f, where);
+        if (size[0] * size[1] > maxPixels) {
+            throw new ApiError(413, String.format(Locale.ROOT, "%s: a %s of %d × %d pixels (%,d) exceeds the"
+                    + " server's limit of %,d pixels (--max-pixels); send a smaller image", where, f, size[0],
+                    size[1], size[0] * size[1], maxPixels));
+        }
+        try {
+            return ImageFolder.readRgb(bytes, where, height, width);
+        } catch (FoveaException e) {
+            throw new ApiError(400, e.getMessage() + " (received " + bytes.length + " bytes starting as a " + f + ")");
+        }
+    }
+
+    /** {width, height} from the header alone, through the format's ImageIO reader. */
+    private static long[] dimensions(byte[] bytes, Format f, String where) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(f.reader);
+        if (!readers.hasNext()) {
+            throw new IllegalStateException("no javax.imageio reader for " + f);
+        }
+        ImageReader reader = readers.next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader.setInput(in, true, true);
+            long w = reader.getWidth(0);
+            long h = reader.getHeight(0);
+            if (w < 1 || h < 1) {
+                throw new ApiError(400, where + ": the " + f + " header gives a size of " + w + " × " + h
+                        + "; expected a positive width and height");
+            }
+            return new long[] {w, h};
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiError a) {
+                throw a;
+            }
+            throw new ApiError(400, where + ": starts as a " + f + " but its header cannot be read ("
+                    + e.getMessage() + "); the file is corrupt or truncated (" + bytes.length + " bytes received)");
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static String preview(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(8, b.length); i++) {
+            sb.append(String.format(Locale.ROOT, "%02x", b[i] & 0xFF)).append(i + 1 < Math.min(8, b.length) ? " " : "");
+        }
+        return b.length == 0 ? "absent: the body is empty" : sb.toString();
+    }
+}

@@ -1,0 +1,197 @@
+package dev.fovea.serve;
+
+import dev.fovea.FoveaException;
+import dev.fovea.data.Normalization;
+import dev.fovea.io.ModelFile;
+import dev.fovea.kernel.SoftmaxCrossEntropy;
+import dev.fovea.nn.Activation;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Layer;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Summary;
+import dev.fovea.tensor.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One model as the server holds it: the loaded instance (owned by its {@link Batcher}'s thread
+ * once serving starts), its input size, class names, preprocessing, summary text and the run
+ * folder's report when the file sits in one. Immutable apart from the model's own buffers.
+ * Not a place for request logic.
+ */
+public final class ServedModel {
+    /** The model file {@code fovea train} writes into a run folder. */
+    public static final String RUN_MODEL = "model.safetensors";
+
+    private final String name;
+    private final Path file;
+    private final Model model;
+    private final ModelFile.Info info;
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final int classes;
+    private final List<String> classNames;
+    private final Normalization normalization;
+    private final boolean softmaxHead;
+    private final String summary;
+    private final Path report;
+
+    private ServedModel(String name, Path file, ModelFile.Loaded loaded) {
+        this.name = name;
+        this.file = file;
+        this.model = loaded.model();
+        this.info = loaded.info();
+        Shape in = model.inputShape();
+        if (in.rank() != 3) {
+            throw new FoveaException("model " + name + " (" + file.getFileName() + ") takes inputs of shape "
+                    + in.toBatchString() + ", not images (height, width, channels); serve an image classifier");
+        }
+        this.height = in.dim(0);
+        this.width = in.dim(1);
+        this.channels = in.dim(2);
+        Shape out = model.outputShape();
+        if (out.rank() != 1) {
+            throw new FoveaException("model " + name + " (" + file.getFileName() + ") outputs shape "
+                    + out.toBatchString() + ", not one score per class (None, K); serve a classifier");
+        }
+        this.classes = out.dim(0);
+        List<String> names = info.classNames();
+        if (names.size() != classes) {
+            names = new ArrayList<>();
+            for (int i = 0; i < classes; i++) {
+                names.add("class_" + i);
+            }
+        }
+        this.classNames = List.copyOf(names);
+        this.normalization = Normalization.fromMap(info.preprocessing(), channels);
+        this.softmaxHead = endsInSoftmax(model);
+        this.summary = Summary.of(model);
+        Path sibling = file.toAbsolutePath().resolveSibling("report.html");
+        this.report = file.getFileName().toString().equals(RUN_MODEL) && Files.isRegularFile(sibling) ? sibling : null;
+    }
+
+    /**
+     * Loads {@code path}: a model file, or a run folder standing for its {@value #RUN_MODEL}.
+     *
+     * @param name the name clients use in routes; null derives it ({@link #defaultName})
+     */
+    public static ServedModel load(String name, Path path) {
+        Path file = path;
+        if (Files.isDirectory(path)) {
+            file = path.resolve(RUN_MODEL);
+            if (!Files.isRegularFile(file)) {
+                throw new FoveaException(path + " is a folder without " + RUN_MODEL
+                        + "; pass a model file or a run folder written by 'fovea train --out DIR'");
+            }
+        } else if (!Files.isRegularFile(path)) {
+            throw new FoveaException("model file not found: " + path + " does not exist; train one with"
+                    + " 'fovea train --out DIR' and pass DIR/" + RUN_MODEL);
+        }
+        return new ServedModel(name != null ? name : defaultName(path), file, ModelFile.load(file));
+    }
+
+    /** Wraps an already loaded model (tests, benchmarks); {@code file} only names it and locates a report. */
+    public static ServedModel of(String name, Path file, ModelFile.Loaded loaded) {
+        return new ServedModel(name, file, loaded);
+    }
+
+    /**
+     * The route name of a model given without one: the run folder's name for a folder or its
+     * {@value #RUN_MODEL}, else the file name without its extension.
+     */
+    public static String defaultName(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (p.getFileName() != null && p.getFileName().toString().equals(RUN_MODEL) && p.getParent() != null) {
+            p = p.getParent();
+        } else if (!Files.isDirectory(p)) {
+            String f = p.getFileName().toString();
+            int dot = f.lastIndexOf('.');
+            return dot > 0 ? f.substring(0, dot) : f;
+        }
+        return p.getFileName() == null ? "model" : p.getFileName().toString();
+    }
+
+    private static boolean endsInSoftmax(Model model) {
+        List<Layer> layers = model.layers();
+        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
+        ActivationFunction f = last instanceof Dense d ? d.activation()
+                : last instanceof Conv2D c ? c.activation()
+                : last instanceof Activation a ? a.function() : null;
+        return f == ActivationFunction.SOFTMAX;
+    }
+
+    /**
+     * Turns model outputs (rows,K) into class probabilities in place: a softmax head's outputs
+     * already are; logits are softmaxed.
+     *
+     * @param outputs (rows,K), modified
+     */
+    void toProbabilities(float[] outputs, int rows) {
+        if (!softmaxHead) {
+            float[] p = new float[rows * classes];
+            SoftmaxCrossEntropy.softmax(outputs, p, rows, classes);
+            System.arraycopy(p, 0, outputs, 0, rows * classes);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The model file; never shown to clients beyond its file name. */
+    public Path file() {
+        return file;
+    }
+
+    /** The instance; touch it only on the model's {@link Batcher} thread once serving. */
+    public Model model() {
+        return model;
+    }
+
+    public ModelFile.Info info() {
+        return info;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** Floats in one image: height·width·channels. */
+    public int imageSize() {
+        return height * width * channels;
+    }
+
+    public int classes() {
+        return classes;
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    /** The run folder's report.html, or null when the model file does not sit in a run folder with one. */
+    public Path report() {
+        return report;
+    }
+}
