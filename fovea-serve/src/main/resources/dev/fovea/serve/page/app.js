@@ -4,12 +4,14 @@
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
-const state = { models: [], model: null };
+// files: every image given so far, so switching models classifies them again with the new one.
+const state = { models: [], model: null, files: [] };
 
-function api(path) {
-  return "/v1/models/" + encodeURIComponent(state.model.name) + path;
+function api(model, path) {
+  return "/v1/models/" + encodeURIComponent(model.name) + path;
 }
 
+// The body of a JSON answer; a refusal becomes an Error carrying the server's {"error": ...} text.
 async function json(response) {
   const body = await response.json().catch(() => ({ error: response.status + " " + response.statusText }));
   if (!response.ok) throw new Error(body.error || response.status + " " + response.statusText);
@@ -31,29 +33,33 @@ async function loadModels() {
 function chooseModel(name) {
   state.model = state.models.find((m) => m.name === name);
   const m = state.model;
-  $("#model-info").textContent = m.input_shape.join("×") + " input, " + m.classes.length + " classes";
+  $("#model-info").textContent = m.file + ": " + m.input_shape.join("×") + " input, " + m.classes.length + " classes";
   const link = $("#report-link");
-  link.hidden = !m.report;
-  link.href = api("/report");
+  link.hidden = !m.has_report;
+  if (m.has_report) link.href = api(m, "/report"); else link.removeAttribute("href");
   $("#summary").hidden = true;
   document.body.dataset.model = m.name;
+  $("#results").replaceChildren();
+  if (state.files.length > 0) classifyAll(state.files, false);
 }
 
 async function showSummary() {
   const pre = $("#summary");
   if (!pre.hidden) { pre.hidden = true; return; }
   try {
-    const body = await json(await fetch(api("/summary")));
+    const body = await json(await fetch(api(state.model, "/summary")));
     pre.textContent = body.summary;
+    pre.dataset.model = body.model;
     pre.hidden = false;
   } catch (e) { status("summary: " + e.message); }
 }
 
-function addCard(file) {
+function addCard(file, model) {
   const card = $("#card").content.firstElementChild.cloneNode(true);
   card.querySelector(".input").src = URL.createObjectURL(file);
   card.querySelector(".file").textContent = file.name;
-  $("#results").prepend(card);
+  card.dataset.model = model.name;
+  $("#results").append(card);
   return card;
 }
 
@@ -64,62 +70,83 @@ function fail(card, message) {
   p.hidden = false;
 }
 
-async function explain(card, file, classIndex) {
-  card.querySelectorAll(".bar").forEach((b) => b.classList.toggle("explained", Number(b.dataset.index) === classIndex));
-  const r = await fetch(api("/explain?format=png&class=" + classIndex), { method: "POST", body: file });
-  if (!r.ok) throw new Error((await json(r).catch((e) => e)).message || "explain failed");
+// Shows the overlay of class `index` on the card; a later click wins over an earlier one still loading.
+async function explain(card, model, file, index) {
+  const ticket = (Number(card.dataset.ticket) || 0) + 1;
+  card.dataset.ticket = ticket;
+  card.querySelectorAll(".bar").forEach((b) => b.classList.toggle("explained", Number(b.dataset.index) === index));
+  const r = await fetch(api(model, "/explain?format=png&class=" + index), { method: "POST", body: file });
+  if (!r.ok) await json(r);
+  const blob = await r.blob();
+  if (Number(card.dataset.ticket) !== ticket) return;
   const img = card.querySelector(".overlay");
-  const done = new Promise((resolve, reject) => { img.onload = resolve; img.onerror = () => reject(new Error("overlay did not decode")); });
+  const done = new Promise((resolve, reject) => {
+    img.onload = resolve;
+    img.onerror = () => reject(new Error("the overlay did not decode"));
+  });
   if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
-  img.src = URL.createObjectURL(await r.blob());
+  img.src = URL.createObjectURL(blob);
   await done;
-  card.querySelector(".cam").textContent = "Grad-CAM: " + state.model.classes[classIndex];
-  card.dataset.explained = classIndex;
+  card.querySelector(".cam").textContent = "Grad-CAM: " + model.classes[index];
+  card.dataset.explained = model.classes[index];
 }
 
-async function classify(file) {
-  const card = addCard(file);
+function bar(card, model, file, g, rank) {
+  const li = document.createElement("li");
+  li.className = "bar";
+  li.tabIndex = 0;
+  li.setAttribute("role", "button");
+  li.dataset.rank = rank;
+  li.dataset.index = g.index;
+  li.dataset.class = g.class;
+  li.title = "show where the model sees " + g.class;
+  li.innerHTML = '<span class="name"></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
+  li.querySelector(".name").textContent = g.class;
+  li.querySelector(".fill").style.width = (100 * g.probability).toFixed(1) + "%";
+  li.querySelector(".pct").textContent = (100 * g.probability).toFixed(1) + "%";
+  const go = () => explain(card, model, file, g.index).catch((e) => fail(card, e.message));
+  li.addEventListener("click", go);
+  li.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); go(); } });
+  return li;
+}
+
+async function classify(file, model) {
+  const card = addCard(file, model);
   try {
-    const body = await json(await fetch(api("/predict?top_k=5"), { method: "POST", body: file }));
+    const body = await json(await fetch(api(model, "/predict?top_k=" + Math.min(5, model.classes.length)),
+      { method: "POST", body: file }));
     const top = body.predictions[0].top;
-    const bars = card.querySelector(".bars");
-    top.forEach((g, i) => {
-      const li = document.createElement("li");
-      li.className = "bar";
-      li.dataset.rank = i + 1;
-      li.dataset.index = g.index;
-      li.title = "show where the model sees " + g.class;
-      li.innerHTML = '<span class="name"></span><span class="track"><span class="fill"></span></span><span class="pct"></span>';
-      li.querySelector(".name").textContent = g.class;
-      li.querySelector(".fill").style.width = (100 * g.probability).toFixed(1) + "%";
-      li.querySelector(".pct").textContent = (100 * g.probability).toFixed(1) + "%";
-      li.addEventListener("click", () => explain(card, file, g.index).catch((e) => fail(card, e.message)));
-      bars.append(li);
-    });
+    card.querySelector(".bars").append(...top.map((g, i) => bar(card, model, file, g, i + 1)));
     card.dataset.predicted = top[0].class;
-    await explain(card, file, top[0].index);
+    await explain(card, model, file, top[0].index);
     card.dataset.state = "done";
   } catch (e) {
     fail(card, file.name + ": " + e.message);
   }
 }
 
-async function classifyAll(files) {
+async function classifyAll(files, remember) {
   const list = [...files];
   if (list.length === 0) return;
-  status("classifying " + list.length + " image(s) with " + state.model.name + "…");
-  await Promise.all(list.map(classify));
-  status(list.length + " image(s) classified with " + state.model.name);
+  if (remember) state.files.push(...list);
+  const model = state.model;
+  status("classifying " + list.length + " image(s) with " + model.name + "…");
+  await Promise.all(list.map((f) => classify(f, model)));
+  if (state.model === model) status(list.length + " image(s) classified with " + model.name);
 }
 
 function wire() {
   $("#model").addEventListener("change", (e) => chooseModel(e.target.value));
   $("#show-summary").addEventListener("click", showSummary);
-  $("#files").addEventListener("change", (e) => { classifyAll(e.target.files); e.target.value = ""; });
+  $("#files").addEventListener("change", (e) => { classifyAll(e.target.files, true); e.target.value = ""; });
   const drop = $("#drop");
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); classifyAll(e.dataTransfer.files); });
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    classifyAll(e.dataTransfer.files, true);
+  });
   loadModels().then(() => { document.body.dataset.ready = "true"; }).catch((e) => status("cannot list models: " + e.message));
 }
 
