@@ -9,7 +9,6 @@ import dev.fovea.report.Heatmaps;
 import dev.fovea.report.ImageGrid;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -21,15 +20,13 @@ import java.util.Locale;
 /**
  * {@code fovea explain --grad-cam}: one Grad-CAM overlay PNG per image ({@link GradCam},
  * {@link Heatmaps}). Each image is read and resized to the model's input as {@code predict}
- * reads it, explained for the predicted class or the one asked for, enlarged to about 256 px
- * (nearest-neighbour, so pixels stay sharp) with the heatmap resized bilinearly over it, and
- * written as {@code <image name>_gradcam.png}.
+ * reads it, explained for the predicted class or the one asked for, drawn by
+ * {@link Heatmaps#explained} (enlarged to about 256 px, the heatmap resized over it; the
+ * server's explain route draws the same picture), and written as {@code <image name>_gradcam.png}.
  */
 final class GradCamImages {
-    /** Images are enlarged by an integer factor to about this size, so a 32×32 image becomes 256×256. */
-    static final int SHOWN = 256;
-    /** Weight of the heatmap's colour in the blend. */
-    static final float ALPHA = 0.45f;
+    /** Weight of the heatmap's colour in the blend ({@link Heatmaps#ALPHA}; the report's gallery uses it too). */
+    static final float ALPHA = Heatmaps.ALPHA;
 
     private GradCamImages() {
     }
@@ -89,14 +86,12 @@ final class GradCamImages {
         int[] classes = new int[images.size()];
         java.util.Arrays.fill(classes, target);
         GradCam.Result r = cam.compute(new Tensor(Shape.of(images.size(), h, wd, c), x), classes);
-        int factor = Math.max(1, SHOWN / Math.max(h, wd));
         w.println("Grad-CAM at " + cam.layerName() + " (" + r.height() + "×" + r.width() + "), "
                 + (target < 0 ? "explaining each image's predicted class" : "explaining class " + label(names, target))
                 + "; red marks where the evidence for the class lies");
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage img = Heatmaps.enlarge(Heatmaps.fromRgb(rgbs.get(i), h, wd), factor);
             Path file = out.resolve(names0.get(i));
-            ImageGrid.writePng(Heatmaps.overlay(img, r.heatmap(i), r.height(), r.width(), ALPHA), file);
+            ImageGrid.writePng(Heatmaps.explained(rgbs.get(i), h, wd, r.heatmap(i), r.height(), r.width()), file);
             w.println(String.format(Locale.ROOT, "%s: %s, probability %.4f, wrote %s", images.get(i),
                     label(names, r.classes()[i]), r.probability(i), file));
         }

@@ -3,6 +3,7 @@ package dev.fovea.cli;
 import dev.fovea.serve.InferenceServer;
 import dev.fovea.serve.ServeOptions;
 import dev.fovea.serve.ServedModel;
+import dev.fovea.serve.WebPage;
 import dev.fovea.tensor.Parallel;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -23,13 +24,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code fovea serve --model [NAME=]PATH...}: the models behind HTTP ({@link InferenceServer}),
- * until Ctrl-C. Options are checked and every model loaded before the port is opened, so a
+ * {@code fovea serve --model [NAME=]PATH...}: the models behind HTTP ({@link InferenceServer}) with
+ * the web page ({@link WebPage}), until Ctrl-C. Options are checked and every model loaded before the port is opened, so a
  * typo fails at once with exit code 2.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serves trained models over HTTP: the Open Inference Protocol (KServe v2) under /v2, image uploads"
-                + " under /v1, Prometheus metrics at /metrics. Stops on Ctrl-C.")
+        description = "Serves trained models over HTTP: a web page at /, the Open Inference Protocol (KServe v2) under"
+                + " /v2, image uploads and Grad-CAM explanations under /v1, Prometheus metrics at /metrics. Stops on"
+                + " Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
     /** Route-safe model names: they appear in URLs. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -96,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
         });
         InferenceServer server;
         try {
-            server = InferenceServer.start(options, loading, List.of(), System.err);
+            server = InferenceServer.start(options, loading, List.of(new WebPage()), System.err);
         } catch (RuntimeException e) {
             if (!(root(e) instanceof java.io.IOException) || e instanceof java.io.UncheckedIOException
                     || e instanceof dev.fovea.FoveaException) {
@@ -115,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %s  %s  %d×%d×%d, %d classes  POST %s/v1/models/%s/predict%n", m.name(),
                     m.file().getFileName(), m.height(), m.width(), m.channels(), m.classes(), server.url(), m.name());
         }
-        out.println("metrics at " + server.url() + "/metrics; Ctrl-C stops");
+        out.println("web page at " + server.url() + "/, metrics at " + server.url() + "/metrics; Ctrl-C stops");
         out.flush();
         try {
             stop.await();

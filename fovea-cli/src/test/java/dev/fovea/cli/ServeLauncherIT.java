@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./fovea serve} from the shaded jar (Jetty and Javalin find their service files there):
- * it listens on a free port, answers a health check, an image upload and /metrics, logs each
+ * it listens on a free port, answers a health check, an image upload, the web page, a Grad-CAM
+ * overlay and /metrics, logs each
  * request on stderr and stops with exit code 0 on SIGINT (Ctrl-C).
  */
 class ServeLauncherIT {
@@ -65,6 +66,15 @@ class ServeLauncherIT {
             assertEquals(200, pred.statusCode(), pred.body());
             assertTrue(pred.body().startsWith("{\"model\":\"cnn\",\"predictions\":[{\"file\":null,\"top\":[{\"class\":"),
                     pred.body());
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode(), page.body());
+            assertTrue(page.body().contains("<script src=\"/static/app.js\""), "the web page from the jar: " + page.body());
+            HttpResponse<byte[]> cam = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models/cnn/explain"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(png.toByteArray())).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, cam.statusCode(), new String(cam.body(), StandardCharsets.UTF_8));
+            assertEquals(256, ImageIO.read(new java.io.ByteArrayInputStream(cam.body())).getWidth());
             HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertTrue(metrics.body().contains(

@@ -11,7 +11,23 @@ import java.awt.image.BufferedImage;
  * no legend or axes (the colour scale is fixed: blue 0, green ½, red 1).
  */
 public final class Heatmaps {
+    /** Explained images are enlarged by an integer factor to about this size, so a 32×32 image becomes 256×256. */
+    public static final int SHOWN = 256;
+    /** Weight of the heatmap's colour in an explained image's blend. */
+    public static final float ALPHA = 0.45f;
+
     private Heatmaps() {
+    }
+
+    /**
+     * The picture of one Grad-CAM explanation, as {@code fovea explain --grad-cam} writes it and
+     * the server's explain route answers it: the image {@code rgb (h,w,3)} (read) enlarged by the
+     * integer factor max(1, {@value #SHOWN} / max(h, w)) (nearest-neighbour, so pixels stay sharp),
+     * with the heatmap {@code heat (mapH,mapW)} (read) resized bilinearly over it at {@link #ALPHA}.
+     */
+    public static BufferedImage explained(byte[] rgb, int h, int w, float[] heat, int mapH, int mapW) {
+        int factor = Math.max(1, SHOWN / Math.max(h, w));
+        return overlay(enlarge(fromRgb(rgb, h, w), factor), heat, mapH, mapW, ALPHA);
     }
 
     /**

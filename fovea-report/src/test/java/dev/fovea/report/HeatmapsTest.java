@@ -58,4 +58,21 @@ class HeatmapsTest {
         assertEquals(0x010203, big.getRGB(2, 2) & 0xFFFFFF);
         assertEquals(0x040506, big.getRGB(3, 0) & 0xFFFFFF);
     }
+
+    @Test
+    void explainedEnlargesByAnIntegerFactorToAbout256AndBlendsAtAlpha() {
+        byte[] rgb = new byte[32 * 32 * 3];
+        rgb[0] = (byte) 200; // pixel (0,0) = (200, 0, 0)
+        BufferedImage small = Heatmaps.explained(rgb, 32, 32, new float[]{1f}, 1, 1);
+        assertEquals(256, small.getWidth());
+        assertEquals(256, small.getHeight());
+        // jet(1) = (128, 0, 0); 256/32 = 8, so pixels (0..7, 0..7) come from (0,0): 0.55·200 + 0.45·128 = 167.6
+        assertEquals(168 << 16, small.getRGB(7, 7) & 0xFFFFFF);
+        assertEquals(Math.round(0.45f * 128) << 16, small.getRGB(8, 0) & 0xFFFFFF);
+        BufferedImage wide = Heatmaps.explained(new byte[50 * 100 * 3], 50, 100, new float[]{0f}, 1, 1);
+        assertEquals(200, wide.getWidth()); // 256/100 → factor 2
+        assertEquals(100, wide.getHeight());
+        BufferedImage big = Heatmaps.explained(new byte[300 * 300 * 3], 300, 300, new float[]{0f}, 1, 1);
+        assertEquals(300, big.getWidth()); // never shrunk
+    }
 }

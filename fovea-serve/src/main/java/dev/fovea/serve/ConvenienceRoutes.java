@@ -95,19 +95,10 @@ final class ConvenienceRoutes {
         float[] probs = server.classify(b, x, images.size());
 
         List<Object> predictions = new ArrayList<>();
-        int k = m.classes();
         for (int i = 0; i < images.size(); i++) {
-            List<Object> top = new ArrayList<>();
-            for (int j : Top.indices(probs, i * k, k, topK)) {
-                Map<String, Object> g = new LinkedHashMap<>();
-                g.put("class", m.classNames().get(j));
-                g.put("index", j);
-                g.put("probability", probs[i * k + j]);
-                top.add(g);
-            }
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("file", names.get(i));
-            p.put("top", top);
+            p.put("top", top(m, probs, i, topK));
             predictions.add(p);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -116,7 +107,22 @@ final class ConvenienceRoutes {
         InferenceServer.json(ctx, 200, doc);
     }
 
-    private static int topK(String q, int k) {
+    /** The {@code count} most probable classes of row {@code i} of {@code probs (…,K)}, as {@code fovea predict --json} lists them. */
+    static List<Object> top(ServedModel m, float[] probs, int i, int count) {
+        int k = m.classes();
+        List<Object> top = new ArrayList<>();
+        for (int j : Top.indices(probs, i * k, k, count)) {
+            Map<String, Object> g = new LinkedHashMap<>();
+            g.put("class", m.classNames().get(j));
+            g.put("index", j);
+            g.put("probability", probs[i * k + j]);
+            top.add(g);
+        }
+        return top;
+    }
+
+    /** {@code top_k}: 1..K, default min(5, K). */
+    static int topK(String q, int k) {
         if (q == null) {
             return Math.min(OpenInferenceRoutes.DEFAULT_TOP_K, k);
         }

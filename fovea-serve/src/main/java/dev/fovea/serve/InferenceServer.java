@@ -137,6 +137,7 @@ public final class InferenceServer implements AutoCloseable {
         config.requestLogger.http((ctx, ms) -> accessLog(ctx, ms));
         new OpenInferenceRoutes(this).register(config.routes);
         new ConvenienceRoutes(this).register(config.routes);
+        new ExplainRoute(this).register(config.routes);
         config.routes.get("/metrics", ctx -> {
             byte[] body = metrics.scrape();
             ctx.attribute(BYTES, body.length);
@@ -154,7 +155,8 @@ public final class InferenceServer implements AutoCloseable {
             case 404 -> "no route " + ctx.method() + " " + ctx.path() + "; routes are under /v2 (Open Inference"
                     + " Protocol), /v1/models and /metrics";
             case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path() + "; use "
-                    + (ctx.path().endsWith("/infer") || ctx.path().endsWith("/predict") ? "POST" : "GET");
+                    + (ctx.path().endsWith("/infer") || ctx.path().endsWith("/predict")
+                    || ctx.path().endsWith("/explain") ? "POST" : "GET");
             case 413 -> String.format(Locale.ROOT, "request body exceeds the server's limit of %,d bytes"
                     + " (--max-body-mb); send fewer or smaller images per request", options.maxBodyBytes());
             default -> e.getMessage() + " (" + ctx.method() + " " + ctx.path() + ")";
