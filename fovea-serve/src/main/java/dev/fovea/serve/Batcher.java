@@ -130,6 +130,9 @@ public final class Batcher implements AutoCloseable {
     public <T> CompletableFuture<T> run(Function<Model, T> job) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Runnable r = () -> {
+            if (f.isDone()) {
+                return; // timed out or cancelled while queued: nobody waits for the result
+            }
             try {
                 f.complete(job.apply(served.model()));
             } catch (RuntimeException | Error e) {

@@ -117,6 +117,30 @@ class BatcherTest {
         }
     }
 
+    /** A job whose caller gave up (timed out, cancelled) while it waited is never run on the model. */
+    @Test
+    void aJobCancelledWhileQueuedNeverRuns() throws Exception {
+        Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.SOFTMAX, 7);
+        try (Batcher b = new Batcher(ServedModel.load(null, file), 8, 0, 4, n -> { })) {
+            CountDownLatch release = new CountDownLatch(1);
+            b.run(m -> {
+                try {
+                    return release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            });
+            awaitQueued(b, 0);
+            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<Boolean> late = b.run(m -> ran.getAndSet(true));
+            late.cancel(false);
+            CompletableFuture<Boolean> after = b.run(m -> true);
+            release.countDown();
+            assertTrue(after.get(10, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertFalse(ran.get(), "the cancelled job ran on the model");
+        }
+    }
+
     /** 16 threads of single-image HTTP requests, each image distinct: every answer is its own image's. */
     @Test
     void sixteenConcurrentClientsGetTheirOwnAnswersInSharedBatches() throws Exception {
