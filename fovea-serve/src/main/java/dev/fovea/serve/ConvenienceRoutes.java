@@ -65,6 +65,7 @@ final class ConvenienceRoutes {
         Batcher b = server.batcher(ctx.pathParam("name"));
         ServedModel m = b.model();
         int topK = topK(ctx.queryParam("top_k"), m.classes());
+        m.requireRgbImages("predict");
         List<String> names = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
         if (ctx.isMultipartFormData()) {

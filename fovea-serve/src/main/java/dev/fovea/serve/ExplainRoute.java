@@ -48,10 +48,7 @@ final class ExplainRoute {
         int cls = classIndex(ctx.queryParam("class"), m);
         int topK = ConvenienceRoutes.topK(ctx.queryParam("top_k"), m.classes());
         String layer = ctx.queryParam("layer");
-        if (m.channels() != 3) {
-            throw new ApiError(400, "model " + m.name() + " takes " + m.channels() + "-channel input; the explain"
-                    + " route explains RGB models (3 channels)");
-        }
+        m.requireRgbImages("explain");
         if (ctx.isMultipartFormData()) {
             throw new ApiError(400, "explain takes one image as the raw request body, received a multipart upload;"
                     + " send e.g. curl --data-binary @cat.png");

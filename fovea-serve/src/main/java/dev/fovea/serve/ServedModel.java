@@ -169,6 +169,19 @@ public final class ServedModel {
         return channels;
     }
 
+    /**
+     * Refuses image uploads for a model that does not take RGB: image files decode to 3 channels
+     * (as {@code fovea predict} reads them, and refuses such a model too), so a 1-channel model
+     * would get a third of the bytes; its tensors still go through {@code /v2/.../infer}.
+     */
+    void requireRgbImages(String route) {
+        if (channels != 3) {
+            throw new ApiError(400, "model " + name + " takes " + channels + "-channel input (" + height + "×" + width
+                    + "×" + channels + ") but the " + route + " route decodes image files to RGB (3 channels);"
+                    + " send its input as a tensor to /v2/models/" + name + "/infer instead");
+        }
+    }
+
     /** Floats in one image: height·width·channels. */
     public int imageSize() {
         return height * width * channels;
