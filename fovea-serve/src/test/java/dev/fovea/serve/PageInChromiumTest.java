@@ -102,7 +102,7 @@ class PageInChromiumTest {
                 .build();
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toString());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        o.addArguments("--headless=new", "--window-size=1200,1000", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
         o.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         driver = new ChromeDriver(service, o);
@@ -220,6 +220,13 @@ class PageInChromiumTest {
             assertEquals(image.getFileName().toString(), card.findElement(By.className("file")).getText());
             List<WebElement> bars = card.findElements(By.className("bar"));
             assertEquals(5, bars.size());
+            for (WebElement bar : bars) {
+                // What a person sees: the drawn blue fill is the probability's share of the track.
+                double p = Double.parseDouble(bar.findElement(By.className("pct")).getText().replace("%", "")) / 100;
+                double track = bar.findElement(By.className("track")).getRect().getWidth();
+                double fill = bar.findElement(By.className("fill")).getRect().getWidth();
+                assertEquals(p * track, fill, 1.5, "the fill of bar " + bar.getDomAttribute("data-class"));
+            }
             String want = predicted(runModel, image);
             assertEquals(want, bars.get(0).getDomAttribute("data-class"), image + ": the top bar is predict's class");
             assertEquals(want, card.getDomAttribute("data-predicted"));
@@ -242,6 +249,9 @@ class PageInChromiumTest {
         assertNotEquals(before, pageChecksum(overlay));
         assertEquals("Grad-CAM: " + secondClass, card.findElement(By.className("cam")).getText());
         assertTrue(second.getDomAttribute("class").contains("explained"));
+        // Kept for people to look at (the closing notes describe it); nothing is asserted on it.
+        Files.write(Path.of("target", "page-screenshot.png"),
+                ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
         select.selectByVisibleText("plain");
         List<WebElement> plainCards = done("plain", 2);
