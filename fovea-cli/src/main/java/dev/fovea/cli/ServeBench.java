@@ -224,10 +224,7 @@ final class ServeBench implements AutoCloseable {
                     }
                     latencies[id] = Arrays.copyOf(lat, count);
                     barrier.await();
-                } catch (InterruptedException | BrokenBarrierException e) {
-                    crashed.compareAndSet(null, e);
-                    barrier.reset();
-                } catch (RuntimeException | Error e) {
+                } catch (InterruptedException | BrokenBarrierException | RuntimeException | Error e) {
                     crashed.compareAndSet(null, e);
                     barrier.reset(); // the others stop waiting instead of hanging
                 }
