@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures training and inference speed of the tutorial CNN against the machine's FMA peak.",
                 "Prints NAME=VALUE lines as shared/peers/pytorch_bench.py does; --profile adds a per-layer table;",
-                "--peer runs PyTorch and ONNX Runtime before and after and prints Fovea/peer ratios."})
+                "--peer runs PyTorch and ONNX Runtime before and after and prints Fovea/peer ratios.",
+                "--serve instead measures the HTTP server under load: concurrent clients each sending single images"
+                        + " to a server started in this JVM. Clients and server share the machine's cores, so the"
+                        + " figures are of both together."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -61,10 +64,45 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Add a table of where one training step's time goes, layer by layer.")
     boolean profile;
 
-    @Option(names = "--model", paramLabel = "PRESET",
+    @Option(names = "--model", paramLabel = "PRESET|FILE",
             description = "Preset that --profile times (default: tutorial-cnn); the NAME=VALUE figures are always the"
-                    + " tutorial CNN's, the model the peers run.")
+                    + " tutorial CNN's, the model the peers run. With --serve: the model served, a preset (fresh"
+                    + " weights: speed does not depend on them) or a model file.")
     String model;
+
+    @Option(names = "--serve", description = "Measure the inference server under load instead (see --clients).")
+    boolean serve;
+
+    @Option(names = "--clients", paramLabel = "N", split = ",", defaultValue = "1,8,64",
+            description = "With --serve: concurrent clients, comma-separated, one measurement each; every client is a"
+                    + " thread with one HTTP/1.1 connection sending one image per request (default: ${DEFAULT-VALUE}).")
+    List<Integer> clients;
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "10",
+            description = "With --serve: measured seconds per client count (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "1",
+            description = "With --serve: untimed seconds before each measurement (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--max-batch", paramLabel = "N", defaultValue = "64",
+            description = "With --serve: the server's --max-batch (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-delay-ms", paramLabel = "MS", defaultValue = "5",
+            description = "With --serve: the server's --max-delay-ms (default: ${DEFAULT-VALUE}).")
+    int maxDelay;
+
+    @Option(names = "--route", paramLabel = "ROUTE", defaultValue = "infer",
+            description = "With --serve: infer (POST /v2/models/NAME/infer, a UINT8 [1,H,W,C] JSON tensor) or predict"
+                    + " (POST /v1/models/NAME/predict, PNG bytes) (default: ${DEFAULT-VALUE}).")
+    ServeBench.Route route;
+
+    @Option(names = "--data", paramLabel = "PATH",
+            description = "With --serve: send CIFAR-10 test images from this archive or folder"
+                    + " (e.g. ../shared/datasets/cifar-10-binary.tar.gz) instead of random pixels.")
+    Path data;
 
     @Option(names = "--peer", paramLabel = "DIR", arity = "0..1", fallbackValue = "../shared/peers",
             description = "Also run the peers in DIR (pytorch_bench.py, onnxruntime/run.sh) before and after"
@@ -72,7 +110,15 @@ final class BenchCommand implements Callable<Integer> {
     Path peer;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+        if (serve) {
+            return new ServeLoad(this).run(spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        for (String o : ServeLoad.SERVE_ONLY) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+                throw new UserError(o + " configures the load benchmark; add --serve, or drop " + o);
+            }
+        }
         for (Integer b : batchSizes) {
             Check.positive("--batch-size", b, "images per training step");
         }
@@ -136,24 +182,30 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The model {@code --profile} times: the tutorial CNN, or the {@code --model} preset for CIFAR-10's shape. */
+    private dev.fovea.nn.Model profiled() {
+        if (model != null && !Models.isPreset(model)) {
+            throw new UserError("--model " + model + ": not a preset; expected one of "
+                    + String.join(", ", dev.fovea.nn.Presets.names()));
+        }
+        return preset(model == null ? "tutorial-cnn" : model);
+    }
+
+    /** A preset for CIFAR-10's shape with fresh weights: the tutorial CNN exactly as the figures time it. */
+    static dev.fovea.nn.Model preset(String name) {
+        if (name.equals("tutorial-cnn")) {
+            return BenchFigures.tutorialCnn();
+        }
+        dev.fovea.nn.Model m = dev.fovea.nn.Presets.create(name, 32, 32, 3, 10);
+        m.initialize(1);
+        return m;
+    }
+
     /**
      * Each throughput ({@code …images_per_second…}) as a share of the FMA peak at its thread count:
      * images/s × FLOPs per image (training or forward, by the figure's name) / peak FLOPS;
      * named with {@code share_of_peak} in place of {@code images_per_second}.
      */
-    /** The model {@code --profile} times: the tutorial CNN, or the {@code --model} preset for CIFAR-10's shape. */
-    private dev.fovea.nn.Model profiled() {
-        if (model == null || model.equals("tutorial-cnn")) {
-            return BenchFigures.tutorialCnn();
-        }
-        if (!Models.isPreset(model)) {
-            throw new UserError("--model " + model + ": not a preset; expected one of "
-                    + String.join(", ", dev.fovea.nn.Presets.names()));
-        }
-        dev.fovea.nn.Model m = dev.fovea.nn.Presets.create(model, 32, 32, 3, 10);
-        m.initialize(1);
-        return m;
-    }
 
     static Map<String, Double> shares(Map<String, Double> figures, long trainFlops, long forwardFlops,
                                       Map<String, Double> peak) {
@@ -169,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
         return m;
     }
 
-    private static void print(PrintWriter out, String prefix, Map<String, Double> figures) {
+    static void print(PrintWriter out, String prefix, Map<String, Double> figures) {
         figures.forEach((k, v) -> out.printf(Locale.ROOT, "%s%s=%s%n", prefix, k, format(v)));
     }
 

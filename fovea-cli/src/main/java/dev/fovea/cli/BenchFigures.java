@@ -99,20 +99,28 @@ final class BenchFigures {
         Model model = tutorialCnn();
         Rng rng = new Rng(2);
         int all = Parallel.threads();
-        String b = "_batch" + s.inferBatch();
         try {
-            m.put("infer_images_per_second" + b, infer(model, random(rng, s.inferBatch()), s.inferBatches()));
-            double[] lat = latency(model, random(rng, 1), s.calls());
-            m.put("infer_latency_ms_batch1", lat[0]);
-            m.put("infer_latency_p99_ms_batch1", lat[1]);
+            m.putAll(inference(model, rng, s.inferBatch(), s.inferBatches(), s.calls(), ""));
             Parallel.setThreads(1);
-            m.put("infer_images_per_second" + b + "_1thread", infer(model, random(rng, s.inferBatch()), s.inferBatches()));
-            lat = latency(model, random(rng, 1), s.calls());
-            m.put("infer_latency_ms_batch1_1thread", lat[0]);
-            m.put("infer_latency_p99_ms_batch1_1thread", lat[1]);
+            m.putAll(inference(model, rng, s.inferBatch(), s.inferBatches(), s.calls(), "_1thread"));
         } finally {
             Parallel.setThreads(all);
         }
+        return m;
+    }
+
+    /**
+     * {@code infer_images_per_second_batchN}, {@code infer_latency_ms_batch1} and
+     * {@code infer_latency_p99_ms_batch1}, each name ending in {@code suffix}, of {@code model}
+     * on random inputs of its own shape, at the pool's current thread count.
+     */
+    static Map<String, Double> inference(Model model, Rng rng, int batch, int batches, int calls, String suffix) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        int[] shape = model.inputShape().dims();
+        m.put("infer_images_per_second_batch" + batch + suffix, infer(model, random(rng, batch, shape), batches));
+        double[] lat = latency(model, random(rng, 1, shape), calls);
+        m.put("infer_latency_ms_batch1" + suffix, lat[0]);
+        m.put("infer_latency_p99_ms_batch1" + suffix, lat[1]);
         return m;
     }
 
@@ -169,7 +177,12 @@ final class BenchFigures {
     }
 
     static Tensor random(Rng rng, int n) {
-        Tensor t = Tensor.zeros(n, 32, 32, 3);
+        return random(rng, n, new int[] {32, 32, 3});
+    }
+
+    /** {@code n} images of {@code shape} (H,W,C), uniform in [0, 1). */
+    static Tensor random(Rng rng, int n, int[] shape) {
+        Tensor t = Tensor.zeros(n, shape[0], shape[1], shape[2]);
         float[] d = t.data();
         for (int i = 0; i < d.length; i++) {
             d[i] = rng.nextFloat();

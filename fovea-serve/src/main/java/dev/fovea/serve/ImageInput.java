@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -16,7 +17,15 @@ import javax.imageio.stream.ImageInputStream;
  * against a pixel budget before anything is decoded (a 20,000 × 20,000 PNG of a few kilobytes
  * is refused without allocating its raster), and only then is the image decoded and resized as
  * {@link ImageFolder#readRgb(byte[], String, int, int)} does for {@code fovea predict}.
- * Stateless; failures are {@link ApiError}s with the HTTP status to answer.
+ *
+ * <p>Decodes in progress share one {@link DecodeBudget} of half the heap's maximum: each reserves
+ * {@value #BYTES_PER_DECODED_PIXEL} bytes per pixel of its image before decoding, so several
+ * uploads near {@code --max-pixels} queue instead of exhausting the heap together, while small
+ * images keep passing. A decode that cannot reserve by its request's deadline answers 503 with
+ * {@code Retry-After}. A pixel budget rather than a semaphore of one permit per core: memory,
+ * not cores, is what runs out (two cores would admit two 320 MB decodes, sixty-four cores
+ * sixty-four), and a thumbnail should never wait behind a poster.
+ * Failures are {@link ApiError}s with the HTTP status to answer.
  */
 public final class ImageInput {
     /** The formats javax.imageio reads that the server accepts, by their magic bytes. */
@@ -29,6 +38,21 @@ public final class ImageInput {
             this.reader = reader;
         }
     }
+
+    /**
+     * Peak heap per pixel while one image is decoded: ImageIO's raster (3 or 4 bytes a pixel) and
+     * the opaque INT_RGB copy made from it (4) live at once, the first halving adds a quarter.
+     */
+    static final long BYTES_PER_DECODED_PIXEL = 8;
+
+    /** Half the heap: the rest holds the models, their batch buffers and request bodies. */
+    static final DecodeBudget BUDGET = new DecodeBudget(Runtime.getRuntime().maxMemory() / 2);
+
+    /** How long a decode waits for memory when no request deadline was set on this thread. */
+    private static final long DEFAULT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** The deadline of the request the current (server) thread is answering, or null. */
+    private static final ThreadLocal<long[]> DEADLINE = new ThreadLocal<>();
 
     static {
         ImageIO.setUseCache(false); // decode in memory: no temp files from client data
@@ -72,9 +96,31 @@ public final class ImageInput {
      * @param where names the image in messages (the part's file name, or "the request body")
      * @param maxPixels the largest width·height decoded
      * @throws ApiError 415 for bytes that are no supported image, 413 over the pixel budget,
-     *                  400 for a corrupt or truncated image
+     *                  400 for a corrupt or truncated image, 503 (Retry-After) when other decodes
+     *                  hold the memory it needs past the request's deadline ({@link #deadline})
      */
     public static byte[] decode(byte[] bytes, String where, long maxPixels, int height, int width) {
+        long[] d = DEADLINE.get();
+        return decode(bytes, where, maxPixels, height, width, BUDGET,
+                d != null ? d[0] : System.nanoTime() + DEFAULT_WAIT_NANOS);
+    }
+
+    /**
+     * Sets when the request the current thread is answering times out ({@link System#nanoTime()});
+     * a decode on this thread waits for memory until then. The server sets it as each request starts.
+     */
+    public static void deadline(long nanoTime) {
+        long[] d = DEADLINE.get();
+        if (d == null) {
+            DEADLINE.set(new long[] {nanoTime});
+        } else {
+            d[0] = nanoTime;
+        }
+    }
+
+    /** As {@link #decode(byte[], String, long, int, int)}, reserving from {@code budget} until {@code deadline}. */
+    static byte[] decode(byte[] bytes, String where, long maxPixels, int height, int width, DecodeBudget budget,
+                         long deadline) {
         Format f = sniff(bytes);
         if (f == null) {
             throw new ApiError(415, where + ": not a JPEG, PNG, BMP or GIF image (its first bytes are "
@@ -86,11 +132,38 @@ public final class ImageInput {
                     + " server's limit of %,d pixels (--max-pixels); send a smaller image", where, f, size[0],
                     size[1], size[0] * size[1], maxPixels));
         }
+        long need = size[0] * size[1] * BYTES_PER_DECODED_PIXEL;
+        long held = reserve(budget, need, deadline, where, f, size);
         try {
             return ImageFolder.readRgb(bytes, where, height, width);
         } catch (FoveaException e) {
             throw new ApiError(400, e.getMessage() + " (received " + bytes.length + " bytes starting as a " + f + ")");
+        } finally {
+            budget.release(held);
         }
+    }
+
+    private static long reserve(DecodeBudget budget, long need, long deadline, String where, Format f, long[] size) {
+        long waitStart = System.nanoTime();
+        long held;
+        try {
+            held = budget.reserve(need, deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "the server is stopping; retry", 1);
+        }
+        if (held < 0) {
+            throw new ApiError(503, String.format(Locale.ROOT, "%s: decoding this %d × %d %s needs about %,d MB,"
+                    + " and images other requests are decoding hold the server's decode memory (%,d MB, half the"
+                    + " heap) past this request's deadline (%,d ms waited, --timeout-ms); retry shortly or send a"
+                    + " smaller image", where, size[0], size[1], f, mb(need), mb(budget.capacity()),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - waitStart)), 1);
+        }
+        return held;
+    }
+
+    private static long mb(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
     }
 
     /** {width, height} from the header alone, through the format's ImageIO reader. */

@@ -117,7 +117,9 @@ public final class InferenceServer implements AutoCloseable {
         config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes()),
                 SizeUnit.BYTES);
         config.routes.before(ctx -> {
-            ctx.attribute(STARTED, System.nanoTime());
+            long started = System.nanoTime();
+            ctx.attribute(STARTED, started);
+            ImageInput.deadline(started + TimeUnit.MILLISECONDS.toNanos(options.timeoutMillis()));
             long declared = ctx.req().getContentLengthLong();
             if (declared > options.maxBodyBytes()) {
                 throw new ApiError(413, String.format(Locale.ROOT, "request body of %,d bytes exceeds the server's"
