@@ -1,6 +1,7 @@
 package dev.fovea.spark;
 
 import dev.fovea.FoveaException;
+import dev.fovea.data.Cifar10;
 import dev.fovea.io.ModelFile;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -94,10 +95,14 @@ final class PredictCommand implements Callable<Integer> {
                     + " 'fovea train', e.g. runs/tutorial/model.safetensors");
         }
         byte[] modelBytes = Files.readAllBytes(model);
-        // Fails here on a bad file, before Spark starts.
-        List<String> classes = SparkPredictor.classNames(ModelFile.fromFile(ModelBroadcast.parse(modelBytes,
-                model.toString())));
-        SparkPredictor.Options options;
+        SparkPredictor.Options options = (source.cifar10 != null
+                ? SparkPredictor.Options.pixels(ImageSources.PIXELS, Cifar10.SIZE, Cifar10.SIZE)
+                : SparkPredictor.Options.encoded(isParquet(source.images) ? imageColumn : "content"))
+                .withTopK(topK).withBatchSize(batchSize);
+        // A bad file or a model that does not fit the data fails here, before Spark starts.
+        ModelFile.Loaded loaded = ModelFile.fromFile(ModelBroadcast.parse(modelBytes, model.toString()));
+        SparkPredictor.checkModel(loaded.model(), model.toString(), options);
+        List<String> classes = SparkPredictor.classNames(loaded);
         long start = System.nanoTime();
         try (SparkSession spark = session()) {
             Dataset<Row> images;
@@ -105,18 +110,14 @@ final class PredictCommand implements Callable<Integer> {
             if (source.cifar10 != null) {
                 int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
                 images = ImageSources.cifar10(spark, source.cifar10, limit, parts);
-                options = SparkPredictor.Options.pixels(ImageSources.PIXELS, 32, 32);
                 described = source.cifar10.toString();
             } else if (isParquet(source.images)) {
                 images = ImageSources.parquet(spark, source.images);
-                options = SparkPredictor.Options.encoded(imageColumn);
                 described = source.images;
             } else {
                 images = ImageSources.files(spark, source.images, classes);
-                options = SparkPredictor.Options.encoded("content");
                 described = source.images;
             }
-            options = options.withTopK(topK).withBatchSize(batchSize);
             Dataset<Row> predictions = SparkPredictor.predict(spark, images, modelBytes, model.toString(), options)
                     .drop(options.column());
             write(spark, predictions);

@@ -142,7 +142,8 @@ public final class SparkPredictor {
         return l;
     }
 
-    private static Shape checkModel(Model m, String name, Options o) {
+    /** Fails, saying why, when {@code m} cannot classify the images {@code o} describes. */
+    static Shape checkModel(Model m, String name, Options o) {
         Shape in = m.inputShape();
         if (in.rank() != 3) {
             throw new FoveaException("model " + name + " takes inputs of shape " + in.toBatchString()
