@@ -123,6 +123,25 @@ class SparkPredictorTest {
         }
     }
 
+    /** A Parquet table with the images in a binary column of another name gives the same predictions as the files. */
+    @Test
+    void parquetWithABinaryColumnGivesTheFilesPredictions() {
+        String parquet = tmp.resolve("images.parquet").toString();
+        ImageSources.files(spark, TinyModel.SAMPLE.resolve("val/ship").toString(), TinyModel.classes())
+                .selectExpr("path as name", "content as image").write().parquet(parquet);
+        Map<String, String> fromFiles = new HashMap<>();
+        for (Row r : predictVal(64)) {
+            fromFiles.put(r.getString(0), r.getString(2));
+        }
+        List<Row> rows = SparkPredictor.predict(spark, ImageSources.parquet(spark, parquet), modelFile,
+                SparkPredictor.Options.encoded("image")).select("name", "prediction", "error").collectAsList();
+        assertEquals(20, rows.size());
+        for (Row r : rows) {
+            assertNull(r.get(2));
+            assertEquals(fromFiles.get(r.getString(0)), r.getString(1), r.getString(0));
+        }
+    }
+
     @Test
     void corruptImageRowGetsAnErrorAndTheJobSucceeds() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("mixed/cat"));
