@@ -1,6 +1,7 @@
 package dev.fovea.spark;
 
 import dev.fovea.FoveaException;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
 import picocli.CommandLine;
@@ -32,9 +33,16 @@ public final class Main implements Callable<Integer> {
         System.exit(run(args));
     }
 
-    /** Runs the command line and returns the exit code (tests call this). */
+    /** Runs the command line and returns the exit code. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #run(String...)}, printing to {@code out} and {@code err} (tests). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();

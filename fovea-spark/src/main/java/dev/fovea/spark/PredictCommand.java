@@ -103,6 +103,7 @@ final class PredictCommand implements Callable<Integer> {
         ModelFile.Loaded loaded = ModelFile.fromFile(ModelBroadcast.parse(modelBytes, model.toString()));
         SparkPredictor.checkModel(loaded.model(), model.toString(), options);
         List<String> classes = SparkPredictor.classNames(loaded);
+        checkLocalPaths();
         long start = System.nanoTime();
         try (SparkSession spark = session()) {
             Dataset<Row> images;
@@ -128,6 +129,22 @@ final class PredictCommand implements Callable<Integer> {
             report(m, described, seconds);
         }
         return 0;
+    }
+
+    /**
+     * Local paths are checked before Spark starts, so a typo costs no start-up and gets Fovea's
+     * message (a remote file system is Spark's to check, when the job reads it).
+     */
+    private void checkLocalPaths() {
+        if (source.images != null && isLocal(source.images) && !source.images.matches(".*[*?\\[{].*")
+                && !Files.exists(Path.of(localPath(source.images)))) {
+            throw new FoveaException("--images " + source.images + ": no such file or folder; pass a folder of"
+                    + " images, an image file, a glob such as 'photos/*/*.jpg' or a .parquet file");
+        }
+        if (isLocal(out) && !overwrite && Files.exists(Path.of(localPath(out)))) {
+            throw new FoveaException("--out " + out + " already exists; pass --overwrite to replace it, or"
+                    + " another --out");
+        }
     }
 
     private SparkSession session() {
