@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 ServeCommand.class,
+                SparkCommand.class,
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** Exit code of a usage, input or file problem (picocli uses it for usage errors too). */

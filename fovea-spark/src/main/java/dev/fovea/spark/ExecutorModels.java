@@ -1,0 +1,100 @@
+package dev.fovea.spark;
+
+import dev.fovea.io.ModelFile;
+import dev.fovea.io.SafeTensors;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The executor JVM's models: for each broadcast (keyed by application and broadcast id), the
+ * model file parsed once (the {@code loads} counter) and a pool of {@link ModelFile.Loaded} instances built from it, one per
+ * task running at the same time (a {@code Model} reuses its layers' buffers, so two threads must
+ * never share one). A finished task returns its instance, so the next partition reuses it and its
+ * already-sized buffers. Static because Spark gives tasks no per-executor object; only the
+ * {@value #KEEP} most recent broadcasts are kept, so a long-lived executor running many jobs
+ * does not hold every model it ever saw.
+ */
+public final class ExecutorModels {
+    static final int KEEP = 2;
+
+    private static final Map<String, Entry> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > KEEP;
+        }
+    };
+
+    private ExecutorModels() {
+    }
+
+    /** One broadcast's parsed file and idle instances. */
+    private static final class Entry {
+        private final SafeTensors file;
+        private final ArrayDeque<ModelFile.Loaded> idle = new ArrayDeque<>();
+
+        Entry(SafeTensors file) {
+            this.file = file;
+        }
+    }
+
+    /** A model instance held by one task until {@link #close()}. */
+    public static final class Lease implements AutoCloseable {
+        private final Entry entry;
+        private final ModelFile.Loaded loaded;
+
+        private Lease(Entry entry, ModelFile.Loaded loaded) {
+            this.entry = entry;
+            this.loaded = loaded;
+        }
+
+        public ModelFile.Loaded loaded() {
+            return loaded;
+        }
+
+        @Override
+        public void close() {
+            synchronized (entry) {
+                entry.idle.push(loaded);
+            }
+        }
+    }
+
+    private static final AtomicInteger LOADS = new AtomicInteger();
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+    /** An instance for the broadcast {@code key}, parsing the file with {@code parse} only if this JVM has not yet. */
+    static Lease borrow(String key, Supplier<SafeTensors> parse) {
+        Entry e;
+        synchronized (CACHE) {
+            e = CACHE.get(key);
+            if (e == null) {
+                // Parsing under the lock: concurrent first tasks wait for one parse instead of each doing it.
+                e = new Entry(parse.get());
+                LOADS.incrementAndGet();
+                CACHE.put(key, e);
+            }
+        }
+        synchronized (e) {
+            ModelFile.Loaded m = e.idle.poll();
+            if (m == null) {
+                m = ModelFile.fromFile(e.file);
+                INSTANCES.incrementAndGet();
+            }
+            return new Lease(e, m);
+        }
+    }
+
+    /** How many times this JVM parsed a broadcast model file (tests: once per broadcast). */
+    public static int loads() {
+        return LOADS.get();
+    }
+
+    /** How many model instances this JVM built, over all broadcasts (tests: at most one per concurrent task). */
+    public static int instancesCreated() {
+        return INSTANCES.get();
+    }
+
+}

@@ -1,0 +1,223 @@
+package dev.fovea.spark;
+
+import dev.fovea.FoveaException;
+import dev.fovea.data.Cifar10;
+import dev.fovea.io.ModelFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fovea spark predict}: classifies images with Spark and writes the rows with their
+ * predictions as Parquet (the image bytes left out). Input is image files ({@code --images}: a
+ * folder tree, a file or a glob; a parent folder named like one of the model's classes is the
+ * label), a Parquet file with a binary column ({@code --images x.parquet --image-column C}) or
+ * CIFAR-10 binary records ({@code --cifar10}). When rows carry labels, accuracy and the
+ * confusion matrix go beside the output ({@code NAME.metrics.json}, {@code NAME.confusion.txt}).
+ * The Parquet is written under a temporary name and renamed into place when the job succeeded.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classifies images on Spark and writes predictions (class, confidence, top-k, error) as Parquet.")
+final class PredictCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master, e.g. local[2]. Default: spark-submit's, else local[*].")
+    String master;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "A model file (.safetensors) written by 'fovea train', on the driver's disk.")
+    Path model;
+
+    static final class Source {
+        @Option(names = "--images", paramLabel = "PATH_OR_GLOB",
+                description = "Image files: a folder (searched recursively), a file, a glob, or a .parquet file or folder.")
+        String images;
+
+        @Option(names = "--cifar10", paramLabel = "FILE",
+                description = "CIFAR-10 binary records (cifar-10-binary.tar.gz, its folder or a .bin file): the test split.")
+        Path cifar10;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--out", required = true, paramLabel = "PATH",
+            description = "Where to write the predictions (a Parquet folder, e.g. predictions.parquet).")
+    String out;
+
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5",
+            description = "Classes listed per image in top_k. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "64",
+            description = "Images per forward pass on an executor. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--image-column", paramLabel = "NAME", defaultValue = "content",
+            description = "The binary column of a Parquet input holding encoded images. Default: ${DEFAULT-VALUE}.")
+    String imageColumn;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Slices of the --cifar10 records. Default: twice Spark's default parallelism.")
+    Integer partitions;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+            description = "Only the first N --cifar10 records (0: all). Default: ${DEFAULT-VALUE}.")
+    int limit;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(model)) {
+            throw new FoveaException("--model " + model + ": no such file; pass a model file written by"
+                    + " 'fovea train', e.g. runs/tutorial/model.safetensors");
+        }
+        byte[] modelBytes = Files.readAllBytes(model);
+        SparkPredictor.Options options = (source.cifar10 != null
+                ? SparkPredictor.Options.pixels(ImageSources.PIXELS, Cifar10.SIZE, Cifar10.SIZE)
+                : SparkPredictor.Options.encoded(isParquet(source.images) ? imageColumn : "content"))
+                .withTopK(topK).withBatchSize(batchSize);
+        // A bad file or a model that does not fit the data fails here, before Spark starts.
+        ModelFile.Loaded loaded = ModelFile.fromFile(ModelBroadcast.parse(modelBytes, model.toString()));
+        SparkPredictor.checkModel(loaded.model(), model.toString(), options);
+        List<String> classes = SparkPredictor.classNames(loaded);
+        checkLocalPaths();
+        long start = System.nanoTime();
+        try (SparkSession spark = session()) {
+            Dataset<Row> images;
+            String described;
+            if (source.cifar10 != null) {
+                int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
+                images = ImageSources.cifar10(spark, source.cifar10, limit, parts);
+                described = source.cifar10.toString();
+            } else if (isParquet(source.images)) {
+                images = ImageSources.parquet(spark, source.images);
+                described = source.images;
+            } else {
+                images = ImageSources.files(spark, source.images, classes);
+                described = source.images;
+            }
+            Dataset<Row> predictions = SparkPredictor.predict(spark, images, modelBytes, model.toString(), options)
+                    .drop(options.column());
+            write(spark, predictions);
+            Dataset<Row> written = spark.read().parquet(out);
+            PredictionMetrics m = PredictionMetrics.of(written,
+                    Arrays.asList(written.columns()).contains("label") ? "label" : null, classes);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            report(m, described, seconds);
+        }
+        return 0;
+    }
+
+    /**
+     * Local paths are checked before Spark starts, so a typo costs no start-up and gets Fovea's
+     * message (a remote file system is Spark's to check, when the job reads it).
+     */
+    private void checkLocalPaths() {
+        if (source.images != null && isLocal(source.images) && !source.images.matches(".*[*?\\[{].*")
+                && !Files.exists(Path.of(localPath(source.images)))) {
+            throw new FoveaException("--images " + source.images + ": no such file or folder; pass a folder of"
+                    + " images, an image file, a glob such as 'photos/*/*.jpg' or a .parquet file");
+        }
+        if (isLocal(out) && !overwrite && Files.exists(Path.of(localPath(out)))) {
+            throw new FoveaException("--out " + out + " already exists; pass --overwrite to replace it, or"
+                    + " another --out");
+        }
+    }
+
+    private SparkSession session() {
+        SparkSession.Builder b = SparkSession.builder().appName("fovea spark predict");
+        String m = master != null ? master : new SparkConf().get("spark.master", "local[*]");
+        b.master(m);
+        if (m.startsWith("local")) {
+            // Nobody browses a one-shot local job's UI, and binding its port costs start-up time.
+            b.config("spark.ui.enabled", "false");
+        }
+        return b.getOrCreate();
+    }
+
+    private static boolean isParquet(String path) {
+        return path.toLowerCase(Locale.ROOT).endsWith(".parquet");
+    }
+
+    /** Writes under a temporary sibling name, then renames it to --out (the same file system). */
+    private void write(SparkSession spark, Dataset<Row> predictions) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(out);
+        FileSystem fs = target.getFileSystem(conf);
+        if (fs.exists(target)) {
+            if (!overwrite) {
+                throw new FoveaException("--out " + out + " already exists; pass --overwrite to replace it, or"
+                        + " another --out");
+            }
+        }
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(),
+                "." + target.getName() + ".tmp-" + UUID.randomUUID());
+        try {
+            predictions.write().parquet(tmp.toString());
+            if (fs.exists(target)) {
+                fs.delete(target, true);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new FoveaException("cannot rename " + tmp + " to " + out + "; check the folder's permissions");
+            }
+        } finally {
+            if (fs.exists(tmp)) {
+                fs.delete(tmp, true);
+            }
+        }
+    }
+
+    private void report(PredictionMetrics m, String described, double seconds) {
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("model:       " + model);
+        o.println("images:      " + described);
+        o.printf(Locale.ROOT, "predictions: %s (%,d rows, %,d errors)%n", out, m.rows(), m.errors());
+        if (m.matrix() != null) {
+            String files = "";
+            if (isLocal(out)) {
+                List<Path> f = m.write(Path.of(localPath(out)).toAbsolutePath(), model.toString());
+                files = "; written to " + f.get(0) + " and " + f.get(1);
+            }
+            o.printf(Locale.ROOT, "accuracy:    %.4f over %,d labelled rows%s%n", m.accuracy(), m.matrix().total(),
+                    files);
+            if (!isLocal(out)) {
+                o.print(m.text(model.toString()));
+            }
+        }
+        o.printf(Locale.ROOT, "time:        %.1f s (%.0f images/s, Spark start-up included)%n", seconds,
+                m.rows() / seconds);
+        o.flush();
+    }
+
+    private static boolean isLocal(String path) {
+        URI u = new org.apache.hadoop.fs.Path(path).toUri();
+        return u.getScheme() == null || u.getScheme().equals("file");
+    }
+
+    private static String localPath(String path) {
+        return new org.apache.hadoop.fs.Path(path).toUri().getPath();
+    }
+}
