@@ -235,18 +235,23 @@ public final class Batcher implements AutoCloseable {
             }
             float[] y = served.model().forward(in, false).data();
             // Each request gets a fresh copy of its own rows: the output buffer is reused by the next pass.
+            float[][] rows = new float[batch.size()][];
             at = 0;
-            for (Entry e : batch) {
-                float[] rows = new float[e.images * k];
-                System.arraycopy(y, at, rows, 0, rows.length);
-                served.toProbabilities(rows, e.images);
-                at += rows.length;
-                e.result.complete(rows);
+            for (int i = 0; i < rows.length; i++) {
+                Entry e = batch.get(i);
+                rows[i] = new float[e.images * k];
+                System.arraycopy(y, at, rows[i], 0, rows[i].length);
+                served.toProbabilities(rows[i], e.images);
+                at += rows[i].length;
             }
+            // Counted before anyone is answered, so a caller that has its answer sees its batch counted.
             batches.incrementAndGet();
             batchedImages.addAndGet(n);
             maxFormed.accumulateAndGet(n, Math::max);
             batchListener.accept(n);
+            for (int i = 0; i < rows.length; i++) {
+                batch.get(i).result.complete(rows[i]);
+            }
         } catch (RuntimeException | Error e) {
             for (Entry en : batch) {
                 en.result.completeExceptionally(e);
