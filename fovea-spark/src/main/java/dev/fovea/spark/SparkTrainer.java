@@ -124,7 +124,9 @@ public final class SparkTrainer {
                 (Function1<scala.collection.Iterator<Integer>, scala.collection.Iterator<TrainWorker.Result>>
                         & Serializable) ignored -> CollectionConverters.asScala(List.of(TrainWorker.run(job)).iterator()),
                 false, ClassTag$.MODULE$.apply(TrainWorker.Result.class));
-        List<TrainWorker.Result> ranks = trained.toJavaRDD().collect();
+        // The shuffle makes the barrier stage a shuffle-map stage: Spark reruns a failed one (up to
+        // spark.stage.maxConsecutiveAttempts, 4), but aborts a failed barrier result stage.
+        List<TrainWorker.Result> ranks = trained.toJavaRDD().repartition(1).collect();
         double seconds = (System.nanoTime() - start) / 1e9;
         ranks = ranks.stream().sorted((a, b) -> Integer.compare(a.rank(), b.rank())).toList();
         writeRecord(out, s, ranks, seconds);
