@@ -122,4 +122,27 @@ class SparkTrainFaultsTest {
                 () -> SparkTrainer.train(spark, settings(2), tmp.resolve("nothing"), true, QUIET));
         assertTrue(none.getMessage().startsWith("--resume: "), none.getMessage());
     }
+
+    @Test
+    void aBadImageIsReportedAndSkipped() throws Exception {
+        Path data = tmp.resolve("with-bad-image");
+        for (String c : List.of("cat", "dog")) {
+            Files.createDirectories(data.resolve(c));
+            for (int i = 0; i < 8; i++) {
+                String name = String.format("%04d.jpg", i);
+                Files.copy(TinyModel.SAMPLE.resolve("train").resolve(c).resolve(name), data.resolve(c).resolve(name));
+            }
+        }
+        Files.writeString(data.resolve("cat").resolve("broken.jpg"), "not a JPEG");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        TrainSettings s = new TrainSettings("tutorial-cnn", data.toString(), 2, 1, 8, 5, "sgd", 0.01, 0.9, 0, "mean",
+                "none", false, "none", 0);
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, tmp.resolve("bad-image-run"), false,
+                new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(log.contains("warning: skipped") && log.contains("broken.jpg"), log);
+        // 16 readable images in global batches of 8: 2 steps.
+        assertEquals(2, o.ranks().get(0).steps());
+        assertTrue(log.contains("on 16 images"), log);
+    }
 }
