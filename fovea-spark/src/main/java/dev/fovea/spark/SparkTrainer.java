@@ -210,8 +210,10 @@ public final class SparkTrainer {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rank", r.rank());
             m.put("steps", r.steps());
-            m.put("compute_ms_per_step", r.steps() == 0 ? null : r.computeNanos() / 1e6 / r.steps());
-            m.put("exchange_ms_per_step", r.steps() == 0 ? null : r.exchangeNanos() / 1e6 / r.steps());
+            m.put("parameters", r.parameters());
+            m.put("timed_steps", r.timedSteps());
+            m.put("compute_ms_per_step", r.timedSteps() == 0 ? null : r.computeNanos() / 1e6 / r.timedSteps());
+            m.put("exchange_ms_per_step", r.timedSteps() == 0 ? null : r.exchangeNanos() / 1e6 / r.timedSteps());
             m.put("weights_sha256", r.weightsSha256());
             perRank.add(m);
         }

@@ -9,6 +9,7 @@ import dev.fovea.nn.Param;
 import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.train.Trainer;
 import java.util.List;
 import java.util.Map;
 
@@ -148,7 +149,10 @@ final class SyncStep {
         private final float[] flat;
         private final float[] flatStats;
         private long lastStepEnd = System.nanoTime();
+        private long lastExchangeTotal;
+        private long steps;
         private long computeNanos;
+        private long exchangeNanos;
 
         Exchange(Optimizer inner, Replica replica, Model model, Reduction reduction) {
             this.inner = inner;
@@ -160,9 +164,22 @@ final class SyncStep {
             this.flatStats = new float[statistics.stream().mapToInt(Param::size).sum()];
         }
 
-        /** Time between steps outside the exchange (data wait, forward, backward, optimizer update, the loss exchange). */
+        /**
+         * Wall time per step outside the all-reduces (data wait, forward, backward, optimizer
+         * update) summed over the {@link #timedSteps()}: the steps of this task after the first
+         * {@link Trainer#WARMUP_STEPS}, which the JIT slows down.
+         */
         long computeNanos() {
             return computeNanos;
+        }
+
+        /** Time inside the all-reduces (gradients, loss figures, statistics) over the timed steps, waiting for the slower rank included. */
+        long exchangeNanos() {
+            return exchangeNanos;
+        }
+
+        long timedSteps() {
+            return Math.max(0, steps - Trainer.WARMUP_STEPS);
         }
 
         int parameters() {
@@ -171,8 +188,6 @@ final class SyncStep {
 
         @Override
         public void step(List<ParamGroup> groups) {
-            long start = System.nanoTime();
-            computeNanos += start - lastStepEnd;
             float w = reduction == Reduction.SUM ? 1f : (float) replica.sliceSize / replica.globalSize;
             int off = 0;
             for (Param p : trainable) {
@@ -188,13 +203,19 @@ final class SyncStep {
                 System.arraycopy(flat, off, p.grad(), 0, p.size());
                 off += p.size();
             }
-            long exchanged = System.nanoTime();
             inner.step(groups);
             if (replica.lastOfEpoch && flatStats.length > 0) {
                 averageStatistics();
             }
-            lastStepEnd = System.nanoTime();
-            computeNanos += lastStepEnd - exchanged;
+            long now = System.nanoTime();
+            long exchangeTotal = replica.ring().exchangeNanos();
+            if (++steps > Trainer.WARMUP_STEPS) {
+                long exchange = exchangeTotal - lastExchangeTotal;
+                computeNanos += now - lastStepEnd - exchange;
+                exchangeNanos += exchange;
+            }
+            lastStepEnd = now;
+            lastExchangeTotal = exchangeTotal;
         }
 
         private void averageStatistics() {

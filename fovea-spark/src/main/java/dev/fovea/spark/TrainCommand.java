@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import dev.fovea.train.Trainer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -110,11 +111,14 @@ final class TrainCommand implements Callable<Integer> {
         boolean identical = o.ranks().stream().allMatch(r -> r.weightsSha256().equals(r0.weightsSha256()));
         w.printf(Locale.ROOT, "trained to epoch %d with %d workers in %.1f s; model written to %s%n", r0.epochsDone(),
                 o.ranks().size(), o.seconds(), out.resolve(TrainWorker.MODEL));
-        if (r0.steps() > 0) {
-            for (TrainWorker.Result r : o.ranks()) {
-                w.printf(Locale.ROOT, "  rank %d: %d steps, %.1f ms compute + %.1f ms gradient exchange per step%n",
-                        r.rank(), r.steps(), r.computeNanos() / 1e6 / r.steps(), r.exchangeNanos() / 1e6 / r.steps());
+        for (TrainWorker.Result r : o.ranks()) {
+            w.printf(Locale.ROOT, "  rank %d: %d steps", r.rank(), r.steps());
+            if (r.timedSteps() > 0) {
+                w.printf(Locale.ROOT, ", %.1f ms compute + %.1f ms exchange per step (%d steps after the %d of"
+                                + " warm-up, %,d parameters)", r.computeNanos() / 1e6 / r.timedSteps(),
+                        r.exchangeNanos() / 1e6 / r.timedSteps(), r.timedSteps(), Trainer.WARMUP_STEPS, r.parameters());
             }
+            w.println();
         }
         w.println("replicas " + (identical ? "bit-identical" : "DIFFER (a bug: please report it)")
                 + ", weights sha256 " + r0.weightsSha256().substring(0, 16));

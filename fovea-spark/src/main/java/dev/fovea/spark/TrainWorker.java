@@ -60,11 +60,12 @@ final class TrainWorker {
     }
 
     /**
-     * What a task reports: its timings (compute and gradient exchange, summed over its steps) and
-     * a SHA-256 of its final weights (trainable and not), which must be equal on every rank.
+     * What a task reports: the steps it trained, its timings (compute and exchange summed over
+     * its {@code timedSteps}, the steps after the JIT warm-up) and a SHA-256 of its final weights
+     * (trainable and not), which must be equal on every rank.
      */
-    record Result(int rank, long steps, int parameters, long computeNanos, long exchangeNanos, int epochsDone,
-                  String weightsSha256) implements Serializable {
+    record Result(int rank, long steps, int parameters, long timedSteps, long computeNanos, long exchangeNanos,
+                  int epochsDone, String weightsSha256) implements Serializable {
     }
 
     static Result run(Job job) {
@@ -124,7 +125,8 @@ final class TrainWorker {
             trainer.fit(new Replica.Slices(new DataFeed(train, s.augmentation(), norm, s.seed()), replica), fo);
         }
         return new Result(ring.rank(), exchange.iterations() - stepsBefore, exchange.parameters(),
-                exchange.computeNanos(), ring.exchangeNanos(), trainer.epochsDone(), weightsSha256(net));
+                exchange.timedSteps(), exchange.computeNanos(), exchange.exchangeNanos(), trainer.epochsDone(),
+                weightsSha256(net));
     }
 
     /** SHA-256 over every parameter's float bits, in the model's order. */
