@@ -68,8 +68,10 @@ public final class SparkTrainer {
             throw new FoveaException("--out " + out + " already holds a run (" + TrainWorker.CHECKPOINT
                     + "); pass --resume to continue it, or another --out folder");
         }
+        // Only local mode knows its slots up front; a cluster's executors may still be registering,
+        // and Spark's own barrier check then waits for them or says why it cannot run.
         int slots = spark.sparkContext().defaultParallelism();
-        if (s.workers() > slots) {
+        if (spark.sparkContext().isLocal() && s.workers() > slots) {
             throw new FoveaException("--workers " + s.workers() + " needs " + s.workers() + " task slots at once"
                     + " (barrier tasks all start together), but the master " + spark.sparkContext().master()
                     + " offers " + slots + "; lower --workers or give the master more cores, e.g. local["
@@ -107,6 +109,11 @@ public final class SparkTrainer {
         provenance.put("data", s.data());
         provenance.put("limit", s.limit() == 0 ? "none" : s.limit() + " images per split");
         byte[] modelBytes = modelBytes(net, new ModelFile.Info(train.classNames(), norm.toMap(), Map.of()));
+
+        if (resume) {
+            checkSameRun(out, s);
+        }
+        writeRecord(out, s, List.of(), Double.NaN);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainWorker.Job job = new TrainWorker.Job(s, out.toAbsolutePath().toString(), jsc.broadcast(modelBytes),
@@ -202,9 +209,38 @@ public final class SparkTrainer {
         }
     }
 
+    /** Settings a resumed run must share with the run it continues (the workers may change: K does not alter the result). */
+    static final List<String> SAME_ON_RESUME = List.of("data", "limit", "seed", "batch_size", "optimizer", "lr",
+            "momentum", "weight_decay", "loss_reduction", "augment", "normalize");
+
+    /** Refuses to resume with settings that would make a different run than the checkpoint's. */
+    private static void checkSameRun(Path out, TrainSettings s) {
+        Path file = out.resolve(RUN_RECORD);
+        if (!Files.exists(file)) {
+            return; // a checkpoint without a record: only the checkpoint's own checks apply
+        }
+        Map<String, Object> saved;
+        try {
+            saved = ModelFile.parse(file, Files.readString(file), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, Object> now = s.toMap();
+        for (String key : SAME_ON_RESUME) {
+            String was = String.valueOf(saved.get(key));
+            String is = String.valueOf(now.get(key));
+            if (!was.equals(is)) {
+                throw new FoveaException("--resume: the run in " + out + " was trained with --" + key.replace('_', '-')
+                        + " " + was + ", this command has " + is + "; resume with the same setting (see " + file + ")");
+            }
+        }
+    }
+
     private static void writeRecord(Path out, TrainSettings s, List<TrainWorker.Result> ranks, double seconds) {
         Map<String, Object> record = new LinkedHashMap<>(s.toMap());
-        record.put("seconds", seconds);
+        // Written once before the job (so that a resume after a crash finds the settings) and once after.
+        record.put("status", Double.isNaN(seconds) ? "running" : "done");
+        record.put("seconds", Double.isNaN(seconds) ? null : seconds);
         List<Map<String, Object>> perRank = new ArrayList<>();
         for (TrainWorker.Result r : ranks) {
             Map<String, Object> m = new LinkedHashMap<>();

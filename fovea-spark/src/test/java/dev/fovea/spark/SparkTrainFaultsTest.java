@@ -86,6 +86,13 @@ class SparkTrainFaultsTest {
         History h = History.fromCsv(Files.readString(out.resolve(TrainWorker.HISTORY)));
         assertEquals(List.of(1, 2), h.epochs());
         assertTrue(Files.readString(out.resolve(SparkTrainer.RUN_RECORD)).contains("\"workers\":2"));
+
+        TrainSettings s = settings(3);
+        TrainSettings otherBatch = new TrainSettings(s.model(), s.data(), 2, 3, 16, s.seed(), s.optimizer(), s.lr(),
+                s.momentum(), s.weightDecay(), s.lossReduction(), s.augment(), s.normalize(), s.validation(), s.limit());
+        FoveaException e = assertThrows(FoveaException.class, () -> SparkTrainer.train(spark, otherBatch, out, true, QUIET));
+        assertEquals("--resume: the run in " + out + " was trained with --batch-size 32, this command has 16; resume"
+                + " with the same setting (see " + out.resolve(SparkTrainer.RUN_RECORD) + ")", e.getMessage());
     }
 
     @Test
