@@ -73,13 +73,18 @@ final class TrainWorker {
         int rank = ctx.partitionId();
         String host = SparkEnv.get().blockManager().blockManagerId().host();
         ServerSocketChannel server = RingAllReduce.listen(host);
-        String address;
+        String[] all;
         try {
-            address = host + ":" + ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            all = ctx.allGather(host + ":" + ((java.net.InetSocketAddress) server.getLocalAddress()).getPort());
+        } catch (java.io.IOException | RuntimeException e) {
+            // connect() closes the server socket; without it (a failed allGather) close it here.
+            try {
+                server.close();
+            } catch (java.io.IOException ignored) {
+                // the first failure is the one to report
+            }
+            throw e instanceof java.io.IOException io ? new java.io.UncheckedIOException(io) : (RuntimeException) e;
         }
-        String[] all = ctx.allGather(address);
         try (RingAllReduce ring = RingAllReduce.connect(rank, List.of(all), server)) {
             return train(job, ring);
         }
