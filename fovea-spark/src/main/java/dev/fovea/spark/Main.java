@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
         footer = {"  0  success",
                 "  1  an internal error (a bug: please report it with FOVEA_DEBUG=1's stack trace)",
                 "  2  a usage, input or file problem; the message says what and how to fix it"},
-        subcommands = {PredictCommand.class})
+        subcommands = {PredictCommand.class, TrainCommand.class})
 public final class Main implements Callable<Integer> {
     static final int USER_ERROR = 2;
 

@@ -1,0 +1,73 @@
+package dev.fovea.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.io.ModelFile;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.train.History;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ./fovea spark train} end to end from the packaged jars: the run folder gets a loadable
+ * model, a checkpoint, the history and run.json, the two replicas are reported identical; a user
+ * error is one line and exit 2, before Spark runs a job.
+ */
+class SparkTrainLauncherIT {
+    private static final Path CHECKOUT = Path.of("").toAbsolutePath().getParent();
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run fovea(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("bash", CHECKOUT.resolve("fovea").toString()));
+        cmd.addAll(List.of(args));
+        Path out = tmp.resolve("stdout.txt");
+        Path err = tmp.resolve("stderr.txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./fovea " + String.join(" ", args) + " did not finish");
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void trainWritesTheRunFolder() throws Exception {
+        Path model = tmp.resolve("init.safetensors");
+        ModelFile.save(model, TinyModel.small(32, 32, 3, 10, ActivationFunction.LINEAR), ModelFile.Info.of(List.of()));
+        Path out = tmp.resolve("run");
+        Run r = fovea("spark", "train", "--master", "local[2]", "--workers", "2", "--model", model.toString(),
+                "--data", TinyModel.SAMPLE.toString(), "--limit", "64", "--epochs", "2", "--batch-size", "16",
+                "--optimizer", "sgd", "--lr", "0.05", "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("trained to epoch 2 with 2 workers"), r.out());
+        assertTrue(r.out().contains("replicas bit-identical"), r.out());
+        assertTrue(r.out().contains("rank 1: 8 steps"), r.out());
+        assertTrue(r.err().contains("epoch 2/2: accuracy"), r.err());
+        assertEquals(10, ModelFile.load(out.resolve("model.safetensors")).info().classNames().size());
+        assertTrue(Files.exists(out.resolve("checkpoint.safetensors")));
+        History h = History.fromCsv(Files.readString(out.resolve("history.csv")));
+        assertEquals(List.of(1, 2), h.epochs());
+        assertTrue(h.asMap().containsKey("val_loss"), "validated on the sample's val split: " + h.asMap().keySet());
+        assertTrue(Files.readString(out.resolve("run.json")).contains("\"exchange_ms_per_step\""));
+    }
+
+    @Test
+    void anUnknownOptimizerIsOneLineWithoutStackTrace() throws Exception {
+        Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
+                "--optimizer", "rmsprop", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("error: --optimizer rmsprop: unknown; expected adam, adamw or sgd"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(tmp.resolve("x")));
+    }
+}
