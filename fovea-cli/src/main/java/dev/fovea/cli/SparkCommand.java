@@ -12,7 +12,7 @@ import picocli.CommandLine.Unmatched;
  * the class path, so this class only runs when someone starts {@code fovea.jar} directly.
  */
 @Command(name = "spark", mixinStandardHelpOptions = true,
-        description = "Batch inference on Apache Spark, local[N] or a cluster (./fovea spark predict --help).")
+        description = "Batch inference and data-parallel training on Apache Spark, local[N] or a cluster (./fovea spark predict|train --help).")
 final class SparkCommand implements Callable<Integer> {
     /** Whatever follows, options included: none of it is read here. */
     @Unmatched
@@ -21,7 +21,7 @@ final class SparkCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new UserError("'fovea spark' runs in its own JVM with Spark's jars, which fovea.jar leaves out: run it"
-                + " through the ./fovea launcher (./fovea spark predict --help), or on a cluster as 'spark-submit"
-                + " --class dev.fovea.spark.Main fovea-spark/target/fovea-spark.jar predict ...'");
+                + " through the ./fovea launcher (./fovea spark predict --help, ./fovea spark train --help), or on a cluster as 'spark-submit"
+                + " --class dev.fovea.spark.Main fovea-spark/target/fovea-spark.jar predict|train ...'");
     }
 }

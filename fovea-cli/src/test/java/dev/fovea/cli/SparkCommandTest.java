@@ -11,7 +11,7 @@ class SparkCommandTest {
     void helpListsSparkAndTheJarPointsToTheLauncher() {
         CliRun help = CliRun.of("--help");
         assertEquals(0, help.code());
-        assertTrue(help.out().matches("(?s).*\n  spark +Batch inference on Apache Spark.*"), help.out());
+        assertTrue(help.out().matches("(?s).*\n  spark +Batch inference and data-parallel training on Apache Spark.*"), help.out());
         CliRun direct = CliRun.of("spark", "predict", "--model", "m.safetensors");
         assertEquals(2, direct.code());
         assertTrue(direct.err().startsWith("error: 'fovea spark' runs in its own JVM with Spark's jars"), direct.err());

@@ -8,9 +8,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code fovea spark}: Fovea's Spark jobs, one subcommand each ({@code predict}; training is to
- * join it). Run by the {@code ./fovea} launcher with Spark's jars on the class path, or on a
- * cluster as {@code spark-submit --class dev.fovea.spark.Main fovea-spark.jar predict …}. As in
+ * {@code fovea spark}: Fovea's Spark jobs, one subcommand each ({@code predict}, {@code train}).
+ * Run by the {@code ./fovea} launcher with Spark's jars on the class path, or on a cluster as
+ * {@code spark-submit --class dev.fovea.spark.Main fovea-spark.jar predict|train …}. As in
  * the {@code fovea} command, a failure the user can fix (a {@link FoveaException}, a Spark
  * {@link AnalysisException} such as a missing path, an I/O error) prints its message alone and
  * exits 2; anything else is a bug, printed as an internal error with exit 1
