@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -51,6 +52,8 @@ public final class Batcher implements AutoCloseable {
         }
     }
 
+    private static final long ARRIVAL_RECHECK_NANOS = 100_000;
+
     private final ServedModel served;
     private final int maxBatch;
     private final long maxDelayNanos;
@@ -61,6 +64,8 @@ public final class Batcher implements AutoCloseable {
     private final AtomicLong batchedImages = new AtomicLong();
     private final AtomicLong maxFormed = new AtomicLong();
     private final Map<Integer, Tensor> inputs = new HashMap<>();
+    private final AtomicInteger arriving = new AtomicInteger();
+    private volatile boolean waitOnlyForArrivals;
     private volatile boolean closed;
     private Entry carried;
 
@@ -81,6 +86,57 @@ public final class Batcher implements AutoCloseable {
         this.worker = new Thread(this::loop, "fovea-infer-" + served.name());
         worker.setDaemon(true);
         worker.start();
+    }
+
+    /**
+     * A request on its way to this model (its body being read, decoded, checked): while any is
+     * open, a batch being formed waits for it, up to {@code maxDelay}. Closing it without
+     * submitting (the request failed) withdraws it. Not thread-safe: one per request thread.
+     */
+    public final class Arrival implements AutoCloseable {
+        private boolean open = true;
+
+        private Arrival() {
+            arriving.incrementAndGet();
+        }
+
+        /** {@link Batcher#submit}, ending the arrival once the images are queued (or refused). */
+        public CompletableFuture<float[]> submit(float[] x, int images) {
+            try {
+                return Batcher.this.submit(x, images);
+            } finally {
+                close();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (open) {
+                open = false;
+                arriving.decrementAndGet();
+            }
+        }
+    }
+
+    /** Counts a request on its way; see {@link Arrival}. */
+    public Arrival arrive() {
+        return new Arrival();
+    }
+
+    /**
+     * From now on a batch waits for more images only while an {@link Arrival} is open, instead of
+     * always waiting {@code maxDelay}: a lone client is then answered without the delay, since
+     * nothing else is coming, while under load the batches form as before. The server's routes
+     * announce every request, so the server turns this on; a caller using only {@link #submit}
+     * keeps the plain delay.
+     */
+    void waitOnlyForArrivals() {
+        waitOnlyForArrivals = true;
+    }
+
+    /** Requests announced by {@link #arrive} and not yet queued or withdrawn. */
+    public int arrivingRequests() {
+        return arriving.get();
     }
 
     /**
@@ -199,10 +255,18 @@ public final class Batcher implements AutoCloseable {
                 int n = first.images;
                 long deadline = System.nanoTime() + maxDelayNanos;
                 while (n < maxBatch) {
-                    long left = deadline - System.nanoTime();
-                    Entry next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    Entry next = queue.poll();
                     if (next == null) {
-                        break;
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0 || waitOnlyForArrivals && arriving.get() == 0) {
+                            break;
+                        }
+                        // With arrivals tracked, look again every 100 µs whether any is still on its way.
+                        next = queue.poll(waitOnlyForArrivals ? Math.min(left, ARRIVAL_RECHECK_NANOS) : left,
+                                TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            continue;
+                        }
                     }
                     if (next.job != null || n + next.images > maxBatch) {
                         carried = next; // starts the next round, so order is kept

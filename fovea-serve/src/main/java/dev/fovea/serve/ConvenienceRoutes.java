@@ -63,6 +63,12 @@ final class ConvenienceRoutes {
 
     private void predict(Context ctx) throws IOException {
         Batcher b = server.batcher(ctx.pathParam("name"));
+        try (Batcher.Arrival arrival = b.arrive()) {
+            predict(ctx, b, arrival);
+        }
+    }
+
+    private void predict(Context ctx, Batcher b, Batcher.Arrival arrival) throws IOException {
         ServedModel m = b.model();
         int topK = topK(ctx.queryParam("top_k"), m.classes());
         m.requireRgbImages("predict");
@@ -93,7 +99,7 @@ final class ConvenienceRoutes {
         }
         float[] x = new float[rgb.length];
         m.normalization().toFloat(rgb, 0, x, 0, rgb.length);
-        float[] probs = server.classify(b, x, images.size());
+        float[] probs = server.classify(b, arrival, x, images.size());
 
         List<Object> predictions = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {

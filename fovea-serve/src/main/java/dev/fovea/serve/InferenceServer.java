@@ -90,6 +90,7 @@ public final class InferenceServer implements AutoCloseable {
             }
             Batcher b = new Batcher(m, options.maxBatch(), options.maxDelayMillis(), options.queue(),
                     n -> metrics.batch(m.name(), n));
+            b.waitOnlyForArrivals(); // every classifying route announces its request (Batcher.arrive)
             batchers.put(m.name(), b);
             metrics.watch(b);
         }
@@ -227,6 +228,11 @@ public final class InferenceServer implements AutoCloseable {
      */
     public float[] classify(Batcher b, float[] x, int n) {
         return await(b, () -> b.submit(x, n));
+    }
+
+    /** As {@link #classify(Batcher, float[], int)}, ending the request's {@link Batcher.Arrival}. */
+    public float[] classify(Batcher b, Batcher.Arrival arrival, float[] x, int n) {
+        return await(b, () -> arrival.submit(x, n));
     }
 
     /**

@@ -92,6 +92,12 @@ final class OpenInferenceRoutes {
 
     private void infer(Context ctx) {
         Batcher b = server.batcher(ctx.pathParam("name"));
+        try (Batcher.Arrival arrival = b.arrive()) {
+            infer(ctx, b, arrival);
+        }
+    }
+
+    private void infer(Context ctx, Batcher b, Batcher.Arrival arrival) {
         ServedModel sm = b.model();
         JsonNode req = parse(ctx.bodyAsBytes());
         if (!req.isObject()) {
@@ -106,7 +112,7 @@ final class OpenInferenceRoutes {
         int topK = topK(req.get("parameters"), sm.classes());
         Set<String> wanted = outputs(req.get("outputs"));
         Tensor t = readInput(inputs.get(0), sm);
-        float[] probs = server.classify(b, t.x, t.n);
+        float[] probs = server.classify(b, arrival, t.x, t.n);
 
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("model_name", sm.name());

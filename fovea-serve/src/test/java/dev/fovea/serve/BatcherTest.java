@@ -2,6 +2,7 @@ package dev.fovea.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -117,6 +118,53 @@ class BatcherTest {
         }
     }
 
+    /**
+     * The server's batchers wait for more images only while a request is on its way: with a
+     * 60-second --max-delay-ms, a lone request is still answered at once, a request announced
+     * (arrive) but not yet queued is waited for and joins the batch, and one withdrawn (its request
+     * failed) ends the wait.
+     */
+    @Test
+    void withArrivalsTrackedABatchWaitsOnlyForRequestsOnTheirWay() throws Exception {
+        Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.SOFTMAX, 7);
+        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Batcher b = new Batcher(ServedModel.load(null, file), 8, 60_000, 8, sizes::add)) {
+            b.waitOnlyForArrivals();
+            float[] x = Fixture.preprocess(Fixture.pixels(1, 3));
+            float[] alone;
+            try (Batcher.Arrival a = b.arrive()) {
+                alone = a.submit(x, 1).get(20, TimeUnit.SECONDS); // not held for the 60 s delay
+            }
+            assertEquals(List.of(1), sizes);
+            assertEquals(0, b.arrivingRequests());
+
+            Batcher.Arrival later = b.arrive();
+            CompletableFuture<float[]> first;
+            try (Batcher.Arrival a = b.arrive()) {
+                first = a.submit(x, 1);
+            }
+            Thread.sleep(300);
+            assertFalse(first.isDone(), "the batch waits for the request still on its way");
+            float[] y = Fixture.preprocess(Fixture.pixels(1, 4));
+            CompletableFuture<float[]> second = later.submit(y, 1);
+            assertArrayEquals(alone, first.get(20, TimeUnit.SECONDS), 1e-5f); // a batch of 2 rounds differently
+            second.get(20, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 2), sizes, "the arriving request joined the waiting one");
+
+            Batcher.Arrival withdrawn = b.arrive();
+            CompletableFuture<float[]> third;
+            try (Batcher.Arrival a = b.arrive()) {
+                third = a.submit(x, 1);
+            }
+            Thread.sleep(300);
+            assertFalse(third.isDone());
+            withdrawn.close();
+            third.get(20, TimeUnit.SECONDS);
+            assertEquals(List.of(1, 2, 1), sizes);
+            assertEquals(0, b.arrivingRequests());
+        }
+    }
+
     /** A job whose caller gave up (timed out, cancelled) while it waited is never run on the model. */
     @Test
     void aJobCancelledWhileQueuedNeverRuns() throws Exception {
@@ -137,7 +185,7 @@ class BatcherTest {
             CompletableFuture<Boolean> after = b.run(m -> true);
             release.countDown();
             assertTrue(after.get(10, TimeUnit.SECONDS));
-            org.junit.jupiter.api.Assertions.assertFalse(ran.get(), "the cancelled job ran on the model");
+            assertFalse(ran.get(), "the cancelled job ran on the model");
         }
     }
 
