@@ -77,6 +77,29 @@ public final class BatchNorm {
         combine(partials, var, nb, c, m);
     }
 
+    /**
+     * Per-channel sums over the rows, the building block of {@link #moments} for statistics that
+     * are summed over several replicas before they are divided: sums[ch] = Σ_r x[r,ch], or
+     * Σ_r (x[r,ch] − center[ch])² when center is given, with the same blocks, order and double
+     * accumulation as {@link #moments}. x (M,C), center (C or null) read; sums (≥ C) written
+     * in [0, C); partials (partialsSize) scratch.
+     */
+    public static void channelSums(float[] x, float[] center, double[] partials, double[] sums, int m, int c) {
+        int nb = blocks(m);
+        int vb = S.loopBound(c);
+        Parallel.forEach(nb, b -> {
+            blockSum(x, center, partials, b, m, c, vb);
+            blockSumScalar(x, center, partials, b, m, c, vb, c);
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double s = 0;
+            for (int b = 0; b < nb; b++) {
+                s += partials[b * c + ch];
+            }
+            sums[ch] = s;
+        }
+    }
+
     /* work[b·C + ch] = Σ over the block's rows of x, or of (x − center)² when center is given
        (two passes: subtracting the mean first avoids the cancellation of E[x²] − E[x]²). */
     private static void blockSum(float[] x, float[] center, double[] work, int b, int m, int c, int vb) {
@@ -238,7 +261,60 @@ public final class BatchNorm {
             gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, vb, c);
         });
         combineGrad(gamma, invStd, dgamma, dbeta, partials, factors, nb, m, c);
+        dxBlocks(x, dy, mean, invStd, factors, dx, m, c);
+    }
+
+    /**
+     * The first half of {@link #backward} for gradient sums that are summed over several
+     * replicas before use: sums[ch] = Σdy, sums[C + ch] = Σdy·x̂, same blocks and order.
+     * x, dy (M,C), mean, invStd (C) read; sums (2·C) written; partials (partialsSize) scratch.
+     */
+    public static void gradSums(float[] x, float[] dy, float[] mean, float[] invStd, double[] partials,
+                                double[] sums, int m, int c) {
+        int nb = blocks(m);
+        int vb = S.loopBound(c);
         Parallel.forEach(nb, b -> {
+            gradBlockSum(x, dy, mean, invStd, partials, b, nb, m, c, vb);
+            gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, vb, c);
+        });
+        for (int ch = 0; ch < c; ch++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int b = 0; b < nb; b++) {
+                sumDy += partials[b * c + ch];
+                sumDyXhat += partials[(nb + b) * c + ch];
+            }
+            sums[ch] = sumDy;
+            sums[c + ch] = sumDyXhat;
+        }
+    }
+
+    /**
+     * The second half of {@link #backward} from precomputed sums: dβ += local Σdy,
+     * dγ += local Σdy·x̂ (this part's own rows), and dx = γ·invStd·(dy − S_dy/count −
+     * x̂·S_dyx̂/count) with the sums {@code reduced} and the divisor {@code count} (the global row
+     * count times the replica's gradient weight, so dx stays in the scale of this replica's dy).
+     * x, dy (M,C), mean, invStd, gamma (C), local and reduced (2·C) read; dx (M,C) written;
+     * dgamma, dbeta (C) accumulate (+=); factors (3·C) scratch.
+     */
+    public static void backwardFromSums(float[] x, float[] dy, float[] mean, float[] invStd, float[] gamma,
+                                        float[] dx, float[] dgamma, float[] dbeta, double[] local, double[] reduced,
+                                        double count, float[] factors, int m, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            dbeta[ch] += (float) local[ch];
+            dgamma[ch] += (float) local[c + ch];
+            factors[ch] = gamma[ch] * invStd[ch];
+            factors[c + ch] = (float) (reduced[ch] / count);
+            factors[2 * c + ch] = (float) (reduced[c + ch] / count);
+        }
+        dxBlocks(x, dy, mean, invStd, factors, dx, m, c);
+    }
+
+    /* dx = factors[0,C)·(dy − factors[C,2C) − x̂·factors[2C,3C)), blocks in parallel. */
+    private static void dxBlocks(float[] x, float[] dy, float[] mean, float[] invStd, float[] factors, float[] dx,
+                                 int m, int c) {
+        int vb = S.loopBound(c);
+        Parallel.forEach(blocks(m), b -> {
             int r0 = b * BLOCK_ROWS;
             int r1 = Math.min(m, r0 + BLOCK_ROWS);
             for (int r = r0; r < r1; r++) {

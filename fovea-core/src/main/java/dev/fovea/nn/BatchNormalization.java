@@ -20,6 +20,12 @@ import java.util.Map;
  * and {@code moving_variance} (ones). Backward follows the last forward: through the batch
  * statistics after a training forward, with the moving statistics as constants after an
  * inference one (what explaining a trained model, {@code eval.GradCam}, differentiates).
+ *
+ * <p>Data-parallel training can synchronize the batch statistics over replicas with
+ * {@link #setCrossReplicaSum}: training then normalizes with the global batch's mean and biased
+ * variance (and moves the moving statistics with them), and the backward pass uses the global
+ * Σdy and Σdy·x̂, so K replicas on K slices compute what one layer computes on the whole batch,
+ * up to the order of the sums. Without a reducer (the default) everything is local.
  */
 public final class BatchNormalization extends BaseLayer {
     private final float momentum;
@@ -40,6 +46,13 @@ public final class BatchNormalization extends BaseLayer {
     private float[] invStd;
     private float[] factors;
     private double[] partials = new double[0];
+    private CrossReplicaSum replicas;
+    /* Sync mode: Σx per channel then the row count; Σ(x − μ)²; local and reduced (Σdy, Σdy·x̂). */
+    private double[] sums;
+    private double[] squares;
+    private double[] localGrad;
+    private double[] globalGrad;
+    private double globalCount;
     private Tensor x;
     private Tensor y;
     private Tensor dx;
@@ -151,6 +164,20 @@ public final class BatchNormalization extends BaseLayer {
         return epsilon;
     }
 
+    /**
+     * Synchronizes training-mode statistics over replicas through {@code reducer} (see
+     * {@link CrossReplicaSum} for the calls and the gradient convention), or makes them local
+     * again with null. Inference is unaffected: it uses the moving statistics.
+     */
+    public void setCrossReplicaSum(CrossReplicaSum reducer) {
+        this.replicas = reducer;
+    }
+
+    /** The reducer set by {@link #setCrossReplicaSum}, or null when statistics are local. */
+    public CrossReplicaSum crossReplicaSum() {
+        return replicas;
+    }
+
     @Override
     public Tensor forward(Tensor input, boolean training) {
         checkInput(input);
@@ -165,7 +192,11 @@ public final class BatchNormalization extends BaseLayer {
             if (partials.length != need) {
                 partials = new double[need];
             }
-            BatchNorm.moments(input.data(), mean, var, partials, m, c);
+            if (replicas == null) {
+                BatchNorm.moments(input.data(), mean, var, partials, m, c);
+            } else {
+                globalMoments(input.data(), m, c);
+            }
             BatchNorm.invStd(var, invStd, c, epsilon);
             BatchNorm.normalize(input.data(), mean, invStd, g, b, y.data(), m, c);
             BatchNorm.updateMoving(mean, var, movingMean.value(), movingVariance.value(), c, momentum);
@@ -187,9 +218,44 @@ public final class BatchNormalization extends BaseLayer {
                     dx.data(), scale ? gamma.grad() : sink, center ? beta.grad() : sink, m, c);
             return dx;
         }
-        BatchNorm.backward(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
-                scale ? gamma.grad() : sink, center ? beta.grad() : sink, partials, factors, m, c);
+        if (replicas == null) {
+            BatchNorm.backward(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
+                    scale ? gamma.grad() : sink, center ? beta.grad() : sink, partials, factors, m, c);
+            return dx;
+        }
+        BatchNorm.gradSums(x.data(), dy.data(), mean, invStd, partials, localGrad, m, c);
+        double w = replicas.gradientWeight();
+        for (int i = 0; i < 2 * c; i++) {
+            globalGrad[i] = localGrad[i] * w;
+        }
+        replicas.sum(globalGrad);
+        BatchNorm.backwardFromSums(x.data(), dy.data(), mean, invStd, scale ? gamma.value() : ones, dx.data(),
+                scale ? gamma.grad() : sink, center ? beta.grad() : sink, localGrad, globalGrad, w * globalCount,
+                factors, m, c);
         return dx;
+    }
+
+    /* Two passes like the local moments (mean first, then squares about it, so no E[x²] − E[x]²
+       cancellation), each summed over the replicas: two small reductions per forward. */
+    private void globalMoments(float[] in, int m, int c) {
+        if (sums == null || sums.length != c + 1) {
+            sums = new double[c + 1];
+            squares = new double[c];
+            localGrad = new double[2 * c];
+            globalGrad = new double[2 * c];
+        }
+        BatchNorm.channelSums(in, null, partials, sums, m, c);
+        sums[c] = m;
+        replicas.sum(sums);
+        globalCount = sums[c];
+        for (int ch = 0; ch < c; ch++) {
+            mean[ch] = (float) (sums[ch] / globalCount);
+        }
+        BatchNorm.channelSums(in, mean, partials, squares, m, c);
+        replicas.sum(squares);
+        for (int ch = 0; ch < c; ch++) {
+            var[ch] = (float) (squares[ch] / globalCount);
+        }
     }
 
     @Override

@@ -1,6 +1,10 @@
 package dev.fovea.spark;
 
+import dev.fovea.loss.Reduction;
+import dev.fovea.nn.BatchNormalization;
+import dev.fovea.nn.CrossReplicaSum;
 import dev.fovea.nn.Layer;
+import dev.fovea.nn.Model;
 import dev.fovea.nn.RandomState;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
@@ -43,6 +47,31 @@ final class Replica {
 
     int workers() {
         return ring.size();
+    }
+
+    /**
+     * Synchronized batch-norm: hands every batch-norm layer of {@code net} a reducer over this
+     * ring (double sums, bit-identical on every rank) whose gradient weight is this step's
+     * n_k/B for a mean loss and 1 for a summed one, the weights {@link SyncStep.Exchange}
+     * applies to the parameter gradients. The reductions' time counts as exchange.
+     */
+    void synchronizeBatchNorm(Model net, Reduction reduction) {
+        CrossReplicaSum sum = new CrossReplicaSum() {
+            @Override
+            public void sum(double[] values) {
+                ring.sum(values, values.length);
+            }
+
+            @Override
+            public double gradientWeight() {
+                return reduction == Reduction.SUM ? 1.0 : (double) sliceSize / globalSize;
+            }
+        };
+        for (Layer layer : net.layers()) {
+            if (layer instanceof BatchNormalization bn) {
+                bn.setCrossReplicaSum(sum);
+            }
+        }
     }
 
     /** First row of this rank's slice of a global batch of {@code n}: slices differ by at most one row. */

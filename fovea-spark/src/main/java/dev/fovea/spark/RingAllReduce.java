@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -43,7 +44,10 @@ public final class RingAllReduce implements AutoCloseable {
     private ByteBuffer recvBytes;
     private FloatBuffer sendFloats;
     private FloatBuffer recvFloats;
+    private DoubleBuffer sendDoubles;
+    private DoubleBuffer recvDoubles;
     private float[] received;
+    private double[] receivedDoubles;
     private long exchangeNanos;
 
     private RingAllReduce(int rank, int size, SocketChannel toNext, SocketChannel fromPrev) {
@@ -132,19 +136,76 @@ public final class RingAllReduce implements AutoCloseable {
      * @param a read and written, at least n long
      */
     public void sum(float[] a, int n) {
+        ring(n, 1, (out, in, add) -> {
+            int outFrom = chunkStart(out, n);
+            int outLen = chunkStart(out + 1, n) - outFrom;
+            int inFrom = chunkStart(in, n);
+            int inLen = chunkStart(in + 1, n) - inFrom;
+            sendFloats.clear();
+            sendFloats.put(a, outFrom, outLen);
+            transfer(outLen * Float.BYTES, inLen * Float.BYTES);
+            recvFloats.clear();
+            if (add) {
+                // A bulk copy then a plain loop (which the JIT vectorizes): per-element buffer reads are several times slower.
+                recvFloats.get(received, 0, inLen);
+                for (int i = 0; i < inLen; i++) {
+                    a[inFrom + i] += received[i];
+                }
+            } else {
+                recvFloats.get(a, inFrom, inLen);
+            }
+        });
+    }
+
+    /**
+     * {@link #sum(float[], int)} for doubles: the same ring, chunks and summation order, twice the
+     * bytes. Synchronized batch-norm sums its double channel sums with it, so the statistics
+     * exchanged are as accurate as the local ones.
+     *
+     * @param a read and written, at least n long
+     */
+    public void sum(double[] a, int n) {
+        ring(n, 2, (out, in, add) -> {
+            int outFrom = chunkStart(out, n);
+            int outLen = chunkStart(out + 1, n) - outFrom;
+            int inFrom = chunkStart(in, n);
+            int inLen = chunkStart(in + 1, n) - inFrom;
+            sendDoubles.clear();
+            sendDoubles.put(a, outFrom, outLen);
+            transfer(outLen * Double.BYTES, inLen * Double.BYTES);
+            recvDoubles.clear();
+            if (add) {
+                recvDoubles.get(receivedDoubles, 0, inLen);
+                for (int i = 0; i < inLen; i++) {
+                    a[inFrom + i] += receivedDoubles[i];
+                }
+            } else {
+                recvDoubles.get(a, inFrom, inLen);
+            }
+        });
+    }
+
+    /** One ring step: send chunk {@code out} to the next rank, receive chunk {@code in} from the previous one, add or copy it. */
+    @FunctionalInterface
+    private interface Step {
+        void run(int out, int in, boolean add) throws IOException;
+    }
+
+    /* The two phases over n elements of floatsPerElement floats' size each, timed as exchange. */
+    private void ring(int n, int floatsPerElement, Step step) {
         if (size == 1) {
             return;
         }
         long start = System.nanoTime();
-        ensureCapacity((n + size - 1) / size);
+        ensureCapacity((n + size - 1) / size * floatsPerElement);
         try {
             // Reduce-scatter: after K−1 steps rank r holds the finished sum of chunk r+1.
             for (int s = 0; s < size - 1; s++) {
-                exchange(a, n, Math.floorMod(rank - s, size), Math.floorMod(rank - s - 1, size), true);
+                step.run(Math.floorMod(rank - s, size), Math.floorMod(rank - s - 1, size), true);
             }
             // All-gather: the finished chunks travel once around the ring.
             for (int s = 0; s < size - 1; s++) {
-                exchange(a, n, Math.floorMod(rank + 1 - s, size), Math.floorMod(rank - s, size), false);
+                step.run(Math.floorMod(rank + 1 - s, size), Math.floorMod(rank - s, size), false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(new IOException("rank " + rank + " of " + size
@@ -157,33 +218,17 @@ public final class RingAllReduce implements AutoCloseable {
         return (int) ((long) c * n / size);
     }
 
-    /** Sends chunk {@code out} to the next rank while receiving chunk {@code in} from the previous one, then adds or copies it. */
-    private void exchange(float[] a, int n, int out, int in, boolean add) throws IOException {
-        int outFrom = chunkStart(out, n);
-        int outLen = chunkStart(out + 1, n) - outFrom;
-        sendFloats.clear();
-        sendFloats.put(a, outFrom, outLen);
-        sendBytes.clear().limit(outLen * Float.BYTES);
+    /** Sends the first {@code outBytes} of the send buffer on a helper thread while receiving {@code inBytes} into the receive buffer. */
+    private void transfer(int outBytes, int inBytes) throws IOException {
+        sendBytes.clear().limit(outBytes);
         Future<?> sent = sender.submit(() -> {
             while (sendBytes.hasRemaining()) {
                 toNext.write(sendBytes);
             }
             return null;
         });
-        int inFrom = chunkStart(in, n);
-        int inLen = chunkStart(in + 1, n) - inFrom;
-        recvBytes.clear().limit(inLen * Float.BYTES);
+        recvBytes.clear().limit(inBytes);
         readFully(fromPrev, recvBytes);
-        recvFloats.clear();
-        if (add) {
-            // A bulk copy then a plain loop (which the JIT vectorizes): per-element buffer reads are several times slower.
-            recvFloats.get(received, 0, inLen);
-            for (int i = 0; i < inLen; i++) {
-                a[inFrom + i] += received[i];
-            }
-        } else {
-            recvFloats.get(a, inFrom, inLen);
-        }
         try {
             sent.get();
         } catch (InterruptedException e) {
@@ -200,7 +245,10 @@ public final class RingAllReduce implements AutoCloseable {
             recvBytes = ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             sendFloats = sendBytes.asFloatBuffer();
             recvFloats = recvBytes.asFloatBuffer();
+            sendDoubles = sendBytes.asDoubleBuffer();
+            recvDoubles = recvBytes.asDoubleBuffer();
             received = new float[floats];
+            receivedDoubles = new double[floats / 2];
         }
     }
 

@@ -138,7 +138,9 @@ final class SyncStep {
      * and then lets the real optimizer step. After the last step of an epoch it also averages
      * the non-trainable parameters (batch-norm moving statistics, which each rank updated from
      * its own slice, as PyTorch's DDP does), so the replicas are identical again before the
-     * epoch's validation and checkpoint.
+     * epoch's validation and checkpoint. With synchronized batch-norm the moving statistics
+     * moved with the global batch's statistics and are already equal on every rank, so they are
+     * left alone (averaging K equal copies could change their last bit).
      */
     static final class Exchange implements Optimizer {
         private final Optimizer inner;
@@ -154,12 +156,13 @@ final class SyncStep {
         private long computeNanos;
         private long exchangeNanos;
 
-        Exchange(Optimizer inner, Replica replica, Model model, Reduction reduction) {
+        Exchange(Optimizer inner, Replica replica, Model model, Reduction reduction, boolean statisticsSynchronized) {
             this.inner = inner;
             this.replica = replica;
             this.reduction = reduction;
             this.trainable = model.params().stream().filter(Param::trainable).toList();
-            this.statistics = model.params().stream().filter(p -> !p.trainable()).toList();
+            this.statistics = statisticsSynchronized ? List.of()
+                    : model.params().stream().filter(p -> !p.trainable()).toList();
             this.flat = new float[trainable.stream().mapToInt(Param::size).sum()];
             this.flatStats = new float[statistics.stream().mapToInt(Param::size).sum()];
         }

@@ -85,6 +85,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Use at most N images of each split, drawn with the seed (0: all). Default: ${DEFAULT-VALUE}.")
     int limit;
 
+    @Option(names = "--batch-norm", paramLabel = "per-worker|sync", defaultValue = TrainSettings.PER_WORKER,
+            description = "Batch-norm statistics per worker's slice (PyTorch DDP's default; no extra exchange) or"
+                    + " synchronized over the global batch (3 small all-reduces per BN layer per step; matches one"
+                    + " process). Default: ${DEFAULT-VALUE}.")
+    String batchNorm;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
             description = "Seed of initialization, shuffling, dropout and augmentation. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -100,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws java.io.IOException {
         TrainSettings s = new TrainSettings(model, data, workers, epochs, batchSize, seed, optimizer, lr, momentum,
-                weightDecay, lossReduction, augment, normalize, validation, limit);
+                weightDecay, lossReduction, augment, normalize, validation, limit, batchNorm);
         s.check();
         SparkTrainer.Outcome o;
         try (SparkSession spark = session()) {

@@ -23,11 +23,24 @@ import java.util.Map;
  * @param lr         null for the optimizer's default (0.001 adam/adamw, 0.01 sgd)
  * @param augment    {@code none} or {@code tutorial} (shifts of 10% and horizontal flips)
  * @param validation {@code test} (the data's test split) or {@code none}
+ * @param batchNorm  {@code per-worker} (each replica normalizes with its slice's statistics, as
+ *                   PyTorch's DDP does) or {@code sync} (every batch-norm layer sums its statistics
+ *                   over the replicas: the global batch's, as one process computes them)
  */
 public record TrainSettings(String model, String data, int workers, int epochs, int batchSize, long seed,
                             String optimizer, Double lr, double momentum, double weightDecay,
                             String lossReduction, String augment, boolean normalize, String validation,
-                            int limit) implements Serializable {
+                            int limit, String batchNorm) implements Serializable {
+    /** Per-worker batch-norm, the default. */
+    public TrainSettings(String model, String data, int workers, int epochs, int batchSize, long seed,
+                         String optimizer, Double lr, double momentum, double weightDecay, String lossReduction,
+                         String augment, boolean normalize, String validation, int limit) {
+        this(model, data, workers, epochs, batchSize, seed, optimizer, lr, momentum, weightDecay, lossReduction,
+                augment, normalize, validation, limit, PER_WORKER);
+    }
+
+    static final String PER_WORKER = "per-worker";
+    static final String SYNC = "sync";
 
     /** {@code fovea train}'s defaults for the rest: adam, mean loss, tutorial augmentation, test validation. */
     public static TrainSettings of(String model, String data, int workers, int epochs, int batchSize, long seed) {
@@ -59,6 +72,9 @@ public record TrainSettings(String model, String data, int workers, int epochs, 
         if (!List.of("test", "none").contains(validation)) {
             throw new FoveaException("--validation " + validation + ": unknown; expected test or none");
         }
+        if (!List.of(PER_WORKER, SYNC).contains(batchNorm)) {
+            throw new FoveaException("--batch-norm " + batchNorm + ": unknown; expected per-worker or sync");
+        }
         if (lr != null && !(lr > 0)) {
             throw new FoveaException("--lr " + lr + ": expected a number > 0");
         }
@@ -72,6 +88,10 @@ public record TrainSettings(String model, String data, int workers, int epochs, 
             case "sgd" -> new SGD(new Constant(lr == null ? 0.01 : lr), momentum, false, weightDecay);
             default -> throw new IllegalStateException("optimizer " + optimizer + " passed check() but has no case");
         };
+    }
+
+    boolean syncBatchNorm() {
+        return batchNorm.equals(SYNC);
     }
 
     Reduction reduction() {
@@ -100,6 +120,7 @@ public record TrainSettings(String model, String data, int workers, int epochs, 
         m.put("normalize", normalize);
         m.put("validation", validation);
         m.put("limit", limit);
+        m.put("batch_norm", batchNorm);
         return m;
     }
 }

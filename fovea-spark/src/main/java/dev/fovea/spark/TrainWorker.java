@@ -99,7 +99,11 @@ final class TrainWorker {
                 job.width(), job.channels());
         SyncStep.GlobalLoss loss = new SyncStep.GlobalLoss(new SparseCategoricalCrossentropy(
                 !SparkTrainer.endsInSoftmax(net), 0f, s.reduction()), replica);
-        SyncStep.Exchange exchange = new SyncStep.Exchange(s.newOptimizer(), replica, net, s.reduction());
+        if (s.syncBatchNorm()) {
+            replica.synchronizeBatchNorm(net, s.reduction());
+        }
+        SyncStep.Exchange exchange = new SyncStep.Exchange(s.newOptimizer(), replica, net, s.reduction(),
+                s.syncBatchNorm());
         Trainer trainer = new Trainer(net, exchange, loss, new SyncStep.GlobalAccuracy(loss));
         trainer.setInfo(new ModelFile.Info(job.classes(), job.normalization(), job.provenance()));
         Path out = Path.of(job.out());

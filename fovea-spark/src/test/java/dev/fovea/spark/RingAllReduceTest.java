@@ -2,6 +2,7 @@ package dev.fovea.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
@@ -16,9 +17,14 @@ import org.junit.jupiter.api.Test;
 /** The ring all-reduce among K threads on loopback, against the element-wise sum in double precision. */
 class RingAllReduceTest {
 
-    /** Each rank's result after one sum of {@code inputs[rank]}; K = inputs.length ranks on threads. */
-    private static float[][] allReduce(float[][] inputs, int calls) throws Exception {
-        int k = inputs.length;
+    /** What one rank does with its end of the ring. */
+    @FunctionalInterface
+    interface RankBody<T> {
+        T run(int rank, RingAllReduce ring);
+    }
+
+    /** Runs {@code body} on K = k ranks, one thread each, joined in a loopback ring; results by rank. */
+    static <T> List<T> onRanks(int k, RankBody<T> body) throws Exception {
         List<ServerSocketChannel> servers = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (int r = 0; r < k; r++) {
@@ -28,27 +34,74 @@ class RingAllReduceTest {
         }
         ExecutorService pool = Executors.newFixedThreadPool(k);
         try {
-            List<Future<float[]>> out = new ArrayList<>();
+            List<Future<T>> out = new ArrayList<>();
             for (int r = 0; r < k; r++) {
                 int rank = r;
                 out.add(pool.submit(() -> {
                     try (RingAllReduce ring = RingAllReduce.connect(rank, addresses, servers.get(rank))) {
-                        float[] a = null;
-                        for (int c = 0; c < calls; c++) {
-                            a = inputs[rank].clone();
-                            ring.sum(a, a.length);
-                        }
-                        return a;
+                        return body.run(rank, ring);
                     }
                 }));
             }
-            float[][] res = new float[k][];
+            List<T> res = new ArrayList<>();
             for (int r = 0; r < k; r++) {
-                res[r] = out.get(r).get(30, TimeUnit.SECONDS);
+                res.add(out.get(r).get(30, TimeUnit.SECONDS));
             }
             return res;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Each rank's result after one sum of {@code inputs[rank]}; K = inputs.length ranks on threads. */
+    private static float[][] allReduce(float[][] inputs, int calls) throws Exception {
+        return onRanks(inputs.length, (rank, ring) -> {
+            float[] a = null;
+            for (int c = 0; c < calls; c++) {
+                a = inputs[rank].clone();
+                ring.sum(a, a.length);
+            }
+            return a;
+        }).toArray(float[][]::new);
+    }
+
+    /**
+     * Doubles keep double precision through the ring (1 + 1e-12 is lost in float), agree on every
+     * rank, and interleave with float sums on the same ring (buffers shared, sizes differing), as
+     * synchronized batch-norm's statistics interleave with the gradient exchange.
+     */
+    @Test
+    void doubleSumsKeepDoublePrecisionAndInterleaveWithFloatSums() throws Exception {
+        Random rnd = new Random(5);
+        for (int[] kn : new int[][]{{2, 3}, {3, 1001}, {2, 200_001}}) {
+            int k = kn[0];
+            int n = kn[1];
+            double[][] in = new double[k][n];
+            for (int r = 0; r < k; r++) {
+                for (int i = 0; i < n; i++) {
+                    in[r][i] = r == 0 ? 1.0 : 1e-12 * (1 + rnd.nextInt(5));
+                }
+            }
+            List<double[]> out = onRanks(k, (rank, ring) -> {
+                float[] f = {rank + 1f, 2f};
+                ring.sum(f, 2);
+                double[] a = in[rank].clone();
+                ring.sum(a, n);
+                ring.sum(f, 2);
+                assertArrayEquals(new float[]{k * k * (k + 1) / 2f, 2f * k * k}, f, "float sums around the double one");
+                return a;
+            });
+            for (int i = 0; i < n; i++) {
+                double expected = 0;
+                for (int r = 0; r < k; r++) {
+                    expected += in[r][i];
+                }
+                assertEquals(expected, out.get(0)[i], 1e-15, "K=" + k + " n=" + n + " element " + i);
+                assertTrue(out.get(0)[i] > 1.0, "the 1e-12 terms must survive");
+            }
+            for (int r = 1; r < k; r++) {
+                assertArrayEquals(out.get(0), out.get(r), "K=" + k + " n=" + n + ": rank " + r + " differs from rank 0");
+            }
         }
     }
 

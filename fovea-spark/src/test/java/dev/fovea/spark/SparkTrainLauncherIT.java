@@ -59,6 +59,18 @@ class SparkTrainLauncherIT {
         assertEquals(List.of(1, 2), h.epochs());
         assertTrue(h.asMap().containsKey("val_loss"), "validated on the sample's val split: " + h.asMap().keySet());
         assertTrue(Files.readString(out.resolve("run.json")).contains("\"exchange_ms_per_step\""));
+        assertTrue(Files.readString(out.resolve("run.json")).replace(" ", "").contains("\"batch_norm\":\"per-worker\""),
+                "the default batch-norm mode is recorded");
+    }
+
+    @Test
+    void anUnknownBatchNormModeIsOneLineWithoutStackTrace() throws Exception {
+        Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
+                "--batch-norm", "global", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("error: --batch-norm global: unknown; expected per-worker or sync"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(tmp.resolve("x")));
     }
 
     @Test
