@@ -209,9 +209,13 @@ public final class SparkTrainer {
         }
     }
 
-    /** Settings a resumed run must share with the run it continues (the workers may change: K does not alter the result). */
+    /**
+     * Settings a resumed run must share with the run it continues. The workers may change: K does
+     * not alter the result of a model without batch-norm or with synchronized batch-norm (with
+     * per-worker statistics, each worker's slice, and so the statistics, depend on K).
+     */
     static final List<String> SAME_ON_RESUME = List.of("data", "limit", "seed", "batch_size", "optimizer", "lr",
-            "momentum", "weight_decay", "loss_reduction", "augment", "normalize");
+            "momentum", "weight_decay", "loss_reduction", "augment", "normalize", "batch_norm");
 
     /** Refuses to resume with settings that would make a different run than the checkpoint's. */
     private static void checkSameRun(Path out, TrainSettings s) {

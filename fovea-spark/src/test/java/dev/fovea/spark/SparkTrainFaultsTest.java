@@ -102,6 +102,14 @@ class SparkTrainFaultsTest {
         FoveaException e = assertThrows(FoveaException.class, () -> SparkTrainer.train(spark, otherBatch, out, true, QUIET));
         assertEquals("--resume: the run in " + out + " was trained with --batch-size 32, this command has 16; resume"
                 + " with the same setting (see " + out.resolve(SparkTrainer.RUN_RECORD) + ")", e.getMessage());
+
+        // Synchronized and per-worker statistics train different models: no switching on resume.
+        TrainSettings otherNorm = new TrainSettings(s.model(), s.data(), 2, 3, s.batchSize(), s.seed(), s.optimizer(),
+                s.lr(), s.momentum(), s.weightDecay(), s.lossReduction(), s.augment(), s.normalize(), s.validation(),
+                s.limit(), TrainSettings.SYNC);
+        e = assertThrows(FoveaException.class, () -> SparkTrainer.train(spark, otherNorm, out, true, QUIET));
+        assertTrue(e.getMessage().startsWith("--resume: the run in " + out + " was trained with --batch-norm"
+                + " per-worker, this command has sync;"), e.getMessage());
     }
 
     @Test
