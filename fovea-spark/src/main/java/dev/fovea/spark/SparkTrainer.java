@@ -44,7 +44,8 @@ import org.apache.spark.sql.SparkSession;
  * loads) the model on the driver, checks that they fit each other before any task starts,
  * broadcasts the model file and the uint8 images once, and runs K barrier tasks
  * ({@link TrainWorker}), one replica each. The driver takes no part in the gradient exchange.
- * Writes {@code run.json} into the run folder; rank 0 writes the model, checkpoint and history.
+ * Writes {@code run.json} into the run folder; rank 0 writes the model, checkpoint and history;
+ * then the driver writes {@code fovea train}'s report ({@code report.html}, {@code plots/}).
  */
 public final class SparkTrainer {
     static final String RUN_RECORD = "run.json";
@@ -173,7 +174,7 @@ public final class SparkTrainer {
         s.toMap().forEach((k, v) -> shown.putIfAbsent(k, String.valueOf(v)));
         try {
             RunReport.write(out, model.model(), history, data, onTrainingData, norm, model.info().classNames(),
-                    "Training run " + out.toAbsolutePath().getFileName() + " (fovea spark train, " + s.workers()
+                    "Fovea run: " + s.model() + " on " + s.data() + " (fovea spark train, " + s.workers()
                             + " workers)", shown, TestTimeAugmentation.Level.NONE, o);
         } catch (RunReport.WriteFailure e) {
             throw new FoveaException("cannot write the report into " + out + ": " + e.getMessage()

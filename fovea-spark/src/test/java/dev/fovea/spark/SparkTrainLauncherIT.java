@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./fovea spark train} end to end from the packaged jars: the run folder gets a loadable
- * model, a checkpoint, the history and run.json, the two replicas are reported identical; a user
+ * model, a checkpoint, the history, run.json and fovea train's report, the two replicas are reported identical; a user
  * error is one line and exit 2, before Spark runs a job.
  */
 class SparkTrainLauncherIT {
