@@ -30,6 +30,9 @@ public final class Main implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // The report's charts (XChart, AWT) on a cluster driver without a display, under
+        // spark-submit too, where ./fovea's -Djava.awt.headless=true is not passed.
+        System.setProperty("java.awt.headless", "true");
         System.exit(run(args));
     }
 

@@ -6,6 +6,7 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.data.Splits;
+import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.AtomicFiles;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Activation;
@@ -15,7 +16,9 @@ import dev.fovea.nn.Dense;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
+import dev.fovea.report.RunReport;
 import dev.fovea.tensor.Rng;
+import dev.fovea.train.History;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -41,7 +44,8 @@ import org.apache.spark.sql.SparkSession;
  * loads) the model on the driver, checks that they fit each other before any task starts,
  * broadcasts the model file and the uint8 images once, and runs K barrier tasks
  * ({@link TrainWorker}), one replica each. The driver takes no part in the gradient exchange.
- * Writes {@code run.json} into the run folder; rank 0 writes the model, checkpoint and history.
+ * Writes {@code run.json} into the run folder; rank 0 writes the model, checkpoint and history;
+ * then the driver writes {@code fovea train}'s report ({@code report.html}, {@code plots/}).
  */
 public final class SparkTrainer {
     static final String RUN_RECORD = "run.json";
@@ -58,6 +62,17 @@ public final class SparkTrainer {
      * {@code resume} (and then to {@code settings.epochs()} in total).
      */
     public static Outcome train(SparkSession spark, TrainSettings s, Path out, boolean resume, PrintStream err) {
+        return train(spark, s, out, resume, err, err);
+    }
+
+    /**
+     * As {@link #train(SparkSession, TrainSettings, Path, boolean, PrintStream)}, then writes the
+     * report as {@code fovea train} does ({@code report.html} and {@code plots/}, from the final
+     * model on the validation data, or on the training data when there is none), printing its
+     * figures to {@code report}.
+     */
+    public static Outcome train(SparkSession spark, TrainSettings s, Path out, boolean resume, PrintStream report,
+                                PrintStream err) {
         s.check();
         Path checkpoint = out.resolve(TrainWorker.CHECKPOINT);
         if (resume && !Files.exists(checkpoint)) {
@@ -137,7 +152,35 @@ public final class SparkTrainer {
         double seconds = (System.nanoTime() - start) / 1e9;
         ranks = ranks.stream().sorted((a, b) -> Integer.compare(a.rank(), b.rank())).toList();
         writeRecord(out, s, ranks, seconds);
+        writeReport(out, s, val != null ? val : train, val == null, norm, provenance, report);
         return new Outcome(ranks, seconds);
+    }
+
+    /**
+     * The driver's report of the run rank 0 left in {@code out} (its model and history): the
+     * same as {@code fovea train}'s, so the evaluation runs here, once, on the final weights.
+     */
+    private static void writeReport(Path out, TrainSettings s, Dataset data, boolean onTrainingData,
+                                    Normalization norm, Map<String, Object> provenance, PrintStream o) {
+        ModelFile.Loaded model = ModelFile.load(out.resolve(TrainWorker.MODEL));
+        History history;
+        try {
+            history = History.fromCsv(Files.readString(out.resolve(TrainWorker.HISTORY)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + out.resolve(TrainWorker.HISTORY) + ": " + e.getMessage(), e);
+        }
+        Map<String, String> shown = new LinkedHashMap<>();
+        provenance.forEach((k, v) -> shown.put(k, String.valueOf(v)));
+        s.toMap().forEach((k, v) -> shown.putIfAbsent(k, String.valueOf(v)));
+        try {
+            RunReport.write(out, model.model(), history, data, onTrainingData, norm, model.info().classNames(),
+                    "Fovea run: " + s.model() + " on " + s.data() + " (fovea spark train, " + s.workers()
+                            + " workers)", shown, TestTimeAugmentation.Level.NONE, o);
+        } catch (RunReport.WriteFailure e) {
+            throw new FoveaException("cannot write the report into " + out + ": " + e.getMessage()
+                    + "; the model, checkpoint and history are written; free space or fix the folder's permissions"
+                    + " and run again with --resume (it writes the report without training further)");
+        }
     }
 
     /** A preset initialized from the seed, or a model file's weights; checked against the data's shape. */

@@ -110,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         s.check();
         SparkTrainer.Outcome o;
         try (SparkSession spark = session()) {
-            o = SparkTrainer.train(spark, s, out, resume, System.err);
+            o = SparkTrainer.train(spark, s, out, resume, System.out, System.err);
         }
         PrintWriter w = spec.commandLine().getOut();
         TrainWorker.Result r0 = o.ranks().get(0);

@@ -12,13 +12,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./fovea spark train} end to end from the packaged jars: the run folder gets a loadable
- * model, a checkpoint, the history and run.json, the two replicas are reported identical; a user
+ * model, a checkpoint, the history, run.json and fovea train's report, the two replicas are reported identical; a user
  * error is one line and exit 2, before Spark runs a job.
  */
 class SparkTrainLauncherIT {
@@ -61,6 +64,26 @@ class SparkTrainLauncherIT {
         assertTrue(Files.readString(out.resolve("run.json")).contains("\"exchange_ms_per_step\""));
         assertTrue(Files.readString(out.resolve("run.json")).replace(" ", "").contains("\"batch_norm\":\"per-worker\""),
                 "the default batch-norm mode is recorded");
+        // The report, as fovea train's: the final model on the validation data. Rank 0's last
+        // validation (the history) scored the same weights on the same images, so its accuracy is
+        // the one the driver's evaluation must print and show.
+        double valAcc = h.get("val_accuracy").get(1);
+        double valLoss = h.get("val_loss").get(1);
+        assertTrue(r.out().contains(String.format(Locale.ROOT, "validation loss %.4f, accuracy %.4f", valLoss, valAcc)),
+                r.out());
+        assertTrue(r.out().contains("report: " + out.resolve("report.html")), r.out());
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains(String.format(Locale.ROOT,
+                "<div class=\"value\">%.2f%%</div><div class=\"label\">accuracy</div>", 100 * valAcc)), "accuracy card");
+        for (String alt : List.of("Loss per epoch", "Accuracy per epoch", "Confusion matrix, counts")) {
+            assertTrue(html.contains("alt=\"" + alt + "\""), alt);
+        }
+        assertTrue(html.contains("Grad-CAM at <code>"), "the mistakes' Grad-CAM (the tiny model is convolutional)");
+        Matcher external = Pattern.compile("(src|href)=\"(?!data:|#)[^\"]*\"").matcher(html);
+        assertFalse(external.find(), () -> "self-contained, but links " + external.group());
+        for (String png : List.of("loss.png", "accuracy.png", "confusion_counts.png")) {
+            assertTrue(Files.size(out.resolve("plots").resolve(png)) > 1000, png);
+        }
     }
 
     @Test
