@@ -2,11 +2,6 @@ package dev.fovea.cli;
 
 import dev.fovea.io.ModelFile;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
-import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
-import dev.fovea.nn.Conv2D;
-import dev.fovea.nn.Dense;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import java.nio.file.Files;
@@ -62,22 +57,10 @@ final class Models {
         return ModelFile.load(p);
     }
 
-    /**
-     * True when the model's last layer applies softmax (the tutorial's head), so its outputs are
-     * probabilities; otherwise they are logits and need a softmax before being read as such.
-     */
-    static boolean endsInSoftmax(Model model) {
-        var layers = model.layers();
-        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-        ActivationFunction f = last instanceof Dense d ? d.activation()
-                : last instanceof Conv2D c ? c.activation()
-                : last instanceof Activation a ? a.function() : null;
-        return f == ActivationFunction.SOFTMAX;
-    }
 
     /** The model's outputs (N,K) as class probabilities: as they are after a softmax head, else softmaxed. */
     static float[] probabilities(Model model, float[] outputs, int k) {
-        if (endsInSoftmax(model)) {
+        if (model.endsInSoftmax()) {
             return outputs;
         }
         float[] p = new float[outputs.length];

@@ -69,7 +69,7 @@ final class StepProfiler {
         List<Flops.LayerFlops> flops = Flops.of(model);
         DataFeed feed = new DataFeed(syntheticData(batch), Augmentation.tutorial(), Normalization.scale(3), 1);
         // From logits unless the model ends in softmax, as training reads it.
-        Loss loss = new SparseCategoricalCrossentropy(!Models.endsInSoftmax(model), 0f);
+        Loss loss = new SparseCategoricalCrossentropy(!model.endsInSoftmax(), 0f);
         Optimizer optimizer = new Adam();
         List<ParamGroup> groups = List.of(new ParamGroup(model.params()));
         long[] fwd = new long[n];

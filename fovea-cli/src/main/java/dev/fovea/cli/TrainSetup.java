@@ -123,7 +123,7 @@ final class TrainSetup {
             case "sum" -> Reduction.SUM;
             default -> throw unchecked("--loss-reduction", s.lossReduction);
         };
-        return new SparseCategoricalCrossentropy(!Models.endsInSoftmax(net), (float) s.labelSmoothing, reduction);
+        return new SparseCategoricalCrossentropy(!net.endsInSoftmax(), (float) s.labelSmoothing, reduction);
     }
 
     /** A glob over parameter names ({@code *} any run of characters, {@code ?} one) as a pattern. */

@@ -3,7 +3,6 @@ package dev.fovea.eval;
 import dev.fovea.FoveaException;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
 import dev.fovea.nn.Layer;
@@ -80,7 +79,7 @@ public final class GradCam {
         this.model = model;
         this.layerName = layerName;
         this.mapShape = s;
-        this.softmaxHead = endsInSoftmax(model);
+        this.softmaxHead = model.endsInSoftmax();
     }
 
     /** The layer whose activations are weighted. */
@@ -103,16 +102,6 @@ public final class GradCam {
         return out;
     }
 
-    /** Whether the output layer applies softmax, looking into a nested model that is the output layer. */
-    static boolean endsInSoftmax(Model model) {
-        List<Layer> layers = model.layers();
-        Layer last = layers.get(layers.size() - 1);
-        if (last instanceof Model m) {
-            return endsInSoftmax(m);
-        }
-        return last instanceof Dense d && d.activation() == ActivationFunction.SOFTMAX
-                || last instanceof Activation a && a.function() == ActivationFunction.SOFTMAX;
-    }
 
     /**
      * The heatmaps of one batch.

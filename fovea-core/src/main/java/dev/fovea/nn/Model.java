@@ -247,6 +247,19 @@ public final class Model extends BaseLayer {
         return out;
     }
 
+    /**
+     * True when the output layer applies a softmax (a Dense, Conv2D or Activation layer with
+     * softmax, or a nested model that ends so): the outputs are then class probabilities, and
+     * otherwise logits, which a loss, a prediction or Grad-CAM must treat as such.
+     */
+    public boolean endsInSoftmax() {
+        Layer last = order.size() > 1 ? order.get(order.size() - 1).layer : null;
+        ActivationFunction f = last instanceof Dense d ? d.activation()
+                : last instanceof Conv2D c ? c.activation()
+                : last instanceof Activation a ? a.function() : null;
+        return last instanceof Model m ? m.endsInSoftmax() : f == ActivationFunction.SOFTMAX;
+    }
+
     /** Layers in topological order, excluding the input; a nested model counts as one layer. */
     public List<Layer> layers() {
         List<Layer> out = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.fovea.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -165,5 +166,26 @@ class ModelGraphTest {
         assertEquals(Math.tanh(1 * -1 - 2 * 2 + 0.5 * 0.1 - 0.3), y[1], 1e-6);
         assertEquals(List.of("dense/kernel", "dense/bias"), List.copyOf(outer.namedParams().keySet()));
         GradCheck.check(outer, Shape.of(3), 2, 11);
+    }
+
+    /** Which heads give probabilities: softmax in a Dense, Conv2D or Activation layer, or in a nested model's head. */
+    @Test
+    void endsInSoftmaxReadsTheOutputLayerAndLooksIntoANestedHead() {
+        SymbolicTensor in = Input.of(4, 4, 2);
+        SymbolicTensor flat = new Flatten().apply(in);
+        assertTrue(Model.of(in, new Dense(3, ActivationFunction.SOFTMAX).apply(flat)).endsInSoftmax());
+        assertFalse(Model.of(in, new Dense(3, ActivationFunction.LINEAR).apply(flat)).endsInSoftmax());
+        assertTrue(Model.of(in, new Activation(ActivationFunction.SOFTMAX).apply(
+                new Dense(3, ActivationFunction.LINEAR).apply(flat))).endsInSoftmax());
+        assertTrue(Model.of(in, new Conv2D(3, 1, Padding.VALID, ActivationFunction.SOFTMAX).apply(in)).endsInSoftmax());
+        // A layer after the softmax makes the outputs something else again.
+        assertFalse(Model.of(in, new Rescaling(2f).apply(new Dense(3, ActivationFunction.SOFTMAX).apply(flat)))
+                .endsInSoftmax());
+
+        SymbolicTensor headIn = Input.of(32);
+        Model head = Model.of(headIn, new Dense(3, ActivationFunction.SOFTMAX).apply(headIn));
+        SymbolicTensor outer = Input.of(4, 4, 2);
+        Model nested = Model.of(outer, head.apply(new Flatten().apply(outer)));
+        assertTrue(nested.endsInSoftmax());
     }
 }

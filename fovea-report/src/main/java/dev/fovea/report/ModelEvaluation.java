@@ -10,11 +10,7 @@ import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.eval.TextTables;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
-import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Conv2D;
-import dev.fovea.nn.Dense;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -71,7 +67,7 @@ public final class ModelEvaluation {
                     + data.channels() + ", " + data.numClasses() + " classes) does not fit the model (" + in
                     + " in, " + k + " classes out); check it before evaluating");
         }
-        boolean softmax = endsInSoftmax(model);
+        boolean softmax = model.endsInSoftmax();
         SparseCategoricalCrossentropy lossFn = new SparseCategoricalCrossentropy(!softmax, 0f);
         float[] out = new TestTimeAugmentation(tta).predict(model, DataFeed.plain(data, norm), batchSize);
         double loss = data.size() == 0 ? Double.NaN
@@ -83,15 +79,6 @@ public final class ModelEvaluation {
         return new ModelEvaluation(data, cm.classNames(), loss, cm.accuracy(), probs, pred, cm);
     }
 
-    /** True when the last layer applies a softmax: its outputs are then probabilities, not logits. */
-    public static boolean endsInSoftmax(Model model) {
-        List<Layer> layers = model.layers();
-        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-        ActivationFunction f = last instanceof Dense d ? d.activation()
-                : last instanceof Conv2D c ? c.activation()
-                : last instanceof Activation a ? a.function() : null;
-        return f == ActivationFunction.SOFTMAX;
-    }
 
     private static float[] probabilities(boolean softmax, float[] outputs, int k) {
         if (softmax) {

@@ -4,11 +4,6 @@ import dev.fovea.FoveaException;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
-import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
-import dev.fovea.nn.Conv2D;
-import dev.fovea.nn.Dense;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Summary;
 import dev.fovea.tensor.Shape;
@@ -69,7 +64,7 @@ public final class ServedModel {
         }
         this.classNames = List.copyOf(names);
         this.normalization = Normalization.fromMap(info.preprocessing(), channels);
-        this.softmaxHead = endsInSoftmax(model);
+        this.softmaxHead = model.endsInSoftmax();
         this.summary = Summary.of(model);
         Path sibling = file.toAbsolutePath().resolveSibling("report.html");
         this.report = file.getFileName().toString().equals(RUN_MODEL) && Files.isRegularFile(sibling) ? sibling : null;
@@ -116,14 +111,6 @@ public final class ServedModel {
         return p.getFileName() == null ? "model" : p.getFileName().toString();
     }
 
-    private static boolean endsInSoftmax(Model model) {
-        List<Layer> layers = model.layers();
-        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-        ActivationFunction f = last instanceof Dense d ? d.activation()
-                : last instanceof Conv2D c ? c.activation()
-                : last instanceof Activation a ? a.function() : null;
-        return f == ActivationFunction.SOFTMAX;
-    }
 
     /**
      * Turns model outputs (rows,K) into class probabilities in place: a softmax head's outputs

@@ -5,11 +5,6 @@ import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
-import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
-import dev.fovea.nn.Conv2D;
-import dev.fovea.nn.Dense;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -92,7 +87,7 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
             m = loaded.model();
             norm = Normalization.fromMap(loaded.info().preprocessing(), 3);
             names = SparkPredictor.classNames(loaded);
-            softmaxHead = endsInSoftmax(m);
+            softmaxHead = m.endsInSoftmax();
             k = names.size();
             px = height * width * 3;
             x = new float[options.batchSize() * px];
@@ -218,17 +213,4 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
         }
     }
 
-    /**
-     * Whether the model's last layer applies softmax, so its outputs are already probabilities
-     * (the same rule as {@code fovea predict}'s; that copy lives in the CLI module, which this
-     * module does not depend on).
-     */
-    static boolean endsInSoftmax(Model model) {
-        List<Layer> layers = model.layers();
-        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-        ActivationFunction f = last instanceof Dense d ? d.activation()
-                : last instanceof Conv2D c ? c.activation()
-                : last instanceof Activation a ? a.function() : null;
-        return f == ActivationFunction.SOFTMAX;
-    }
 }

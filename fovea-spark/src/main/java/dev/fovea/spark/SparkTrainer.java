@@ -9,11 +9,6 @@ import dev.fovea.data.Splits;
 import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.AtomicFiles;
 import dev.fovea.io.ModelFile;
-import dev.fovea.nn.Activation;
-import dev.fovea.nn.ActivationFunction;
-import dev.fovea.nn.Conv2D;
-import dev.fovea.nn.Dense;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import dev.fovea.report.RunReport;
@@ -210,15 +205,6 @@ public final class SparkTrainer {
         return net;
     }
 
-    /** True when the last layer applies a softmax: the loss then takes probabilities, not logits. */
-    static boolean endsInSoftmax(Model model) {
-        List<Layer> layers = model.layers();
-        Layer last = layers.isEmpty() ? null : layers.get(layers.size() - 1);
-        ActivationFunction f = last instanceof Dense d ? d.activation()
-                : last instanceof Conv2D c ? c.activation()
-                : last instanceof Activation a ? a.function() : null;
-        return f == ActivationFunction.SOFTMAX;
-    }
 
     /** At most {@code n} images drawn with the seed, in their original order (as {@code fovea train --limit}). */
     static Dataset limit(Dataset d, int n, long seed) {

@@ -98,7 +98,7 @@ final class TrainWorker {
         Dataset train = new Dataset(job.trainImages().value(), job.trainLabels(), job.classes(), job.height(),
                 job.width(), job.channels());
         SyncStep.GlobalLoss loss = new SyncStep.GlobalLoss(new SparseCategoricalCrossentropy(
-                !SparkTrainer.endsInSoftmax(net), 0f, s.reduction()), replica);
+                !net.endsInSoftmax(), 0f, s.reduction()), replica);
         if (s.syncBatchNorm()) {
             replica.synchronizeBatchNorm(net, s.reduction());
         }
