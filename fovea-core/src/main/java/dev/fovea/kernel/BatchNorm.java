@@ -50,18 +50,21 @@ public final class BatchNorm {
      * partials (partialsSize) scratch.
      */
     public static void moments(float[] x, float[] mean, float[] var, double[] partials, int m, int c) {
+        int nb = blockSums(x, null, partials, m, c);
+        combine(partials, mean, nb, c, m);
+        blockSums(x, mean, partials, m, c);
+        combine(partials, var, nb, c, m);
+    }
+
+    /** Every block's per-channel sums into partials (see {@link #blockSum}), in parallel; returns the block count. */
+    private static int blockSums(float[] x, float[] center, double[] partials, int m, int c) {
         int nb = blocks(m);
         int vb = S.loopBound(c);
         Parallel.forEach(nb, b -> {
-            blockSum(x, null, partials, b, m, c, vb);
-            blockSumScalar(x, null, partials, b, m, c, vb, c);
+            blockSum(x, center, partials, b, m, c, vb);
+            blockSumScalar(x, center, partials, b, m, c, vb, c);
         });
-        combine(partials, mean, nb, c, m);
-        Parallel.forEach(nb, b -> {
-            blockSum(x, mean, partials, b, m, c, vb);
-            blockSumScalar(x, mean, partials, b, m, c, vb, c);
-        });
-        combine(partials, var, nb, c, m);
+        return nb;
     }
 
     /** Scalar twin of {@link #moments}. */
@@ -85,18 +88,9 @@ public final class BatchNorm {
      * in [0, C); partials (partialsSize) scratch.
      */
     public static void channelSums(float[] x, float[] center, double[] partials, double[] sums, int m, int c) {
-        int nb = blocks(m);
-        int vb = S.loopBound(c);
-        Parallel.forEach(nb, b -> {
-            blockSum(x, center, partials, b, m, c, vb);
-            blockSumScalar(x, center, partials, b, m, c, vb, c);
-        });
+        int nb = blockSums(x, center, partials, m, c);
         for (int ch = 0; ch < c; ch++) {
-            double s = 0;
-            for (int b = 0; b < nb; b++) {
-                s += partials[b * c + ch];
-            }
-            sums[ch] = s;
+            sums[ch] = blockTotal(partials, nb, c, ch);
         }
     }
 
@@ -150,12 +144,17 @@ public final class BatchNorm {
     /* out[ch] = (Σ_b work[b·C + ch]) / m, blocks in order. */
     private static void combine(double[] work, float[] out, int nb, int c, int m) {
         for (int ch = 0; ch < c; ch++) {
-            double s = 0;
-            for (int b = 0; b < nb; b++) {
-                s += work[b * c + ch];
-            }
-            out[ch] = (float) (s / m);
+            out[ch] = (float) (blockTotal(work, nb, c, ch) / m);
         }
+    }
+
+    /** Σ_b work[b·C + ch], in block order, so the total does not depend on the thread count. */
+    private static double blockTotal(double[] work, int nb, int c, int ch) {
+        double s = 0;
+        for (int b = 0; b < nb; b++) {
+            s += work[b * c + ch];
+        }
+        return s;
     }
 
     /** invStd[ch] = 1/√(var[ch] + epsilon). var (C) read; invStd (C) written. */
