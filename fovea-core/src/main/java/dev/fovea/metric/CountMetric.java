@@ -3,9 +3,10 @@ package dev.fovea.metric;
 /**
  * The one helper of the metrics that count hits: the exact {@code correct} and {@code total}
  * counts, the fraction they give, reset, and their checkpoint state. Subclasses say only what a
- * hit is ({@link #update}).
+ * hit is ({@link #update}). Public so that metrics outside this package (the Spark trainer's
+ * global-batch accuracy) count the same way.
  */
-abstract class CountMetric implements Metric {
+public abstract class CountMetric implements Metric {
     /** Samples counted as right since the last reset. */
     protected long correct;
     /** Samples seen since the last reset. */

@@ -3,7 +3,7 @@ package dev.fovea.spark;
 import dev.fovea.loss.Loss;
 import dev.fovea.loss.Reduction;
 import dev.fovea.metric.Accuracy;
-import dev.fovea.metric.Metric;
+import dev.fovea.metric.CountMetric;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Param;
 import dev.fovea.optim.Optimizer;
@@ -79,10 +79,8 @@ final class SyncStep {
      * Accuracy over the global batches of training (from {@link GlobalLoss}'s exchange) and over
      * this rank's own data in evaluation, so rank 0's history holds what a single process logs.
      */
-    static final class GlobalAccuracy implements Metric {
+    static final class GlobalAccuracy extends CountMetric {
         private final GlobalLoss loss;
-        private long correct;
-        private long total;
 
         GlobalAccuracy(GlobalLoss loss) {
             this.loss = loss;
@@ -108,28 +106,6 @@ final class SyncStep {
                 }
             }
             total += labels.length;
-        }
-
-        @Override
-        public double result() {
-            return total == 0 ? 0 : (double) correct / total;
-        }
-
-        @Override
-        public void reset() {
-            correct = 0;
-            total = 0;
-        }
-
-        @Override
-        public double[] state() {
-            return new double[]{correct, total};
-        }
-
-        @Override
-        public void restore(double[] state) {
-            correct = (long) state[0];
-            total = (long) state[1];
         }
     }
 
