@@ -13,11 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +33,20 @@ class BatcherTest {
      * so a request's values agree with a lone forward pass to float rounding, not to the bit.
      */
     static final float TOLERANCE = 1e-5f;
+
+    /** Occupies {@code b}'s worker with a job until the returned latch is counted down; returns once it runs. */
+    static CountDownLatch holdWorker(Batcher b) throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        b.run(m -> {
+            try {
+                return release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        });
+        awaitQueued(b, 0);
+        return release;
+    }
 
     /** Waits (bounded) until {@code b} holds exactly {@code n} queued entries. */
     static void awaitQueued(Batcher b, int n) throws InterruptedException {
@@ -61,7 +77,7 @@ class BatcherTest {
     @Test
     void queuedRequestsFormOneBatchAndEachGetsItsOwnRows() throws Exception {
         Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.LINEAR, 6);
-        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
         try (Batcher b = new Batcher(ServedModel.load(null, file), 64, 5, 64, sizes::add)) {
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<String> hold = b.run(m -> {
@@ -99,15 +115,7 @@ class BatcherTest {
     void aFullQueueRefusesAtOnce() throws Exception {
         Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.SOFTMAX, 7);
         try (Batcher b = new Batcher(ServedModel.load(null, file), 8, 0, 2, n -> { })) {
-            CountDownLatch release = new CountDownLatch(1);
-            b.run(m -> {
-                try {
-                    return release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            });
-            awaitQueued(b, 0);
+            CountDownLatch release = holdWorker(b);
             float[] x = Fixture.preprocess(Fixture.pixels(1, 9));
             CompletableFuture<float[]> a = b.submit(x, 1);
             CompletableFuture<float[]> c = b.submit(x, 1);
@@ -127,7 +135,7 @@ class BatcherTest {
     @Test
     void withArrivalsTrackedABatchWaitsOnlyForRequestsOnTheirWay() throws Exception {
         Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.SOFTMAX, 7);
-        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
         try (Batcher b = new Batcher(ServedModel.load(null, file), 8, 60_000, 8, sizes::add)) {
             b.waitOnlyForArrivals();
             float[] x = Fixture.preprocess(Fixture.pixels(1, 3));
@@ -170,16 +178,8 @@ class BatcherTest {
     void aJobCancelledWhileQueuedNeverRuns() throws Exception {
         Path file = Fixture.modelFile(dir, "m.safetensors", ActivationFunction.SOFTMAX, 7);
         try (Batcher b = new Batcher(ServedModel.load(null, file), 8, 0, 4, n -> { })) {
-            CountDownLatch release = new CountDownLatch(1);
-            b.run(m -> {
-                try {
-                    return release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    return false;
-                }
-            });
-            awaitQueued(b, 0);
-            java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+            CountDownLatch release = holdWorker(b);
+            AtomicBoolean ran = new AtomicBoolean();
             CompletableFuture<Boolean> late = b.run(m -> ran.getAndSet(true));
             late.cancel(false);
             CompletableFuture<Boolean> after = b.run(m -> true);

@@ -8,9 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -22,29 +20,18 @@ import org.junit.jupiter.api.io.TempDir;
  * Spark reads back, with metrics beside it; a user error prints one line, no stack trace.
  */
 class SparkLauncherIT {
-    private static final Path CHECKOUT = Path.of("").toAbsolutePath().getParent();
-
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run fovea(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", CHECKOUT.resolve("fovea").toString()));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("stdout.txt");
-        Path err = tmp.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./fovea " + String.join(" ", args) + " did not finish");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private Launcher.Run fovea(String... args) throws IOException, InterruptedException {
+        return Launcher.fovea(tmp, args);
     }
 
     @Test
     void predictWritesParquetThatSparkReadsBackWithMetricsBeside() throws Exception {
         Path model = TinyModel.write(tmp.resolve("tiny.safetensors"));
         Path out = tmp.resolve("predictions.parquet");
-        Run r = fovea("spark", "predict", "--master", "local[2]", "--model", model.toString(),
+        Launcher.Run r = fovea("spark", "predict", "--master", "local[2]", "--model", model.toString(),
                 "--images", TinyModel.SAMPLE.resolve("val").toString(), "--out", out.toString(), "--top-k", "3",
                 "--batch-size", "32");
         assertEquals(0, r.code(), r.out() + r.err());
@@ -72,7 +59,7 @@ class SparkLauncherIT {
     @Test
     void aModelOfAnotherSizeThanTheCifarRecordsIsOneLineWithoutStackTrace() throws Exception {
         Path big = TinyModel.writeShape(tmp.resolve("big.safetensors"), 64, 64, 3);
-        Run r = fovea("spark", "predict", "--master", "local[2]", "--model", big.toString(),
+        Launcher.Run r = fovea("spark", "predict", "--master", "local[2]", "--model", big.toString(),
                 "--cifar10", TinyModel.CIFAR.toString(), "--limit", "10", "--out", tmp.resolve("p.parquet").toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("error: model " + big + " expects 64×64×3 inputs but column 'pixels' holds 32×32×3"),

@@ -10,10 +10,8 @@ import dev.fovea.train.History;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -25,22 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  * error is one line and exit 2, before Spark runs a job.
  */
 class SparkTrainLauncherIT {
-    private static final Path CHECKOUT = Path.of("").toAbsolutePath().getParent();
-
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run fovea(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("bash", CHECKOUT.resolve("fovea").toString()));
-        cmd.addAll(List.of(args));
-        Path out = tmp.resolve("stdout.txt");
-        Path err = tmp.resolve("stderr.txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./fovea " + String.join(" ", args) + " did not finish");
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private Launcher.Run fovea(String... args) throws IOException, InterruptedException {
+        return Launcher.fovea(tmp, args);
     }
 
     @Test
@@ -48,7 +35,7 @@ class SparkTrainLauncherIT {
         Path model = tmp.resolve("init.safetensors");
         ModelFile.save(model, TinyModel.small(32, 32, 3, 10, ActivationFunction.LINEAR), ModelFile.Info.of(List.of()));
         Path out = tmp.resolve("run");
-        Run r = fovea("spark", "train", "--master", "local[2]", "--workers", "2", "--model", model.toString(),
+        Launcher.Run r = fovea("spark", "train", "--master", "local[2]", "--workers", "2", "--model", model.toString(),
                 "--data", TinyModel.SAMPLE.toString(), "--limit", "64", "--epochs", "2", "--batch-size", "16",
                 "--optimizer", "sgd", "--lr", "0.05", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
@@ -88,7 +75,7 @@ class SparkTrainLauncherIT {
 
     @Test
     void anUnknownBatchNormModeIsOneLineWithoutStackTrace() throws Exception {
-        Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
+        Launcher.Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
                 "--batch-norm", "global", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("error: --batch-norm global: unknown; expected per-worker or sync"), r.err());
@@ -98,7 +85,7 @@ class SparkTrainLauncherIT {
 
     @Test
     void anUnknownOptimizerIsOneLineWithoutStackTrace() throws Exception {
-        Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
+        Launcher.Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
                 "--optimizer", "rmsprop", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("error: --optimizer rmsprop: unknown; expected adam, adamw or sgd"), r.err());
