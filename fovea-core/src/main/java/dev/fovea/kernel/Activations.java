@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * reproducibility across machines.
  */
 public final class Activations {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Vectors.S;
     private static final int CHUNK = Tunables.ACTIVATION_CHUNK;
 
     private Activations() {

@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class BatchNorm {
     private static final int BLOCK_ROWS = Tunables.BATCHNORM_BLOCK_ROWS;
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Vectors.S;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
 
     private BatchNorm() {

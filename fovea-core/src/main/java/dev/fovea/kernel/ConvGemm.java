@@ -29,10 +29,11 @@ import java.util.Arrays;
  * filters f.
  */
 final class ConvGemm {
-    private static final int ROW_BLOCK = Tunables.CONV_ROW_BLOCK;
+    /** Output rows per forward task: {@link Tunables#CONV_ROW_BLOCK} in whole register tiles. */
+    private static final int ROW_BLOCK = Math.max(GemmKernels.MR, Tunables.CONV_ROW_BLOCK / GemmKernels.MR * GemmKernels.MR);
     private static final int SUB_ROWS = Tunables.CONV_SUB_ROWS;
     private static final int KC = Tunables.GEMM_KC;
-    private static final int NV = Tunables.GEMM_NV;
+    private static final int NV = GemmKernels.NV;
     private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
 
@@ -67,7 +68,7 @@ final class ConvGemm {
     }
 
     /**
-     * Cuts ceil(f/VL) vectors into panels of 3, ending 2 + 2 rather than 3 + 1 (as {@link Gemm});
+     * Cuts ceil(f/VL) vectors into panels of NV, ending 2 + 2 rather than 3 + 1 (as {@link Gemm});
      * returns the number of panels; colOf[q] is panel q's first column, colOf[panels] the padded
      * width.
      */
@@ -166,13 +167,7 @@ final class ConvGemm {
                         int mr = Math.min(GemmKernels.MR, nr - ir);
                         int ao = ir * win + pc;
                         int co = (r0 + ir) * f + j0;
-                        if (vecs == 3) {
-                            GemmKernelsStrided.kernel8x3s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
-                        } else if (vecs == 2) {
-                            GemmKernelsStrided.kernel8x2s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
-                        } else {
-                            GemmKernelsStrided.kernel8x1s(a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
-                        }
+                        GemmKernelsStrided.kernel(vecs, a, ao, 1, win, packed, bo, kc, y, co, f, mr, cols, first, tile);
                     }
                 }
             }
@@ -262,16 +257,8 @@ final class ConvGemm {
                             int mr = Math.min(GemmKernels.MR, ow - ox);
                             int ao = rowOff + ox * c;
                             int co = yRow + ox * f + j0;
-                            if (vecs == 3) {
-                                ConvKernels.kernel8x3w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
+                            ConvKernels.kernel(vecs, xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
                                         first, tile);
-                            } else if (vecs == 2) {
-                                ConvKernels.kernel8x2w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
-                                        first, tile);
-                            } else {
-                                ConvKernels.kernel8x1w(xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
-                                        first, tile);
-                            }
                         }
                     }
                 }
@@ -431,13 +418,7 @@ final class ConvGemm {
                     for (int i0 = 0; i0 < win; i0 += GemmKernels.MR) {
                         int mr = Math.min(GemmKernels.MR, win - i0);
                         int co = po + i0 * f + j0;
-                        if (vecs == 3) {
-                            GemmKernelsStrided.kernel8x3s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
-                        } else if (vecs == 2) {
-                            GemmKernelsStrided.kernel8x2s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
-                        } else {
-                            GemmKernelsStrided.kernel8x1s(a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
-                        }
+                        GemmKernelsStrided.kernel(vecs, a, i0, win, 1, pb, bo, kc, partials, co, f, mr, cols, first, tile);
                     }
                 }
             }

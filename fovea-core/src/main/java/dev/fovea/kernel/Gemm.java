@@ -1,6 +1,7 @@
 package dev.fovea.kernel;
 
 import static dev.fovea.kernel.GemmKernels.MR;
+import static dev.fovea.kernel.GemmKernels.NV;
 import static dev.fovea.kernel.GemmKernels.VL;
 
 import dev.fovea.tensor.Parallel;
@@ -17,8 +18,8 @@ import jdk.incubator.vector.FloatVector;
  * (i,p) at {@code a[aOff + p·lda + i]}); likewise for B.
  *
  * <p>The fast path is the classic Goto/BLIS loop nest: op(B) is packed, block by block
- * (KC × NC, {@link Tunables}), into contiguous panels of up to 3 vectors' width; op(A) into
- * {@value GemmKernels#MR}-row panels of MC-row blocks, or read in place when C is narrow
+ * (KC × NC, {@link Tunables}), into contiguous panels of up to {@link GemmKernels#NV} vectors' width; op(A) into
+ * {@link GemmKernels#MR}-row panels of MC-row blocks, or read in place when C is narrow
  * ({@link GemmKernelsStrided}); {@link GemmKernels} multiplies one panel pair in registers.
  * Work is split over disjoint (row block × group of B panels) blocks of C, and every C element
  * is summed over K in the same order (K blocks in turn, each block's terms in turn) whichever
@@ -29,7 +30,6 @@ import jdk.incubator.vector.FloatVector;
  * scalar loop; products of a few rows by an untransposed B stream B instead of packing it.
  */
 public final class Gemm {
-    private static final int NV = Tunables.GEMM_NV;
     private static final int KC = Tunables.GEMM_KC;
     private static final int MC = Tunables.GEMM_MC / MR * MR;
     private static final int NC = Math.max(1, Tunables.GEMM_NC / (NV * VL)) * NV * VL;
@@ -199,8 +199,8 @@ public final class Gemm {
         }
 
         /**
-         * Splits the block's ceil(nc/VL) vectors into panels of 3, ending with 2 + 2 rather than
-         * 3 + 1 (a 1-vector tile is the slowest), so widths 32 and 64 need no padded lanes.
+         * Splits the block's ceil(nc/VL) vectors into panels of NV, ending with 2 + 2 rather than
+         * 3 + 1 when NV is 3 (a 1-vector tile is the slowest), so widths 32 and 64 need no padded lanes.
          */
         private void layoutPanels() {
             int vecs = (nc + VL - 1) / VL;
@@ -314,13 +314,7 @@ public final class Gemm {
                     int rows = Math.min(MR, mc - ir);
                     int ao = ir * kc;
                     int co = cOff + (ic + ir) * ldc + j0;
-                    if (vecs == 3) {
-                        GemmKernels.kernel8x3(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    } else if (vecs == 2) {
-                        GemmKernels.kernel8x2(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    } else {
-                        GemmKernels.kernel8x1(pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    }
+                    GemmKernels.kernel(vecs, pa, ao, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
                 }
             }
         }
@@ -344,24 +338,12 @@ public final class Gemm {
                 for (int ir = 0; ir < fullRows; ir += MR) {
                     int ao = aOff + (transA ? pc * lda + ic + ir : (ic + ir) * lda + pc);
                     int co = cOff + (ic + ir) * ldc + j0;
-                    if (vecs == 3) {
-                        GemmKernelsStrided.kernel8x3s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
-                    } else if (vecs == 2) {
-                        GemmKernelsStrided.kernel8x2s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
-                    } else {
-                        GemmKernelsStrided.kernel8x1s(a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
-                    }
+                    GemmKernelsStrided.kernel(vecs, a, ao, aps, ars, pb, bo, kc, c, co, ldc, MR, cols, first, tile);
                 }
                 if (fullRows < mc) {
                     int rows = mc - fullRows;
                     int co = cOff + (ic + fullRows) * ldc + j0;
-                    if (vecs == 3) {
-                        GemmKernels.kernel8x3(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    } else if (vecs == 2) {
-                        GemmKernels.kernel8x2(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    } else {
-                        GemmKernels.kernel8x1(w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
-                    }
+                    GemmKernels.kernel(vecs, w.packedA, 0, pb, bo, kc, c, co, ldc, rows, cols, first, tile);
                 }
             }
         }

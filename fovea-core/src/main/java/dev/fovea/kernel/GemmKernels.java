@@ -6,13 +6,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of 8 rows
- * by 3, 2 or 1 vectors from a packed A panel (kc × 8) and a packed B panel (kc × width).
- * Package-private machinery, not an API; the tile shapes follow VECTOR-API.md (8 × 3 = 24
- * accumulators is the fastest tile; narrower tiles serve the last columns so that n = 32 or 64
- * wastes no lanes). {@link GemmKernelsStrided} holds the same kernels reading A in place.
+ * The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of MR rows
+ * by up to NV vectors from a packed A panel (kc × MR) and a packed B panel (kc × width).
+ * Package-private machinery, not an API. Two tile sets, one per register file
+ * (VECTOR-API.md): 8 rows × 3, 2 or 1 vectors where there are 32 vector registers
+ * (AVX-512), 6 rows × 2 or 1 where there are 16 (AVX2: 8 × 3 would spill on every K step);
+ * {@link Vectors} chooses one per JVM and {@link #kernel} dispatches to it (the choice is a
+ * constant, so the JIT folds the branch). Narrower tiles serve the last columns so that
+ * n = 32 or 64 wastes no lanes. {@link GemmKernelsStrided} holds the same kernels reading A in
+ * place.
  *
- * <p>Every tile goes to C through {@code tile} (a thread's 8 × 3-vector scratch) and
+ * <p>Every tile goes to C through {@code tile} (a thread's MR × NV-vector scratch) and
  * {@link TileStore#storeTile}; edge tiles (fewer rows or columns) run the same arithmetic on
  * zero-padded panels and store only their valid part, so every C element sees the same
  * operations whether or not it lies in an edge tile. Written out rather
@@ -20,11 +24,39 @@ import jdk.incubator.vector.VectorSpecies;
  * registers, and each accumulator has its own {@code zero} so none are aliased (VECTOR-API.md).
  */
 final class GemmKernels {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = Vectors.S;
     static final int VL = S.length();
-    static final int MR = 8;
+    /** True: the 32-register set (8 × 3 tiles); false: the 16-register set (6 × 2). */
+    static final boolean WIDE = Vectors.wideTiles();
+    /** Rows of every register tile, and of the panels {@link Gemm} packs A into. */
+    static final int MR = WIDE ? 8 : 6;
+    /** Vectors of the widest tile: B panels are at most NV·VL floats wide. */
+    static final int NV = WIDE ? 3 : 2;
 
     private GemmKernels() {
+    }
+
+    /**
+     * The tile of the chosen set ({@link GemmKernels#WIDE}) that is {@code vecs} vectors wide,
+     * 1 ≤ vecs ≤ {@link GemmKernels#NV}; the other arguments as the tiles take them.
+     */
+    static void kernel(int vecs, float[] a, int aOff, float[] b, int bOff, int kc,
+                                 float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        if (WIDE) {
+            if (vecs == 3) {
+                kernel8x3(a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else if (vecs == 2) {
+                kernel8x2(a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else {
+                kernel8x1(a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            }
+        } else {
+            if (vecs == 2) {
+                kernel6x2(a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else {
+                kernel6x1(a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            }
+        }
     }
 
     /** C tile (8 rows × 3 vectors) (= or +=) packed A panel (kc × 8) · packed B panel (kc × 3 * VL). */
@@ -234,6 +266,99 @@ final class GemmKernels {
         c50.intoArray(tile, 5 * VL);
         c60.intoArray(tile, 6 * VL);
         c70.intoArray(tile, 7 * VL);
+        TileStore.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
+    }
+
+    /** C tile (6 rows × 2 vectors) (= or +=) packed A panel (kc × 6) · packed B panel (kc × 2 * VL). */
+    static void kernel6x2(float[] a, int aOff, float[] b, int bOff, int kc,
+                         float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        int ao = aOff;
+        int bo = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+            FloatVector av = FloatVector.broadcast(S, a[ao]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ao + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            ao += 6;
+            bo += 2 * VL;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 2 * VL + VL);
+        c20.intoArray(tile, 2 * 2 * VL);
+        c21.intoArray(tile, 2 * 2 * VL + VL);
+        c30.intoArray(tile, 3 * 2 * VL);
+        c31.intoArray(tile, 3 * 2 * VL + VL);
+        c40.intoArray(tile, 4 * 2 * VL);
+        c41.intoArray(tile, 4 * 2 * VL + VL);
+        c50.intoArray(tile, 5 * 2 * VL);
+        c51.intoArray(tile, 5 * 2 * VL + VL);
+        TileStore.storeTile(tile, 2 * VL, c, cOff, ldc, rows, cols, first);
+    }
+
+    /** C tile (6 rows × 1 vector) (= or +=) packed A panel (kc × 6) · packed B panel (kc × VL). */
+    static void kernel6x1(float[] a, int aOff, float[] b, int bOff, int kc,
+                         float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        int ao = aOff;
+        int bo = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector av = FloatVector.broadcast(S, a[ao]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = av.fma(b0, c30);
+            av = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = av.fma(b0, c40);
+            av = FloatVector.broadcast(S, a[ao + 5]);
+            c50 = av.fma(b0, c50);
+            ao += 6;
+            bo += VL;
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, VL);
+        c20.intoArray(tile, 2 * VL);
+        c30.intoArray(tile, 3 * VL);
+        c40.intoArray(tile, 4 * VL);
+        c50.intoArray(tile, 5 * VL);
         TileStore.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
     }
 }

@@ -4,6 +4,7 @@ package dev.fovea.kernel;
 
 import static dev.fovea.kernel.GemmKernels.S;
 import static dev.fovea.kernel.GemmKernels.VL;
+import static dev.fovea.kernel.GemmKernels.WIDE;
 
 import jdk.incubator.vector.FloatVector;
 
@@ -12,10 +13,33 @@ import jdk.incubator.vector.FloatVector;
  * K stride {@code aps}) instead of from a packed panel. When C has few columns (one conv's
  * filters) each A value feeds only a few FMAs, and packing A would cost about as much as the
  * multiplication; reading it in place gives the same values in the same order, so results do
- * not depend on which kernel ran. Full 8-row tiles only: edge rows go through packed panels.
+ * not depend on which kernel ran. Full MR-row tiles only: edge rows go through packed panels.
  */
 final class GemmKernelsStrided {
     private GemmKernelsStrided() {
+    }
+
+    /**
+     * The tile of the chosen set ({@link GemmKernels#WIDE}) that is {@code vecs} vectors wide,
+     * 1 ≤ vecs ≤ {@link GemmKernels#NV}; the other arguments as the tiles take them.
+     */
+    static void kernel(int vecs, float[] a, int aOff, int aps, int ars, float[] b, int bOff, int kc,
+                                 float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        if (WIDE) {
+            if (vecs == 3) {
+                kernel8x3s(a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else if (vecs == 2) {
+                kernel8x2s(a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else {
+                kernel8x1s(a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            }
+        } else {
+            if (vecs == 2) {
+                kernel6x2s(a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            } else {
+                kernel6x1s(a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile);
+            }
+        }
     }
 
     /** As {@code kernel8x3}, reading A in place: element (r, p) at {@code a[aOff + p·aps + r·ars]}. */
@@ -246,6 +270,109 @@ final class GemmKernelsStrided {
         c50.intoArray(tile, 5 * VL);
         c60.intoArray(tile, 6 * VL);
         c70.intoArray(tile, 7 * VL);
+        TileStore.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
+    }
+
+    /** As {@code kernel6x2}, reading A in place: element (r, p) at {@code a[aOff + p·aps + r·ars]}. */
+    static void kernel6x2s(float[] a, int aOff, int aps, int ars, float[] b, int bOff, int kc,
+                          float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        int ao = aOff;
+        int r1 = ars;
+        int r2 = 2 * ars;
+        int r3 = 3 * ars;
+        int r4 = 4 * ars;
+        int r5 = 5 * ars;
+        int bo = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+            FloatVector av = FloatVector.broadcast(S, a[ao]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[ao + r1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[ao + r2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[ao + r3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[ao + r4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[ao + r5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            ao += aps;
+            bo += 2 * VL;
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, VL);
+        c10.intoArray(tile, 2 * VL);
+        c11.intoArray(tile, 2 * VL + VL);
+        c20.intoArray(tile, 2 * 2 * VL);
+        c21.intoArray(tile, 2 * 2 * VL + VL);
+        c30.intoArray(tile, 3 * 2 * VL);
+        c31.intoArray(tile, 3 * 2 * VL + VL);
+        c40.intoArray(tile, 4 * 2 * VL);
+        c41.intoArray(tile, 4 * 2 * VL + VL);
+        c50.intoArray(tile, 5 * 2 * VL);
+        c51.intoArray(tile, 5 * 2 * VL + VL);
+        TileStore.storeTile(tile, 2 * VL, c, cOff, ldc, rows, cols, first);
+    }
+
+    /** As {@code kernel6x1}, reading A in place: element (r, p) at {@code a[aOff + p·aps + r·ars]}. */
+    static void kernel6x1s(float[] a, int aOff, int aps, int ars, float[] b, int bOff, int kc,
+                          float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        int ao = aOff;
+        int r1 = ars;
+        int r2 = 2 * ars;
+        int r3 = 3 * ars;
+        int r4 = 4 * ars;
+        int r5 = 5 * ars;
+        int bo = bOff;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector av = FloatVector.broadcast(S, a[ao]);
+            c00 = av.fma(b0, c00);
+            av = FloatVector.broadcast(S, a[ao + r1]);
+            c10 = av.fma(b0, c10);
+            av = FloatVector.broadcast(S, a[ao + r2]);
+            c20 = av.fma(b0, c20);
+            av = FloatVector.broadcast(S, a[ao + r3]);
+            c30 = av.fma(b0, c30);
+            av = FloatVector.broadcast(S, a[ao + r4]);
+            c40 = av.fma(b0, c40);
+            av = FloatVector.broadcast(S, a[ao + r5]);
+            c50 = av.fma(b0, c50);
+            ao += aps;
+            bo += VL;
+        }
+        c00.intoArray(tile, 0);
+        c10.intoArray(tile, VL);
+        c20.intoArray(tile, 2 * VL);
+        c30.intoArray(tile, 3 * VL);
+        c40.intoArray(tile, 4 * VL);
+        c50.intoArray(tile, 5 * VL);
         TileStore.storeTile(tile, VL, c, cOff, ldc, rows, cols, first);
     }
 }

@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Parallel}; each task writes only its own images. Not a layer: no shapes are validated.
  */
 public final class Pool2d {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Vectors.S;
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 

@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors.
  */
 public final class SoftmaxCrossEntropy {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = Vectors.S;
 
     /** Keras's backend epsilon: probabilities are clipped to {@code [EPSILON, 1 − EPSILON]}. */
     public static final float EPSILON = 1e-7f;

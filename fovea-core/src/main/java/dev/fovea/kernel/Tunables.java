@@ -8,14 +8,9 @@ package dev.fovea.kernel;
  */
 public final class Tunables {
     /*
-     * Not here: the 8 rows of the register tile (GemmKernels.MR). The micro-kernels are written
-     * out for exactly 8 rows, so it is a property of their code, not a knob.
+     * Not here: the register tile (GemmKernels.MR rows × NV vectors: 8 × 3 or 6 × 2). It is a
+     * property of the register file, chosen by Vectors, and of the generated kernels, not a knob.
      */
-    /**
-     * Vectors per row of the widest GEMM register tile, 8 × NV = 24 accumulators (VECTOR-API.md);
-     * fixed in practice: kernels exist for 3, 2 and 1 vectors.
-     */
-    public static final int GEMM_NV = 3;
     /**
      * K block: a packed B micro-panel (KC × NV vectors) stays in L1 across the MC/MR tiles that
      * reuse it; 256 × 48 floats is 48 KiB at 512-bit vectors.

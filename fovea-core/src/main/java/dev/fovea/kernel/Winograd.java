@@ -27,7 +27,7 @@ import java.util.Arrays;
  */
 final class Winograd {
     private static final int KC = Tunables.GEMM_KC;
-    private static final int NV = Tunables.GEMM_NV;
+    private static final int NV = GemmKernels.NV;
     private static final int MR = GemmKernels.MR;
     private static final ThreadLocal<Caller> CALLERS = ThreadLocal.withInitial(Caller::new);
     private static final ThreadLocal<Task> TASKS = ThreadLocal.withInitial(Task::new);
@@ -97,13 +97,7 @@ final class Winograd {
                             int mr = Math.min(MR, nt - ir);
                             int ao = (xi * tb + ir) * c + pc;
                             int co = (xi * tb + ir) * f + j0;
-                            if (vecs == 3) {
-                                GemmKernelsStrided.kernel8x3s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
-                            } else if (vecs == 2) {
-                                GemmKernelsStrided.kernel8x2s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
-                            } else {
-                                GemmKernelsStrided.kernel8x1s(v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
-                            }
+                            GemmKernelsStrided.kernel(vecs, v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
                         }
                     }
                 }
@@ -142,7 +136,7 @@ final class Winograd {
      */
     static int tileBlock(int tiles) {
         int quarter = (tiles + 3) / 4;
-        return Math.max(MR, Math.min(Tunables.WINOGRAD_TILE_BLOCK, (quarter + MR - 1) / MR * MR));
+        return Math.max(MR, Math.min(Tunables.WINOGRAD_TILE_BLOCK / MR * MR, (quarter + MR - 1) / MR * MR));
     }
 
     /**

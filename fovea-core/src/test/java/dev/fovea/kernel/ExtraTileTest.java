@@ -39,7 +39,7 @@ class ExtraTileTest {
         List<Tile> tiles = List.of(new Tile(Variant.PACKED, 12, 2), new Tile(Variant.STRIDED, 12, 2),
                 new Tile(Variant.WINDOW, 12, 2));
         Class<?> kernels = compileAndLoad("ExtraTiles12x2",
-                MicroKernelGenerator.source("ExtraTiles12x2", "Test-only tiles.", false, tiles));
+                MicroKernelGenerator.source("ExtraTiles12x2", "Test-only tiles.", false, tiles, false));
         Rng rng = new Rng(812);
         for (Tile t : tiles) {
             check(kernels, t, rng);

@@ -28,9 +28,6 @@ public final class MicroKernelGenerator {
     public static final String COMMAND = "java fovea-core/src/test/java/dev/fovea/kernel/gen/MicroKernelGenerator.java";
     /** Where the generated files live, relative to the repository root. */
     public static final String TARGET_DIR = "fovea-core/src/main/java/dev/fovea/kernel";
-    /** Rows of the panels {@code Gemm} packs A into ({@code GemmKernels.MR}); its packed tiles have this many rows. */
-    static final int MR = 8;
-
     /** Where a kernel reads A from; each variant is one generated class. */
     public enum Variant {
         /** A packed panel (kc × rows), as {@code Gemm} packs it. */
@@ -69,27 +66,66 @@ public final class MicroKernelGenerator {
         }
     }
 
-    /** The kernels the library calls: one line a kernel, grouped by file in variant order. */
-    public static final List<Tile> TILES = List.of(
-            new Tile(Variant.PACKED, 8, 3),
-            new Tile(Variant.PACKED, 8, 2),
-            new Tile(Variant.PACKED, 8, 1),
-            new Tile(Variant.STRIDED, 8, 3),
-            new Tile(Variant.STRIDED, 8, 2),
-            new Tile(Variant.STRIDED, 8, 1),
-            new Tile(Variant.WINDOW, 8, 3),
-            new Tile(Variant.WINDOW, 8, 2),
-            new Tile(Variant.WINDOW, 8, 1));
+    /**
+     * The two register files the kernels are shaped for; {@code Vectors} picks one per JVM from the
+     * vector width. A tile must leave room in the register file for its B vectors and one
+     * broadcast (VECTOR-API.md): 8 rows × 3 vectors = 24 accumulators + 3 + 1 = 28 of AVX-512's 32
+     * registers; 6 × 2 = 12 + 2 + 1 = 15 of AVX2's 16. Each set also has narrower tiles of the same
+     * row count for the last columns.
+     */
+    public enum TileSet {
+        /** 32 vector registers (AVX-512: 16 floats a vector). */
+        WIDE(8, 3),
+        /** 16 vector registers (AVX2: 8 floats a vector). */
+        NARROW(6, 2);
+
+        private final int rows;
+        private final int vectors;
+
+        TileSet(int rows, int vectors) {
+            this.rows = rows;
+            this.vectors = vectors;
+        }
+
+        /** Rows of every tile of the set: the rows packed A panels have ({@code GemmKernels.MR}). */
+        public int rows() {
+            return rows;
+        }
+
+        /** Vectors of the widest tile of the set ({@code GemmKernels.NV}). */
+        public int vectors() {
+            return vectors;
+        }
+    }
+
+    /** The kernels the library calls: every variant at every width of each set, grouped by file in variant order. */
+    public static final List<Tile> TILES = tiles();
+
+    private static List<Tile> tiles() {
+        List<Tile> all = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            for (TileSet set : TileSet.values()) {
+                for (int nv = set.vectors(); nv >= 1; nv--) {
+                    all.add(new Tile(v, set.rows(), nv));
+                }
+            }
+        }
+        return List.copyOf(all);
+    }
 
     private static final Map<Variant, String> CLASS_DOCS = Map.of(
             Variant.PACKED, """
-                    The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of 8 rows
-                    by 3, 2 or 1 vectors from a packed A panel (kc × 8) and a packed B panel (kc × width).
-                    Package-private machinery, not an API; the tile shapes follow VECTOR-API.md (8 × 3 = 24
-                    accumulators is the fastest tile; narrower tiles serve the last columns so that n = 32 or 64
-                    wastes no lanes). {@link GemmKernelsStrided} holds the same kernels reading A in place.
+                    The register-blocked micro-kernels of {@link Gemm} on packed panels: one C tile of MR rows
+                    by up to NV vectors from a packed A panel (kc × MR) and a packed B panel (kc × width).
+                    Package-private machinery, not an API. Two tile sets, one per register file
+                    (VECTOR-API.md): 8 rows × 3, 2 or 1 vectors where there are 32 vector registers
+                    (AVX-512), 6 rows × 2 or 1 where there are 16 (AVX2: 8 × 3 would spill on every K step);
+                    {@link Vectors} chooses one per JVM and {@link #kernel} dispatches to it (the choice is a
+                    constant, so the JIT folds the branch). Narrower tiles serve the last columns so that
+                    n = 32 or 64 wastes no lanes. {@link GemmKernelsStrided} holds the same kernels reading A in
+                    place.
 
-                    <p>Every tile goes to C through {@code tile} (a thread's 8 × 3-vector scratch) and
+                    <p>Every tile goes to C through {@code tile} (a thread's MR × NV-vector scratch) and
                     {@link TileStore#storeTile}; edge tiles (fewer rows or columns) run the same arithmetic on
                     zero-padded panels and store only their valid part, so every C element sees the same
                     operations whether or not it lies in an edge tile. Written out rather
@@ -101,13 +137,13 @@ public final class MicroKernelGenerator {
                     K stride {@code aps}) instead of from a packed panel. When C has few columns (one conv's
                     filters) each A value feeds only a few FMAs, and packing A would cost about as much as the
                     multiplication; reading it in place gives the same values in the same order, so results do
-                    not depend on which kernel ran. Full 8-row tiles only: edge rows go through packed panels.
+                    not depend on which kernel ran. Full MR-row tiles only: edge rows go through packed panels.
                     """,
             Variant.WINDOW, """
                     The register kernels of {@link GemmKernelsStrided} for direct convolution
                     ({@link ConvGemm#forwardDirect}): A is a zero-padded NHWC input read in place, K a whole
-                    convolution window (KH runs of KW·C contiguous floats), the 8 tile rows 8 neighbouring output
-                    pixels. Package-private machinery; same per-element arithmetic as the other kernels (one FMA
+                    convolution window (KH runs of KW·C contiguous floats), the MR tile rows MR neighbouring
+                    output pixels. Package-private machinery; same per-element arithmetic as the other kernels (one FMA
                     chain per output over K in order, then {@link TileStore#storeTile}).
                     """);
 
@@ -141,17 +177,20 @@ public final class MicroKernelGenerator {
                     tiles.add(t);
                 }
             }
-            out.put(v.className + ".java", source(v.className, CLASS_DOCS.get(v), v == Variant.PACKED, tiles));
+            out.put(v.className + ".java", source(v.className, CLASS_DOCS.get(v), v == Variant.PACKED, tiles, true));
         }
         return out;
     }
 
     /**
      * One class of package {@code dev.fovea.kernel} holding {@code tiles}' kernels. The class
-     * that {@code declaresConstants} defines the species {@code S}, its length {@code VL} and
-     * {@code MR}; the others import them from {@code GemmKernels}.
+     * that {@code declaresConstants} defines the species {@code S}, its length {@code VL}, the tile
+     * set in use ({@code WIDE}) and its {@code MR} and {@code NV}; the others import them from
+     * {@code GemmKernels}. With {@code dispatcher}, the class also gets {@code kernel(vecs, ...)},
+     * which calls the set's tile of that many vectors; the tiles must then be both sets' of one variant.
      */
-    public static String source(String className, String classDoc, boolean declaresConstants, List<Tile> tiles) {
+    public static String source(String className, String classDoc, boolean declaresConstants, List<Tile> tiles,
+                                boolean dispatcher) {
         StringBuilder s = new StringBuilder();
         s.append("// GENERATED by dev.fovea.kernel.gen.MicroKernelGenerator: do not edit; change the generator.\n");
         s.append("// Regenerate from the repository root: ").append(COMMAND).append('\n');
@@ -159,6 +198,11 @@ public final class MicroKernelGenerator {
         if (declaresConstants) {
             s.append("import jdk.incubator.vector.FloatVector;\n");
             s.append("import jdk.incubator.vector.VectorSpecies;\n\n");
+        } else if (dispatcher) {
+            s.append("import static dev.fovea.kernel.GemmKernels.S;\n");
+            s.append("import static dev.fovea.kernel.GemmKernels.VL;\n");
+            s.append("import static dev.fovea.kernel.GemmKernels.WIDE;\n\n");
+            s.append("import jdk.incubator.vector.FloatVector;\n\n");
         } else {
             s.append("import static dev.fovea.kernel.GemmKernels.S;\n");
             s.append("import static dev.fovea.kernel.GemmKernels.VL;\n\n");
@@ -171,17 +215,83 @@ public final class MicroKernelGenerator {
         s.append(" */\n");
         s.append("final class ").append(className).append(" {\n");
         if (declaresConstants) {
-            s.append("    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;\n");
+            s.append("    static final VectorSpecies<Float> S = Vectors.S;\n");
             s.append("    static final int VL = S.length();\n");
-            s.append("    static final int MR = ").append(MR).append(";\n\n");
+            s.append("    /** True: the 32-register set (").append(TileSet.WIDE.rows()).append(" × ")
+                    .append(TileSet.WIDE.vectors()).append(" tiles); false: the 16-register set (")
+                    .append(TileSet.NARROW.rows()).append(" × ").append(TileSet.NARROW.vectors()).append("). */\n");
+            s.append("    static final boolean WIDE = Vectors.wideTiles();\n");
+            s.append("    /** Rows of every register tile, and of the panels {@link Gemm} packs A into. */\n");
+            s.append("    static final int MR = WIDE ? ").append(TileSet.WIDE.rows()).append(" : ")
+                    .append(TileSet.NARROW.rows()).append(";\n");
+            s.append("    /** Vectors of the widest tile: B panels are at most NV·VL floats wide. */\n");
+            s.append("    static final int NV = WIDE ? ").append(TileSet.WIDE.vectors()).append(" : ")
+                    .append(TileSet.NARROW.vectors()).append(";\n\n");
         }
         s.append("    private ").append(className).append("() {\n    }\n");
+        if (dispatcher) {
+            s.append('\n');
+            dispatcher(s, tiles);
+        }
         for (Tile t : tiles) {
             s.append('\n');
             kernel(s, t);
         }
         s.append("}\n");
         return s.toString();
+    }
+
+    /** {@code kernel(vecs, ...)}: the tile of the chosen set with {@code vecs} vectors (at most NV). */
+    private static void dispatcher(StringBuilder s, List<Tile> tiles) {
+        Variant v = tiles.get(0).variant();
+        s.append("    /**\n     * The tile of the chosen set ({@link GemmKernels#WIDE}) that is {@code vecs} vectors wide,\n");
+        s.append("     * 1 ≤ vecs ≤ {@link GemmKernels#NV}; the other arguments as the tiles take them.\n     */\n");
+        String head = "    static void kernel(int vecs, ";
+        s.append(head).append(parameters(v, " ".repeat(head.length()))).append(" {\n");
+        String args = arguments(v);
+        for (TileSet set : TileSet.values()) {
+            s.append(set == TileSet.WIDE ? "        if (WIDE) {\n" : "        } else {\n");
+            for (int nv = set.vectors(); nv >= 1; nv--) {
+                String call = "kernel" + set.rows() + "x" + nv + suffix(v) + "(" + args + ");";
+                if (nv == 1) {
+                    s.append(set.vectors() == 1 ? "            " : "            } else {\n                ").append(call).append('\n');
+                    if (set.vectors() > 1) {
+                        s.append("            }\n");
+                    }
+                } else {
+                    s.append(nv == set.vectors() ? "            if" : "            } else if").append(" (vecs == ").append(nv)
+                            .append(") {\n                ").append(call).append('\n');
+                }
+            }
+        }
+        s.append("        }\n    }\n");
+        for (Tile t : tiles) {
+            if (t.variant() != v) {
+                throw new IllegalArgumentException("a dispatcher serves one variant, received " + tiles);
+            }
+        }
+    }
+
+    private static String suffix(Variant v) {
+        return v.suffix;
+    }
+
+    /** A kernel's parameter list after its name, continuation lines indented by {@code cont}. */
+    private static String parameters(Variant v, String cont) {
+        String a = switch (v) {
+            case PACKED -> "float[] a, int aOff, float[] b, int bOff, int kc,\n";
+            case STRIDED -> "float[] a, int aOff, int aps, int ars, float[] b, int bOff, int kc,\n";
+            case WINDOW -> "float[] a, int aOff, int segs, int segStride, int segLen, int ars, float[] b, int bOff,\n";
+        };
+        return a + cont + "float[] c, int cOff, int ldc, int rows, int cols, boolean first, float[] tile)";
+    }
+
+    private static String arguments(Variant v) {
+        return switch (v) {
+            case PACKED -> "a, aOff, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile";
+            case STRIDED -> "a, aOff, aps, ars, b, bOff, kc, c, cOff, ldc, rows, cols, first, tile";
+            case WINDOW -> "a, aOff, segs, segStride, segLen, ars, b, bOff, c, cOff, ldc, rows, cols, first, tile";
+        };
     }
 
     private static void kernel(StringBuilder s, Tile t) {
