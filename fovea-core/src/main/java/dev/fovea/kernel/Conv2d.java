@@ -9,9 +9,11 @@ import java.util.Arrays;
  * padding mode), given with the batch size n, input channels c and filters f; padding reads as
  * zeros. No activation, no layer state: see {@code dev.fovea.nn.Conv2D}.
  *
- * <p>Forward 3×3 stride-1 convolutions with enough channels and filters (measured thresholds in
- * {@link Tunables#WINOGRAD_MIN_CHANNELS}) take {@link Winograd} F(2×2, 3×3); the
- * backward passes and every other forward take one of three routes, chosen by shape alone: the
+ * <p>3×3 stride-1 convolutions with enough channels and filters (measured thresholds in
+ * {@link Tunables#WINOGRAD_MIN_CHANNELS}) take Winograd's minimal filtering: the forward and the
+ * backward-data pass (a forward convolution of dy with the flipped kernel) by {@link Winograd}
+ * F(2×2, 3×3), the weight gradient by its transpose F(3×3, 2×2) in {@link WinogradWeights}.
+ * Everything else takes one of three routes, chosen by shape alone: the
  * implicit GEMM of {@link ConvGemm} (every layer of the tutorial CNNs), 1×1 stride-1 unpadded convolutions as one {@link Gemm} on x itself (it is
  * already the (N·H·W, C) column matrix), and the fallback for the rest, too many filters for
  * ConvGemm's panel tables ({@link ConvGemm#fits}): {@link Im2col} + {@link Gemm}. The fallback
@@ -158,6 +160,11 @@ public final class Conv2d {
      */
     public static void conv2dBackwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, float[] work,
                                              WindowGeometry g, int n, int c, int f) {
+        if (WinogradWeights.applies(g) && c >= Tunables.WINOGRAD_MIN_CHANNELS && f >= Tunables.WINOGRAD_MIN_FILTERS
+                && ConvGemm.fits(f)) {
+            WinogradWeights.backwardWeights(x, dy, dkernel, dbias, g, n, c, f);
+            return;
+        }
         if (!g.pointwise() && ConvGemm.fits(f)) {
             ConvGemm.backwardWeights(x, dy, dkernel, dbias, g, n, c, f);
             return;

@@ -101,6 +101,18 @@ public final class Tunables {
      */
     public static final int WINOGRAD_TILE_BLOCK = 32;
     /**
+     * Floats of transformed input and dy per block of the Winograd weight gradient
+     * ({@link WinogradWeights}: 16 · tiles · (C + F)), 1 MiB: written by the block's transform and
+     * read back by its 16 products while still in the core's L2. The block's tiles are also the K
+     * each register tile sums in registers before adding into its segment's partial.
+     */
+    public static final int WINOGRAD_GRAD_BLOCK_FLOATS = 1 << 18;
+    /**
+     * Output tiles per segment of the Winograd weight gradient: each segment owns a partial of the
+     * 16 · C · F sums, so segments are few and long; at most {@link #CONV_MAX_SEGMENTS}.
+     */
+    public static final int WINOGRAD_GRAD_SEGMENT_TILES = 1024;
+    /**
      * Rows per BatchNorm block: the fixed unit of both its parallel work and its reduction order
      * (one double partial per channel per block); 128 rows of 64 channels are 32 KiB, an L1's worth.
      */

@@ -67,11 +67,13 @@ final class Winograd {
         /* Tiles [blk·tb, +tb): input transform, the 16 products, output transform. */
         void block(int blk) {
             Task t = TASKS.get();
-            if (t.v.length < 16 * tb * c) {
-                t.v = new float[16 * tb * c];
+            int vs = WinogradTiles.positionStride(tb * c);
+            int ms = WinogradTiles.positionStride(tb * f);
+            if (t.v.length < 16 * vs) {
+                t.v = new float[16 * vs];
             }
-            if (t.m.length < 16 * tb * f) {
-                t.m = new float[16 * tb * f];
+            if (t.m.length < 16 * ms) {
+                t.m = new float[16 * ms];
             }
             if (t.patch.length < 16 * c) {
                 t.patch = new float[16 * c];
@@ -82,7 +84,7 @@ final class Winograd {
             int t0 = blk * tb;
             int nt = Math.min(tb, tiles - t0);
             for (int i = 0; i < nt; i++) {
-                WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, tb, g, th, tw, c);
+                WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
             }
             for (int xi = 0; xi < 16; xi++) {
                 for (int pc = 0; pc < c; pc += KC) {
@@ -95,15 +97,15 @@ final class Winograd {
                         int bo = xi * uStride + pc * fPad + kc * j0;
                         for (int ir = 0; ir < nt; ir += MR) {
                             int mr = Math.min(MR, nt - ir);
-                            int ao = (xi * tb + ir) * c + pc;
-                            int co = (xi * tb + ir) * f + j0;
+                            int ao = xi * vs + ir * c + pc;
+                            int co = xi * ms + ir * f + j0;
                             GemmKernelsStrided.kernel(vecs, v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
                         }
                     }
                 }
             }
             for (int i = 0; i < nt; i++) {
-                WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, tb, g, th, tw, f);
+                WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
             }
         }
     }
@@ -154,7 +156,7 @@ final class Winograd {
         int panels = ConvGemm.layoutPanels(f, cl.panelCol, cl.panelVecs);
         int fPad = cl.panelCol[panels];
         // Position ξ's packed (C × F) matrix: K block pc from pc·fPad, panel q within it from kc·panelCol[q].
-        int uStride = ((c + KC - 1) / KC) * KC * fPad;
+        int uStride = WinogradTiles.positionStride(((c + KC - 1) / KC) * KC * fPad);
         if (cl.packedU.length < 16 * uStride) {
             cl.packedU = new float[16 * uStride];
         }

@@ -18,13 +18,23 @@ final class WinogradTiles {
     private WinogradTiles() {
     }
 
+    /**
+     * The distance in floats between the blocks of two positions ξ in a buffer whose blocks hold
+     * {@code floats} each: rounded up to 4 KiB, plus one cache line. A transform touches all 16
+     * positions at once; with a stride that is a multiple of 4 KiB (a 32-tile block of 64
+     * channels is 8 KiB) the 16 accesses fall into one set of the 8-way L1 and evict each other.
+     */
+    static int positionStride(int floats) {
+        return (floats + 1023) / 1024 * 1024 + 16;
+    }
+
     /*
      * V_ξ[i, ·] = (Bᵀ d B)[ξ] for tile `tile`'s 4×4 input patch d (zeros outside the image), into
-     * row i of each position's (tb × C) block of v. Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
+     * row i of each position's block of v, the blocks vs floats apart (rows C floats apart). Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
      * Border tiles are first copied into `patch` with their zeros, so one loop reads both kinds.
      */
-    static void transformInput(float[] x, float[] v, float[] patch, float[] tmp, int tile, int i, int tb, WindowGeometry g,
-                                       int th, int tw, int c) {
+    static void transformInput(float[] x, float[] v, float[] patch, float[] tmp, int tile, int i, int vs, WindowGeometry g,
+                               int th, int tw, int c) {
         int h = g.h();
         int w = g.w();
         int img = tile / (th * tw);
@@ -58,13 +68,15 @@ final class WinogradTiles {
         int r1 = rowStride;
         int r2 = 2 * rowStride;
         int r3 = 3 * rowStride;
-        int vs = tb * c;
         int out = i * c;
-        int ch = 0;
         // Two passes through tmp, Bᵀ d by columns then (Bᵀ d) B by rows, keep each compiled method
         // to a few dozen vector operations: written out whole, the transform outgrew C2's inlining
         // budget and its last vectors were boxed on the heap (VECTOR-API.md, "Boxed vectors").
-        for (int vb = S.loopBound(c); ch < vb; ch += VL) {
+        // When C is not a multiple of VL the last vector starts at C − VL, overlapping the one
+        // before: its lanes recompute the same values, which is cheaper than a scalar tail.
+        int ch0 = 0;
+        for (int last = c - VL; last >= 0; ch0 += VL) {
+            int ch = Math.min(ch0, last);
             int o = base + ch;
             for (int j = 0; j < 4; j++) {
                 int oj = o + j * c;
@@ -88,8 +100,12 @@ final class WinogradTiles {
                 t2.sub(t1).intoArray(v, e + 2 * vs);
                 t1.sub(t3).intoArray(v, e + 3 * vs);
             }
+            if (ch == last) {
+                ch0 = c;
+                break;
+            }
         }
-        for (; ch < c; ch++) {
+        for (int ch = ch0; ch < c; ch++) {
             int o = base + ch;
             for (int j = 0; j < 4; j++) {
                 int oj = o + j * c;
@@ -117,12 +133,13 @@ final class WinogradTiles {
     }
 
     /*
-     * y's 2×2 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from row i of each position's (tb × F) block
-     * of m, and relu = max(y, 0); rows or columns past the output's edge (odd OH, OW) are skipped.
+     * y's 2×2 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from row i of each position's block
+     * of m (blocks ms floats apart, rows F apart), and relu = max(y, 0); rows or columns past the output's
+     * edge (odd OH, OW) are skipped.
      * Aᵀ = [1 1 1 0; 0 1 −1 −1].
      */
-    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int i, int tb,
-                                        WindowGeometry g, int th, int tw, int f) {
+    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int i, int ms,
+                                WindowGeometry g, int th, int tw, int f) {
         int oh = g.oh();
         int ow = g.ow();
         int img = tile / (th * tw);
@@ -132,12 +149,13 @@ final class WinogradTiles {
         boolean row2 = oy + 1 < oh;
         boolean col2 = ox + 1 < ow;
         int y00 = ((img * oh + oy) * ow + ox) * f;
-        int ms = tb * f;
         int in = i * f;
         int rows = row2 ? 2 : 1;
-        int o = 0;
-        // Aᵀ m by columns into tmp, then · A by rows: two short passes, as in transformInput.
-        for (int vb = S.loopBound(f); o < vb; o += VL) {
+        // Aᵀ m by columns into tmp, then · A by rows: two short passes, as in transformInput; the
+        // last vector may overlap the one before it (same values written twice), as there.
+        int o0 = 0;
+        for (int last = f - VL; last >= 0; o0 += VL) {
+            int o = Math.min(o0, last);
             int e = in + o;
             for (int j = 0; j < 4; j++) {
                 FloatVector m0 = FloatVector.fromArray(S, m, e + j * ms);
@@ -167,8 +185,12 @@ final class WinogradTiles {
                     }
                 }
             }
+            if (o == last) {
+                o0 = f;
+                break;
+            }
         }
-        for (; o < f; o++) {
+        for (int o = o0; o < f; o++) {
             int e = in + o;
             for (int j = 0; j < 4; j++) {
                 float m0 = m[e + j * ms];
