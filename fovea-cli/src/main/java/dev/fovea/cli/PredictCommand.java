@@ -8,6 +8,7 @@ import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.ModelFile;
+import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -109,11 +110,12 @@ final class PredictCommand implements Callable<Integer> {
         images = read;
         byte[] pixels = decoded.toByteArray();
         float[] probs = new float[images.size() * k];
+        InferencePlan plan = InferencePlan.of(m);
         for (int b = 0; b < images.size(); b += BATCH) {
             int n = Math.min(BATCH, images.size() - b);
             float[] x = new float[n * px];
             norm.toFloat(pixels, b * px, x, 0, n * px);
-            Tensor y = augment.forward(m, new Tensor(Shape.of(n, h, w, c), x));
+            Tensor y = augment.forward(plan, new Tensor(Shape.of(n, h, w, c), x));
             System.arraycopy(Models.probabilities(m, y.data(), k), 0, probs, b * k, n * k);
         }
         List<List<Guess>> top = new ArrayList<>();

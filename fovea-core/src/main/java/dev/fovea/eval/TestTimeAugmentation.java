@@ -1,6 +1,7 @@
 package dev.fovea.eval;
 
 import dev.fovea.FoveaException;
+import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Shape;
@@ -101,8 +102,17 @@ public final class TestTimeAugmentation {
      *                        images, or a 6-view shift an image narrower than 2 pixels
      */
     public Tensor forward(Model model, Tensor x) {
+        return forward(model::forwardInference, x);
+    }
+
+    /** {@link #forward(Model, Tensor)} through a prepared model. */
+    public Tensor forward(InferencePlan plan, Tensor x) {
+        return forward(plan::forward, x);
+    }
+
+    private Tensor forward(java.util.function.UnaryOperator<Tensor> model, Tensor x) {
         if (level == Level.NONE) {
-            return model.forward(x, false);
+            return model.apply(x);
         }
         checkImages(x.shape());
         int n = x.dim(0);
@@ -119,7 +129,7 @@ public final class TestTimeAugmentation {
         for (int k = 0; k < views.length; k++) {
             int[] s = views[k];
             shiftMirror(x.data(), view, n, h, w, c, s[0], s[1], s[2] == 1);
-            Tensor y = model.forward(v, false);
+            Tensor y = model.apply(v);
             float[] yd = y.data();
             if (k == 0) {
                 outShape = y.shape();
@@ -138,14 +148,16 @@ public final class TestTimeAugmentation {
 
     /**
      * {@link #forward} over every sample of {@code data} in order, batches of {@code batchSize}:
-     * the (N, …) outputs as one array, as {@code Trainer.predict} returns them.
+     * the (N, …) outputs as one array, as {@code Trainer.predict} returns them (through an
+     * {@link InferencePlan} of the model's weights now).
      */
     public float[] predict(Model model, Feed.Source data, int batchSize) {
         float[] out = null;
         int filled = 0;
+        InferencePlan plan = InferencePlan.of(model);
         try (Feed feed = data.inOrder(batchSize)) {
             for (Batch b = feed.next(); b != null; b = feed.next()) {
-                Tensor y = forward(model, b.x());
+                Tensor y = forward(plan, b.x());
                 if (out == null) {
                     out = new float[data.size() * (y.size() / b.size())];
                 }

@@ -168,6 +168,16 @@ public final class Activations {
         Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, y, null, null, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
     }
 
+    /** y[i] = GELU(y[i]) for i in [from, to), on the calling thread: a convolution's {@link Epilogue}. */
+    static void geluInPlace(float[] y, int from, int to) {
+        geluRange(y, y, null, null, from, to);
+    }
+
+    /** Scalar twin of {@link #geluInPlace}. */
+    static void geluScalar(float[] y, int from, int to) {
+        geluScalar(y, y, null, null, from, to);
+    }
+
     /** dx = dy·(Φ(x) + x·φ(x)). x, dy read; dx written (n; may be dy). */
     public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
         Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, null, dy, dx, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));

@@ -59,11 +59,31 @@ public final class Conv2d {
      */
     public static void conv2dForward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                                      WindowGeometry g, int n, int c, int f) {
-        if (Winograd.pays(g, c, f)) {
+        if (forwardRoute(g, c, f) == PreparedConv.Route.WINOGRAD) {
             Winograd.forward(x, kernel, bias, y, relu, g, n, c, f);
             return;
         }
         forwardGemm(x, kernel, bias, y, relu, work, g, n, c, f);
+    }
+
+    /**
+     * The route a forward convolution of this shape takes, the one decision {@link #conv2dForward}
+     * and {@link PreparedConv} share: Winograd where it was measured faster, the direct kernels for
+     * stride-1 layers of at most two vectors of filters over a short window, the implicit GEMM while
+     * the filters fit its panel tables, one GEMM for 1×1 stride-1 unpadded layers, else im2col.
+     */
+    public static PreparedConv.Route forwardRoute(WindowGeometry g, int c, int f) {
+        if (Winograd.pays(g, c, f)) {
+            return PreparedConv.Route.WINOGRAD;
+        }
+        boolean pointwise = g.pointwise();
+        if (!pointwise && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.kh() * g.kw() * c, f)) {
+            return PreparedConv.Route.DIRECT;
+        }
+        if (!pointwise && ConvGemm.fits(f)) {
+            return PreparedConv.Route.IMPLICIT_GEMM;
+        }
+        return pointwise ? PreparedConv.Route.POINTWISE : PreparedConv.Route.IM2COL;
     }
 
     /**
@@ -72,16 +92,16 @@ public final class Conv2d {
      */
     static void forwardGemm(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, float[] work,
                             WindowGeometry g, int n, int c, int f) {
-        boolean pointwise = g.pointwise();
-        if (!pointwise && g.sh() == 1 && g.sw() == 1 && ConvGemm.directPays(g.kh() * g.kw() * c, f)) {
+        PreparedConv.Route route = forwardRoute(g, c, f);
+        if (route == PreparedConv.Route.DIRECT) {
             ConvGemm.forwardDirect(x, kernel, bias, y, relu, g, n, c, f);
             return;
         }
-        if (!pointwise && ConvGemm.fits(f)) {
+        if (route == PreparedConv.Route.IMPLICIT_GEMM) {
             ConvGemm.forward(x, kernel, bias, y, relu, g, n, c, f);
             return;
         }
-        if (pointwise) {
+        if (g.pointwise()) {
             int rows = n * g.h() * g.w();
             fillBias(bias, y, 0, rows, f);
             Gemm.gemm(x, 0, c, false, kernel, 0, f, false, y, 0, f, rows, f, c, bias != null);

@@ -42,7 +42,7 @@ final class ConvGemm {
 
     /** Per calling thread: the packed kernel, a flipped kernel, the weight partials. */
     private static final class Caller {
-        float[] packed = new float[0];
+        final Packed packedKernel = new Packed();
         float[] flipped = new float[0];
         float[] padded = new float[0];
         float[] partials = new float[0];
@@ -105,6 +105,55 @@ final class ConvGemm {
     }
 
     /**
+     * A convolution kernel packed into B panels for {@link #forwardPacked} (K blocks of
+     * {@link Tunables#GEMM_KC}: block pc from pc·fPad, panel q within it from kc·panelCol[q]) or
+     * for {@link #forwardDirectPacked} (K whole: panel q from win·panelCol[q]). Valid while the kernel
+     * is unchanged: training packs on every call, an inference plan once ({@link PreparedConv}).
+     */
+    static final class Packed {
+        float[] b = new float[0];
+        final int[] panelCol = new int[64];
+        final int[] panelVecs = new int[64];
+        int win;
+        int f;
+        int panels;
+        int fPad;
+        boolean direct;
+    }
+
+    /** Packs kernel (win, F) for {@link #forwardPacked} (or {@link #forwardDirectPacked} when {@code direct}). */
+    static Packed pack(float[] kernel, int win, int f, boolean direct, Packed into) {
+        int panels = layoutPanels(f, into.panelCol, into.panelVecs);
+        int fPad = into.panelCol[panels];
+        int need = direct ? win * fPad : ((win + KC - 1) / KC) * KC * fPad;
+        if (into.b.length < need) {
+            into.b = new float[need];
+        }
+        into.win = win;
+        into.f = f;
+        into.panels = panels;
+        into.fPad = fPad;
+        into.direct = direct;
+        float[] packed = into.b;
+        int kBlock = direct ? win : KC;
+        for (int pc = 0; pc < win; pc += kBlock) {
+            int kc = Math.min(kBlock, win - pc);
+            for (int q = 0; q < panels; q++) {
+                int width = into.panelVecs[q] * VL;
+                int j0 = into.panelCol[q];
+                int valid = Math.min(width, f - j0);
+                int base = pc * fPad + kc * j0;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * width;
+                    System.arraycopy(kernel, (pc + p) * f + j0, packed, d, valid);
+                    Arrays.fill(packed, d + valid, d + width, 0f);
+                }
+            }
+        }
+        return into;
+    }
+
+    /**
      * y = im2col(x) · kernel (+ bias), y (N·OH·OW, F) written.
      *
      * @param x      read, x (N,H,W,C)
@@ -116,31 +165,25 @@ final class ConvGemm {
     static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
                         int c, int f) {
         Caller cl = CALLERS.get();
-        int win = g.kh() * g.kw() * c;
-        int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
-        int fPad = cl.panelCol[panels];
-        int need = ((win + KC - 1) / KC) * KC * fPad;
-        if (cl.packed.length < need) {
-            cl.packed = new float[need];
-        }
-        float[] packed = cl.packed;
-        int[] panelCol = cl.panelCol;
-        int[] panelVecs = cl.panelVecs;
-        // Block pc of K occupies kc × fPad floats from pc·fPad; panel q within it from kc·panelCol[q].
-        for (int pc = 0; pc < win; pc += KC) {
-            int kc = Math.min(KC, win - pc);
-            for (int q = 0; q < panels; q++) {
-                int width = panelVecs[q] * VL;
-                int j0 = panelCol[q];
-                int valid = Math.min(width, f - j0);
-                int base = pc * fPad + kc * j0;
-                for (int p = 0; p < kc; p++) {
-                    int d = base + p * width;
-                    System.arraycopy(kernel, (pc + p) * f + j0, packed, d, valid);
-                    Arrays.fill(packed, d + valid, d + width, 0f);
-                }
-            }
-        }
+        forwardPacked(x, pack(kernel, g.kh() * g.kw() * c, f, false, cl.packedKernel), bias, y, relu, null, g, n, c);
+    }
+
+    /**
+     * {@link #forward} with the kernel already packed ({@link #pack}, not direct), and an epilogue
+     * applied in place to each block of y while it is in cache.
+     *
+     * @param epilogue applied to y, or null
+     */
+    static void forwardPacked(float[] x, Packed kp, float[] bias, float[] y, float[] relu, Epilogue epilogue,
+                              WindowGeometry g, int n, int c) {
+        int win = kp.win;
+        int f = kp.f;
+        int panels = kp.panels;
+        int fPad = kp.fPad;
+        float[] packed = kp.b;
+        int[] panelCol = kp.panelCol;
+        int[] panelVecs = kp.panelVecs;
+        Epilogue ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
         int rows = n * g.oh() * g.ow();
         int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
         Parallel.forEach(blocks, blk -> {
@@ -174,46 +217,45 @@ final class ConvGemm {
             if (relu != null) {
                 reluRows(y, relu, r0 * f, (r0 + nr) * f);
             }
+            if (ep != null) {
+                ep.apply(y, r0 * f, (r0 + nr) * f, f);
+            }
         });
     }
 
     /**
      * Stride-1 forward with no im2col at all: x is copied once into a zero-padded buffer, after
-     * which the window of output pixel (oy, ox) is KH runs of KW·C contiguous floats, and 8
-     * neighbouring pixels are 8 rows C floats apart. The register kernels read that in place over
+     * which the window of output pixel (oy, ox) is KH runs of KW·C contiguous floats, and MR
+     * neighbouring pixels are MR rows C floats apart. The register kernels read that in place over
      * the whole window (K unblocked), so each output is one FMA chain over (ky, kx, ch).
      * Same contract as {@link #forward}; the window must have stride 1.
      */
     static void forwardDirect(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g,
                               int n, int c, int f) {
+        Caller cl = CALLERS.get();
+        forwardDirectPacked(x, pack(kernel, g.kh() * g.kw() * c, f, true, cl.packedKernel), bias, y, relu, null, g,
+                n, c);
+    }
+
+    /** {@link #forwardDirect} with the kernel already packed ({@link #pack}, direct), and an epilogue on y. */
+    static void forwardDirectPacked(float[] x, Packed kp, float[] bias, float[] y, float[] relu, Epilogue epilogue,
+                                    WindowGeometry g, int n, int c) {
         int kh = g.kh();
         int kw = g.kw();
         int oh = g.oh();
         int ow = g.ow();
         Caller cl = CALLERS.get();
-        int win = kh * kw * c;
-        int panels = layoutPanels(f, cl.panelCol, cl.panelVecs);
-        int fPad = cl.panelCol[panels];
-        if (cl.packed.length < win * fPad) {
-            cl.packed = new float[win * fPad];
-        }
-        float[] packed = cl.packed;
-        int[] panelCol = cl.panelCol;
-        int[] panelVecs = cl.panelVecs;
-        for (int q = 0; q < panels; q++) {
-            int width = panelVecs[q] * VL;
-            int j0 = panelCol[q];
-            int valid = Math.min(width, f - j0);
-            for (int p = 0; p < win; p++) {
-                int d = win * j0 + p * width;
-                System.arraycopy(kernel, p * f + j0, packed, d, valid);
-                Arrays.fill(packed, d + valid, d + width, 0f);
-            }
-        }
+        int win = kp.win;
+        int f = kp.f;
+        int panels = kp.panels;
+        float[] packed = kp.b;
+        int[] panelCol = kp.panelCol;
+        int[] panelVecs = kp.panelVecs;
+        Epilogue ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
         int hp = oh + kh - 1;
         int wp = ow + kw - 1;
         int image = hp * wp * c;
-        // Edge tiles read up to 7 pixels past a row's last window, hence the slack.
+        // Edge tiles read up to MR − 1 pixels past a row's last window, hence the slack.
         int need = n * image + GemmKernels.MR * c;
         if (cl.padded.length < need) {
             cl.padded = new float[need];
@@ -258,13 +300,16 @@ final class ConvGemm {
                             int ao = rowOff + ox * c;
                             int co = yRow + ox * f + j0;
                             ConvKernels.kernel(vecs, xp, ao, kSegs, wp * c, segLen, c, packed, bo, y, co, f, mr, cols,
-                                        first, tile);
+                                    first, tile);
                         }
                     }
                 }
             }
             if (relu != null) {
                 reluRows(y, relu, yFrom, yTo);
+            }
+            if (ep != null) {
+                ep.apply(y, yFrom, yTo, f);
             }
         });
     }

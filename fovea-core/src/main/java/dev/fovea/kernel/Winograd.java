@@ -36,37 +36,72 @@ final class Winograd {
     }
 
     /**
-     * Per calling thread: the transformed, packed kernel, its panel layout, and the call in
-     * progress, which the two task bodies (made once, so a call allocates no lambda) read.
-     * {@link Parallel#forEach} publishes the fields to the workers, as in {@link Gemm}'s driver.
+     * A kernel's transform U = G g Gᵀ, packed for the 16 products: position ξ's (C × F) matrix
+     * from ξ·uStride, K block pc of it from pc·fPad, panel q within the block from kc·panelCol[q].
+     * Valid while the kernel it came from is unchanged: training transforms on every call, an
+     * inference plan once ({@link PreparedConv}).
      */
-    private static final class Caller {
-        float[] packedU = new float[0];
-        float[] zeros = new float[0];
+    static final class Packed {
+        float[] u = new float[0];
         final int[] panelCol = new int[64];
         final int[] panelVecs = new int[64];
-        float[] x;
-        float[] kernel;
-        float[] bias;
-        float[] y;
-        float[] relu;
-        WindowGeometry g;
         int c;
         int f;
         int panels;
         int fPad;
         int uStride;
+        float[] kernel;
+        final Parallel.Body kernelTask = ch -> transformKernel(kernel, u, ch, uStride, c, f, panels, panelCol, panelVecs);
+    }
+
+    /**
+     * Transforms and packs {@code kernel} (3,3,C,F) into {@code into} (its buffer grown if needed)
+     * and returns it. Parallel over channels.
+     */
+    static Packed pack(float[] kernel, int c, int f, Packed into) {
+        into.c = c;
+        into.f = f;
+        into.panels = ConvGemm.layoutPanels(f, into.panelCol, into.panelVecs);
+        into.fPad = into.panelCol[into.panels];
+        into.uStride = WinogradTiles.positionStride(((c + KC - 1) / KC) * KC * into.fPad);
+        if (into.u.length < 16 * into.uStride) {
+            into.u = new float[16 * into.uStride];
+        }
+        into.kernel = kernel;
+        try {
+            Parallel.forEach(c, into.kernelTask);
+        } finally {
+            into.kernel = null;
+        }
+        return into;
+    }
+
+    /**
+     * Per calling thread: the training path's packed kernel and the call in progress, which the
+     * task body (made once, so a call allocates no lambda) reads. {@link Parallel#forEach}
+     * publishes the fields to the workers, as in {@link Gemm}'s driver.
+     */
+    private static final class Caller {
+        final Packed packed = new Packed();
+        float[] zeros = new float[0];
+        float[] x;
+        Packed p;
+        float[] bias;
+        float[] y;
+        float[] relu;
+        Epilogue epilogue;
+        WindowGeometry g;
         int th;
         int tw;
         int tiles;
         int tb;
-        final Parallel.Body kernelTask = ch -> transformKernel(kernel, packedU, ch, uStride, c, f, panels, panelCol,
-                panelVecs);
         final Parallel.Body tileTask = this::block;
 
-        /* Tiles [blk·tb, +tb): input transform, the 16 products, output transform. */
+        /* Tiles [blk·tb, +tb): input transform, the 16 products, output transform, epilogue. */
         void block(int blk) {
             Task t = TASKS.get();
+            int c = p.c;
+            int f = p.f;
             int vs = WinogradTiles.positionStride(tb * c);
             int ms = WinogradTiles.positionStride(tb * f);
             if (t.v.length < 16 * vs) {
@@ -80,7 +115,9 @@ final class Winograd {
             }
             float[] v = t.v;
             float[] m = t.m;
-            float[] u = packedU;
+            float[] u = p.u;
+            int uStride = p.uStride;
+            int fPad = p.fPad;
             int t0 = blk * tb;
             int nt = Math.min(tb, tiles - t0);
             for (int i = 0; i < nt; i++) {
@@ -90,9 +127,9 @@ final class Winograd {
                 for (int pc = 0; pc < c; pc += KC) {
                     int kc = Math.min(KC, c - pc);
                     boolean first = pc == 0;
-                    for (int q = 0; q < panels; q++) {
-                        int vecs = panelVecs[q];
-                        int j0 = panelCol[q];
+                    for (int q = 0; q < p.panels; q++) {
+                        int vecs = p.panelVecs[q];
+                        int j0 = p.panelCol[q];
                         int cols = Math.min(vecs * VL, f - j0);
                         int bo = xi * uStride + pc * fPad + kc * j0;
                         for (int ir = 0; ir < nt; ir += MR) {
@@ -106,6 +143,22 @@ final class Winograd {
             }
             for (int i = 0; i < nt; i++) {
                 WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+            }
+            if (epilogue != null) {
+                int oh = g.oh();
+                int ow = g.ow();
+                for (int i = 0; i < nt; i++) {
+                    int tile = t0 + i;
+                    int img = tile / (th * tw);
+                    int rest = tile - img * th * tw;
+                    int oy = rest / tw * 2;
+                    int ox = rest % tw * 2;
+                    int run = Math.min(2, ow - ox) * f;
+                    for (int r = 0; r < 2 && oy + r < oh; r++) {
+                        int from = ((img * oh + oy + r) * ow + ox) * f;
+                        epilogue.apply(y, from, from + run, f);
+                    }
+                }
             }
         }
     }
@@ -153,43 +206,45 @@ final class Winograd {
     static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
                         int c, int f) {
         Caller cl = CALLERS.get();
-        int panels = ConvGemm.layoutPanels(f, cl.panelCol, cl.panelVecs);
-        int fPad = cl.panelCol[panels];
-        // Position ξ's packed (C × F) matrix: K block pc from pc·fPad, panel q within it from kc·panelCol[q].
-        int uStride = WinogradTiles.positionStride(((c + KC - 1) / KC) * KC * fPad);
-        if (cl.packedU.length < 16 * uStride) {
-            cl.packedU = new float[16 * uStride];
-        }
+        forwardPacked(x, pack(kernel, c, f, cl.packed), bias, y, relu, null, g, n);
+    }
+
+    /**
+     * {@link #forward} with the kernel already transformed, and an epilogue applied in place to y
+     * while each tile is in cache (instead of {@code relu}).
+     *
+     * @param epilogue applied to y, or null
+     */
+    static void forwardPacked(float[] x, Packed packed, float[] bias, float[] y, float[] relu, Epilogue epilogue,
+                              WindowGeometry g, int n) {
+        Caller cl = CALLERS.get();
+        int f = packed.f;
         if (bias == null && cl.zeros.length < f) {
             cl.zeros = new float[f];
         }
         int th = (g.oh() + 1) / 2;
         int tw = (g.ow() + 1) / 2;
         cl.x = x;
-        cl.kernel = kernel;
+        cl.p = packed;
         cl.bias = bias != null ? bias : cl.zeros;
         cl.y = y;
         cl.relu = relu;
+        cl.epilogue = epilogue == null || epilogue.isIdentity() ? null : epilogue;
         cl.g = g;
-        cl.c = c;
-        cl.f = f;
-        cl.panels = panels;
-        cl.fPad = fPad;
-        cl.uStride = uStride;
         cl.th = th;
         cl.tw = tw;
         cl.tiles = n * th * tw;
         cl.tb = tileBlock(cl.tiles);
         try {
-            Parallel.forEach(c, cl.kernelTask);
             Parallel.forEach((cl.tiles + cl.tb - 1) / cl.tb, cl.tileTask);
         } finally {
             // The caller's arrays are not kept alive past the call.
             cl.x = null;
-            cl.kernel = null;
+            cl.p = null;
             cl.bias = null;
             cl.y = null;
             cl.relu = null;
+            cl.epilogue = null;
         }
     }
 

@@ -110,6 +110,22 @@ public final class BatchNormalization extends BaseLayer {
         }
     }
 
+    /**
+     * The inference map y = (x − mean)·k + beta as {@link BatchNorm#normalize} computes it, with
+     * the moving statistics: {mean, k = invStd·gamma, beta}, each (C), copies. For inference
+     * plans, which fuse it into the layer before.
+     */
+    float[][] inferenceAffine() {
+        int c = inputShape.dim(-1);
+        float[] inv = new float[c];
+        BatchNorm.invStd(movingVariance.value(), inv, c, epsilon);
+        float[] k = new float[c];
+        for (int ch = 0; ch < c; ch++) {
+            k[ch] = inv[ch] * (scale ? gamma.value()[ch] : 1f);
+        }
+        return new float[][]{movingMean.value().clone(), k, center ? beta.value().clone() : new float[c]};
+    }
+
     @Override
     public String typeName() {
         return "BatchNormalization";

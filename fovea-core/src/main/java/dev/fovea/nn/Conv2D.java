@@ -162,6 +162,11 @@ public final class Conv2D extends BaseLayer {
         return bias;
     }
 
+    /** The window of the built layer (its padding mode resolved for its input), for inference plans. */
+    WindowGeometry window() {
+        return window;
+    }
+
     @Override
     public String typeName() {
         return "Conv2D";

@@ -260,6 +260,26 @@ public final class Model extends BaseLayer {
         return last instanceof Model m ? m.endsInSoftmax() : f == ActivationFunction.SOFTMAX;
     }
 
+    /** The layer of node i in topological order (node 0 is the input: null). For inference plans. */
+    Layer nodeLayer(int i) {
+        return order.get(i).layer;
+    }
+
+    /** Number of nodes, the input included. */
+    int nodeCount() {
+        return order.size();
+    }
+
+    /** Indices of the nodes node i reads (not a copy: do not modify). */
+    int[] nodeInputs(int i) {
+        return inputsOf[i];
+    }
+
+    /** How many node inputs read node i's output, plus 1 for the model output. */
+    int nodeConsumers(int i) {
+        return consumers[i];
+    }
+
     /** Layers in topological order, excluding the input; a nested model counts as one layer. */
     public List<Layer> layers() {
         List<Layer> out = new ArrayList<>();
@@ -309,6 +329,11 @@ public final class Model extends BaseLayer {
             activations[i] = order.get(i).layer.forward(argViews.get(i), training);
         }
         return activations[order.size() - 1];
+    }
+
+    /** {@code forward(x, false)}: for method references where a function of one tensor is wanted. */
+    public Tensor forwardInference(Tensor x) {
+        return forward(x, false);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.fovea.FoveaException;
 import dev.fovea.io.ModelFile;
 import dev.fovea.loss.Loss;
 import dev.fovea.metric.Metric;
+import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
@@ -323,15 +324,19 @@ public final class Trainer {
         return scaledGroups;
     }
 
-    /** Keras's {@code evaluate}: mean loss and every metric over the data, in inference mode. */
+    /**
+     * Keras's {@code evaluate}: mean loss and every metric over the data, in inference mode,
+     * through an {@link InferencePlan} of the model's weights now.
+     */
     public Map<String, Double> evaluate(Feed.Source data, int batchSize) {
         List<Metric> ms = metrics;
         ms.forEach(Metric::reset);
         double lossSum = 0;
         long n = 0;
+        InferencePlan plan = InferencePlan.of(model);
         try (Feed feed = data.inOrder(batchSize)) {
             for (Batch b = feed.next(); b != null; b = feed.next()) {
-                Tensor pred = model.forward(b.x(), false);
+                Tensor pred = plan.forward(b.x());
                 lossSum += (double) loss.compute(pred, b.labels(), null) * b.size();
                 n += b.size();
                 for (Metric m : ms) {
@@ -347,13 +352,17 @@ public final class Trainer {
         return out;
     }
 
-    /** The model's outputs (N, K) for every sample, in order, in inference mode. */
+    /**
+     * The model's outputs (N, K) for every sample, in order, in inference mode (through an
+     * {@link InferencePlan} of the model's weights now, as {@link #evaluate}).
+     */
     public float[] predict(Feed.Source data, int batchSize) {
         float[] out = null;
         int filled = 0;
+        InferencePlan plan = InferencePlan.of(model);
         try (Feed feed = data.inOrder(batchSize)) {
             for (Batch b = feed.next(); b != null; b = feed.next()) {
-                Tensor pred = model.forward(b.x(), false);
+                Tensor pred = plan.forward(b.x());
                 int per = pred.size() / b.size();
                 if (out == null) {
                     out = new float[data.size() * per];

@@ -297,7 +297,7 @@ public final class Batcher implements AutoCloseable {
                 System.arraycopy(e.x, 0, x, at, e.x.length);
                 at += e.x.length;
             }
-            float[] y = served.model().forward(in, false).data();
+            float[] y = served.plan().forward(in).data();
             // Each request gets a fresh copy of its own rows: the output buffer is reused by the next pass.
             float[][] rows = new float[batch.size()][];
             at = 0;

@@ -4,6 +4,7 @@ import dev.fovea.FoveaException;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
+import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Summary;
 import dev.fovea.tensor.Shape;
@@ -25,6 +26,7 @@ public final class ServedModel {
     private final String name;
     private final Path file;
     private final Model model;
+    private final InferencePlan plan;
     private final ModelFile.Info info;
     private final int height;
     private final int width;
@@ -40,6 +42,7 @@ public final class ServedModel {
         this.name = name;
         this.file = file;
         this.model = loaded.model();
+        this.plan = InferencePlan.of(model);
         this.info = loaded.info();
         Shape in = model.inputShape();
         if (in.rank() != 3) {
@@ -138,6 +141,14 @@ public final class ServedModel {
     /** The instance; touch it only on the model's {@link Batcher} thread once serving. */
     public Model model() {
         return model;
+    }
+
+    /**
+     * The model prepared for inference once when loaded (BatchNormalization folded or fused,
+     * kernels packed): what classification runs. Same thread rule as {@link #model()}.
+     */
+    public InferencePlan plan() {
+        return plan;
     }
 
     public ModelFile.Info info() {

@@ -2,6 +2,7 @@ package dev.fovea.spark;
 
 import dev.fovea.io.ModelFile;
 import dev.fovea.io.SafeTensors;
+import dev.fovea.nn.InferencePlan;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,31 +34,41 @@ public final class ExecutorModels {
     /** One broadcast's parsed file and idle instances. */
     private static final class Entry {
         private final SafeTensors file;
-        private final ArrayDeque<ModelFile.Loaded> idle = new ArrayDeque<>();
+        private final ArrayDeque<Lease> idle = new ArrayDeque<>();
 
         Entry(SafeTensors file) {
             this.file = file;
         }
     }
 
-    /** A model instance held by one task until {@link #close()}. */
+    /**
+     * A model instance, with its inference plan (prepared once, when the instance is built), held
+     * by one task until {@link #close()}.
+     */
     public static final class Lease implements AutoCloseable {
         private final Entry entry;
         private final ModelFile.Loaded loaded;
+        private final InferencePlan plan;
 
         private Lease(Entry entry, ModelFile.Loaded loaded) {
             this.entry = entry;
             this.loaded = loaded;
+            this.plan = InferencePlan.of(loaded.model());
         }
 
         public ModelFile.Loaded loaded() {
             return loaded;
         }
 
+        /** The model prepared for inference: what the predictions run. */
+        public InferencePlan plan() {
+            return plan;
+        }
+
         @Override
         public void close() {
             synchronized (entry) {
-                entry.idle.push(loaded);
+                entry.idle.push(this);
             }
         }
     }
@@ -78,12 +89,12 @@ public final class ExecutorModels {
             }
         }
         synchronized (e) {
-            ModelFile.Loaded m = e.idle.poll();
-            if (m == null) {
-                m = ModelFile.fromFile(e.file);
-                INSTANCES.incrementAndGet();
+            Lease idle = e.idle.poll();
+            if (idle != null) {
+                return idle;
             }
-            return new Lease(e, m);
+            INSTANCES.incrementAndGet();
+            return new Lease(e, ModelFile.fromFile(e.file));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
+import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -68,6 +69,7 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
         private final Iterator<Row> in;
         private final ExecutorModels.Lease lease;
         private final Model m;
+        private final InferencePlan plan;
         private final Normalization norm;
         private final List<String> names;
         private final boolean softmaxHead;
@@ -85,6 +87,7 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
             this.lease = lease;
             ModelFile.Loaded loaded = lease.loaded();
             m = loaded.model();
+            plan = lease.plan();
             norm = Normalization.fromMap(loaded.info().preprocessing(), 3);
             names = SparkPredictor.classNames(loaded);
             softmaxHead = m.endsInSoftmax();
@@ -148,7 +151,7 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
             }
             if (good > 0) {
                 // Always a full batch: the tail of x holds stale images whose outputs are ignored.
-                Tensor y = m.forward(new Tensor(Shape.of(n, height, width, 3), x), false);
+                Tensor y = plan.forward(new Tensor(Shape.of(n, height, width, 3), x));
                 if (softmaxHead) {
                     System.arraycopy(y.data(), 0, probs, 0, good * k);
                 } else {

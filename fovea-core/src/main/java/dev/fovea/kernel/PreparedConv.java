@@ -1,0 +1,94 @@
+package dev.fovea.kernel;
+
+import dev.fovea.tensor.Parallel;
+
+/**
+ * A convolution with a fixed kernel, prepared once for repeated inference: the route is chosen
+ * once (as {@link Conv2d#conv2dForward} would choose it), the kernel is packed or
+ * Winograd-transformed once, and an {@link Epilogue} (activation, then a per-channel affine map)
+ * runs on each block of the output while it is in cache. {@link #forward} then allocates nothing
+ * once its workspace has grown. Not thread-safe: one caller at a time, as a model.
+ *
+ * <p>Results equal {@link Conv2d#conv2dForward} followed by the epilogue's separate passes bit
+ * for bit: the same kernels run the same arithmetic on the same packed values (a packed kernel
+ * is a copy, a Winograd transform is deterministic), only earlier.
+ */
+public final class PreparedConv {
+    /** How the convolution is computed; see {@link Conv2d}. */
+    public enum Route {
+        WINOGRAD, DIRECT, IMPLICIT_GEMM, POINTWISE, IM2COL
+    }
+
+    private final WindowGeometry g;
+    private final int c;
+    private final int f;
+    private final float[] kernel;
+    private final float[] bias;
+    private final Epilogue epilogue;
+    private final Route route;
+    private final Winograd.Packed wino;
+    private final ConvGemm.Packed gemm;
+    private float[] work = new float[0];
+
+    /**
+     * @param kernel (KH,KW,C,F), copied
+     * @param bias   (F) or null, copied
+     * @param epilogue applied after the bias, or null for none
+     */
+    public PreparedConv(float[] kernel, float[] bias, WindowGeometry g, int c, int f, Epilogue epilogue) {
+        this.g = g;
+        this.c = c;
+        this.f = f;
+        this.kernel = kernel.clone();
+        this.bias = bias == null ? null : bias.clone();
+        this.epilogue = epilogue == null ? Epilogue.NONE : epilogue;
+        this.route = Conv2d.forwardRoute(g, c, f);
+        int win = g.kh() * g.kw() * c;
+        wino = route == Route.WINOGRAD ? Winograd.pack(this.kernel, c, f, new Winograd.Packed()) : null;
+        gemm = route == Route.DIRECT || route == Route.IMPLICIT_GEMM
+                ? ConvGemm.pack(this.kernel, win, f, route == Route.DIRECT, new ConvGemm.Packed()) : null;
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    public Epilogue epilogue() {
+        return epilogue;
+    }
+
+    /**
+     * y = epilogue(conv(x, kernel) + bias).
+     *
+     * @param x read, x (N,H,W,C)
+     * @param y written, y (N,OH,OW,F)
+     */
+    public void forward(float[] x, float[] y, int n) {
+        switch (route) {
+            case WINOGRAD -> Winograd.forwardPacked(x, wino, bias, y, null, epilogue, g, n);
+            case DIRECT -> ConvGemm.forwardDirectPacked(x, gemm, bias, y, null, epilogue, g, n, c);
+            case IMPLICIT_GEMM -> ConvGemm.forwardPacked(x, gemm, bias, y, null, epilogue, g, n, c);
+            default -> {
+                int size = Conv2d.workspaceSize(g, n, c);
+                if (work.length < size) {
+                    work = new float[size];
+                }
+                Conv2d.forwardGemm(x, kernel, bias, y, null, work, g, n, c, f);
+                applyEpilogue(y, n * g.oh() * g.ow());
+            }
+        }
+    }
+
+    /* The epilogue over `pixels` whole pixels of y, in parallel blocks of the convolutions' row block. */
+    private void applyEpilogue(float[] y, int pixels) {
+        if (epilogue.isIdentity()) {
+            return;
+        }
+        int block = Tunables.CONV_ROW_BLOCK;
+        Parallel.forEach((pixels + block - 1) / block, b -> {
+            int p0 = b * block;
+            int p1 = Math.min(pixels, p0 + block);
+            epilogue.apply(y, p0 * f, p1 * f, f);
+        });
+    }
+}
