@@ -71,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
     String lossReduction;
 
     @Option(names = "--augment", paramLabel = "none|tutorial", defaultValue = "tutorial",
-            description = "Augmentation: none, or tutorial (10% shifts, horizontal flips). Default: ${DEFAULT-VALUE}.")
+            description = "Augmentation: none, or tutorial (10%% shifts, horizontal flips). Default: ${DEFAULT-VALUE}.")
     String augment;
 
     @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")
