@@ -81,6 +81,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest wait for a model's answer (504 after). Default: ${DEFAULT-VALUE}.")
     long timeoutMs;
 
+    @Option(names = "--read-timeout-ms", paramLabel = "MS", defaultValue = "30000",
+            description = "Longest time for a request's body to arrive, from the request's start (408 after, so a"
+                    + " client sending a byte at a time cannot hold the server). Default: ${DEFAULT-VALUE}.")
+    long readTimeoutMs;
+
     @Override
     public Integer call() throws InterruptedException {
         ServeOptions options = options();
@@ -145,10 +150,15 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserError("--timeout-ms " + timeoutMs + ": expected a whole number ≥ 1 (milliseconds), received "
                     + timeoutMs);
         }
+        if (readTimeoutMs < 1) {
+            throw new UserError("--read-timeout-ms " + readTimeoutMs + ": expected a whole number ≥ 1 (milliseconds),"
+                    + " received " + readTimeoutMs);
+        }
         if (host.isBlank()) {
             throw new UserError("--host is empty; expected an address such as 127.0.0.1 or 0.0.0.0");
         }
-        return new ServeOptions(host, port, maxBatch, maxDelay, queue, (long) maxBodyMb << 20, maxPixels, timeoutMs);
+        return new ServeOptions(host, port, maxBatch, maxDelay, queue, (long) maxBodyMb << 20, maxPixels, timeoutMs,
+                readTimeoutMs);
     }
 
     /** NAME=PATH or PATH, each checked: a route-safe unique name and an existing file or run folder. */

@@ -160,7 +160,7 @@ public final class HtmlReport {
         return this;
     }
 
-    /** The model summary as printed by {@code fovea summary}; shown preformatted. */
+    /** The model summary as printed by {@code fovea summary}; its box-drawn table is shown as an HTML table. */
     public HtmlReport modelSummary(String text) {
         this.modelSummary = text;
         return this;

@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -192,8 +193,11 @@ final class HtmlSections {
     private static void heatmaps(Html h, List<String> names, String layer, List<ExplainedPng> items) {
         h.raw("<h3>Where the model looked</h3>\n<p class=\"note\">Grad-CAM at <code>").text(layer)
                 .raw("</code>: each mistake, then the evidence for the class it predicted, then for its true class"
-                        + " (red: strong, blue: none; from the gradient of each class's logit).</p>\n"
-                        + "<div class=\"gradcam\">\n");
+                        + " (red: strong, blue: none; from the gradient of each class's logit).</p>\n");
+        // Every cell as wide as the widest row of three pictures (3 px apart), so the grid's
+        // columns line up whatever the captions' lengths.
+        int cell = items.stream().mapToInt(e -> 3 * e.width() + 2 * 3).max().orElse(0);
+        h.raw("<div class=\"gradcam\" style=\"--cell: " + cell + "px\">\n");
         for (ExplainedPng e : items) {
             String t = names.get(e.example().trueLabel());
             String p = names.get(e.example().predicted());
@@ -213,10 +217,79 @@ final class HtmlSections {
                 .text(alt).raw("\" title=\"").text(alt).raw("\">");
     }
 
+    /**
+     * The summary {@code fovea summary} prints (Keras's box-drawn table, {@code nn.Summary}) as an
+     * HTML table, with the lines before and after it as text around it: box-drawing
+     * glyphs cannot be trusted to join in a browser (each character draws its piece of a rule at
+     * its own sub-pixel offset, and the font may not be the one the table was drawn for), table
+     * borders always do. Text in another layout is shown preformatted, as given.
+     */
     static void model(Html h, String summary) {
         open(h, "model", "Model summary");
-        h.raw("<pre class=\"model-summary\">").text(summary).raw("</pre>\n");
+        List<String> before = new ArrayList<>();
+        List<String> after = new ArrayList<>();
+        List<String> header = null;
+        List<List<String>> rows = new ArrayList<>();
+        for (String line : summary.strip().split("\r?\n")) {
+            char first = line.isEmpty() ? ' ' : line.charAt(0);
+            if (first == '\u2503' && header == null && rows.isEmpty()) { // ┃ header ┃
+                header = cells(line, '\u2503');
+            } else if (first == '\u2502' && header != null) { // │ row │
+                rows.add(cells(line, '\u2502'));
+            } else if ("\u250f\u2521\u251c\u2514".indexOf(first) >= 0) { // ┏ ┡ ├ └: rules
+                continue;
+            } else if (header == null) {
+                before.add(line);
+            } else {
+                after.add(line.strip());
+            }
+        }
+        int cols = header == null ? 0 : header.size();
+        if (cols == 0 || rows.isEmpty() || rows.stream().anyMatch(r -> r.size() != cols)) {
+            h.raw("<pre class=\"model-summary\">").text(summary).raw("</pre>\n");
+            close(h);
+            return;
+        }
+        boolean[] numeric = new boolean[cols];
+        for (int c = 0; c < cols; c++) {
+            final int col = c;
+            numeric[c] = rows.stream().allMatch(r -> col < r.size() && r.get(col).matches("[0-9][0-9,]*"));
+        }
+        if (!before.isEmpty()) {
+            h.raw("<p class=\"summary-text\">").text(String.join(" ", before).strip()).raw("</p>\n");
+        }
+        h.raw("<div class=\"scroll\"><table class=\"summary\">\n<thead><tr>");
+        for (int c = 0; c < cols; c++) {
+            h.raw("<th scope=\"col\"" + (numeric[c] ? " class=\"n\"" : "") + ">").text(header.get(c)).raw("</th>");
+        }
+        h.raw("</tr></thead>\n<tbody>\n");
+        for (List<String> r : rows) {
+            h.raw("<tr>");
+            for (int c = 0; c < cols; c++) {
+                h.raw("<td" + (numeric[c] ? " class=\"n\"" : "") + ">").text(r.get(c)).raw("</td>");
+            }
+            h.raw("</tr>\n");
+        }
+        h.raw("</tbody></table></div>\n");
+        if (!after.isEmpty()) {
+            h.raw("<p class=\"summary-text\">");
+            for (int i = 0; i < after.size(); i++) {
+                h.raw(i > 0 ? "<br>" : "").text(after.get(i));
+            }
+            h.raw("</p>\n");
+        }
         close(h);
+    }
+
+    /** The trimmed cells of a table line drawn with {@code bar} between and around them. */
+    private static List<String> cells(String line, char bar) {
+        String inner = line.strip();
+        inner = inner.substring(1, inner.endsWith(String.valueOf(bar)) ? inner.length() - 1 : inner.length());
+        List<String> cells = new ArrayList<>();
+        for (String c : inner.split(java.util.regex.Pattern.quote(String.valueOf(bar)), -1)) {
+            cells.add(c.strip());
+        }
+        return cells;
     }
 
     private static void metricRow(Html h, String name, double p, double r, double f, long support, String cls) {

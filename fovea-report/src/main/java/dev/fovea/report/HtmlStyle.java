@@ -33,9 +33,17 @@ final class HtmlStyle {
               monospace; font-size: 13px; }
             pre { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px;
               overflow-x: auto; line-height: 1.4; margin: 0; }
-            /* The summary is a box-drawn table (U+2500 lines): its rules join only when a line is no
-               taller than the glyphs, so line-height 1 as in a terminal. */
-            pre.model-summary { line-height: 1; padding: 14px 16px 12px; }
+            /* The model summary: the terminal's box-drawn table as an HTML table (its rules are borders,
+               which join whatever the font), kept in the monospace look of 'fovea summary'. */
+            table.summary { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono",
+              monospace; font-size: 13px; border: 1px solid #64748b; }
+            table.summary th, table.summary td { border: 1px solid #64748b; padding: 3px 12px; white-space: pre; }
+            table.summary thead th { color: var(--fg); font-size: 13px; background: var(--bg);
+              border-bottom: 2px solid #334155; }
+            table.summary .n { text-align: right; font-variant-numeric: tabular-nums; }
+            .summary-text { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono",
+              monospace; font-size: 13px; margin: 0; }
+            #model .scroll { margin: 8px 0; }
             img { max-width: 100%; height: auto; display: block; }
             .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px;
               align-items: start; }
@@ -68,8 +76,10 @@ final class HtmlStyle {
             table.cm th.corner { text-align: left; }
             figure.grid { margin: 0; }
             figure.grid img { border: 1px solid var(--line); border-radius: 6px; }
-            .gradcam { display: flex; flex-wrap: wrap; gap: 14px 22px; }
-            figure.gradcam-item { margin: 0; }
+            /* A grid of equal cells (--cell, set by the page from the pictures' width): a flex row
+               sized each figure by its caption, so the columns of successive rows did not line up. */
+            .gradcam { display: grid; grid-template-columns: repeat(auto-fill, var(--cell)); gap: 14px 16px; }
+            figure.gradcam-item { margin: 0; min-width: 0; }
             .gradcam-row { display: flex; gap: 3px; }
             .gradcam-row img { display: block; }
             figcaption { color: var(--muted); font-size: 13px; margin-top: 8px; }

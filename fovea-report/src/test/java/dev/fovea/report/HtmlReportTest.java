@@ -207,4 +207,22 @@ class HtmlReportTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainingCurves(m));
         assertTrue(e.getMessage().contains("'val_loss' has 1 values, expected 2"), e.getMessage());
     }
+
+    /** The summary as a table: header cells, one row per layer, counts right-aligned, text escaped, no box glyphs. */
+    @Test
+    void modelSummaryIsAnHtmlTableWithItsTextAround() {
+        int at = full.indexOf("<section id=\"model\">");
+        String model = full.substring(at, full.indexOf("</section>", at));
+        assertTrue(model.contains("<p class=\"summary-text\">Model: &quot;tutorial-cnn&quot;</p>"), model);
+        assertTrue(model.contains("<thead><tr><th scope=\"col\">Layer (type)</th><th scope=\"col\">Output Shape</th>"
+                + "<th scope=\"col\" class=\"n\">Param #</th></tr></thead>"), model);
+        assertTrue(model.contains("<tr><td>dense (Dense)</td><td>(10)</td><td class=\"n\">81,930</td></tr>"), model);
+        assertEquals(5, model.split("<tr><td>", -1).length - 1, "one row per layer");
+        assertTrue(model.contains("<p class=\"summary-text\">Total params: 82,826 &lt;all trainable &amp;"
+                + " &quot;float32&quot;&gt;</p>"), model);
+        assertFalse(model.matches("(?s).*[\u2500-\u257f].*"), "no box-drawing characters left: " + model);
+        String other = ReportFixtures.fullTrainingReport().modelSummary("a summary <not> drawn as a table").render();
+        assertTrue(other.contains("<pre class=\"model-summary\">a summary &lt;not&gt; drawn as a table</pre>"),
+                "other text is shown as given");
+    }
 }

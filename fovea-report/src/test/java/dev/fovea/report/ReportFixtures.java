@@ -142,4 +142,30 @@ final class ReportFixtures {
                 .misclassified(grid(worst), "The 32 most confident mistakes: true \u2192 predicted, confidence", worst)
                 .modelSummary(SUMMARY);
     }
+
+    /**
+     * {@link #fullTrainingReport()} with the Grad-CAM gallery of its 24 first mistakes, 96×96
+     * tiles as {@code ModelEvaluation} draws for CIFAR-10 (32×32 enlarged 3×); the captions differ
+     * in length ("#7: cat → dog" against "#1234: automobile → airplane") as real ones do.
+     */
+    static HtmlReport gradCamReport() {
+        int[] t = new int[N];
+        float[] probs = probabilities(t);
+        int[] pred = Misclassified.argmax(probs, K);
+        List<Misclassified.Example> worst = Misclassified.mostConfident(t, pred, probs, K, 24);
+        List<HtmlReport.Explained> items = new java.util.ArrayList<>();
+        for (Misclassified.Example e : worst) {
+            items.add(new HtmlReport.Explained(e, tile(e.index(), 0.3f), tile(e.index(), 0.7f), tile(e.index(), 0.5f)));
+        }
+        return fullTrainingReport().misclassifiedHeatmaps("conv2d_5", items);
+    }
+
+    private static BufferedImage tile(int seed, float saturation) {
+        BufferedImage img = new BufferedImage(96, 96, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.getHSBColor(seed * 0.137f % 1f, saturation, 0.85f));
+        g.fillRect(0, 0, 96, 96);
+        g.dispose();
+        return img;
+    }
 }

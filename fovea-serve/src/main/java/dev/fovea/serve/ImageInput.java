@@ -95,8 +95,8 @@ public final class ImageInput {
      *
      * @param where names the image in messages (the part's file name, or "the request body")
      * @param maxPixels the largest width·height decoded
-     * @throws ApiError 415 for bytes that are no supported image, 413 over the pixel budget,
-     *                  400 for a corrupt or truncated image, 503 (Retry-After) when other decodes
+     * @throws ApiError 400 for no bytes at all, 415 for bytes that are no supported image, 413 over the
+     *                  pixel budget, 400 for a corrupt or truncated image, 503 (Retry-After) when other decodes
      *                  hold the memory it needs past the request's deadline ({@link #deadline})
      */
     public static byte[] decode(byte[] bytes, String where, long maxPixels, int height, int width) {
@@ -121,6 +121,10 @@ public final class ImageInput {
     /** As {@link #decode(byte[], String, long, int, int)}, reserving from {@code budget} until {@code deadline}. */
     static byte[] decode(byte[] bytes, String where, long maxPixels, int height, int width, DecodeBudget budget,
                          long deadline) {
+        if (bytes.length == 0) {
+            throw new ApiError(400, where + " is empty (0 bytes); expected the contents of a JPEG, PNG, BMP or GIF"
+                    + " image file");
+        }
         Format f = sniff(bytes);
         if (f == null) {
             throw new ApiError(415, where + ": not a JPEG, PNG, BMP or GIF image (its first bytes are "
@@ -198,6 +202,6 @@ public final class ImageInput {
         for (int i = 0; i < Math.min(8, b.length); i++) {
             sb.append(String.format(Locale.ROOT, "%02x", b[i] & 0xFF)).append(i + 1 < Math.min(8, b.length) ? " " : "");
         }
-        return b.length == 0 ? "absent: the body is empty" : sb.toString();
+        return sb.toString();
     }
 }

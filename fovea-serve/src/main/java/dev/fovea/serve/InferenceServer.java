@@ -117,6 +117,9 @@ public final class InferenceServer implements AutoCloseable {
         config.jetty.multipartConfig.maxFileSize(options.maxBodyBytes(), SizeUnit.BYTES);
         config.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, options.maxBodyBytes()),
                 SizeUnit.BYTES);
+        // Bodies hold decode memory and must arrive by --read-timeout-ms (BodyGuard); Javalin
+        // attaches its servlet handler behind it.
+        config.jetty.modifyServer(server -> server.insertHandler(new BodyGuard(ImageInput.BUDGET, options)));
         config.routes.before(ctx -> {
             long started = System.nanoTime();
             ctx.attribute(STARTED, started);
@@ -127,11 +130,19 @@ public final class InferenceServer implements AutoCloseable {
                         + " limit of %,d bytes (--max-body-mb); send fewer or smaller images per request",
                         declared, options.maxBodyBytes()));
             }
+            if (ctx.attribute(BodyGuard.REFUSED) instanceof String refused) {
+                throw new ApiError(503, refused, 1);
+            }
         });
         config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.retryAfterSeconds()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
                 javalinMessage(ctx, e), 0));
         config.routes.exception(Exception.class, (e, ctx) -> {
+            BodyGuard.BodyTimeout late = cause(e, BodyGuard.BodyTimeout.class);
+            if (late != null) {
+                error(ctx, 408, late.getMessage(), 0);
+                return;
+            }
             log.println("internal error on " + ctx.method() + " " + ctx.path() + ": " + e);
             e.printStackTrace(log);
             error(ctx, 500, "internal error while answering " + ctx.method() + " " + ctx.path()
@@ -150,6 +161,16 @@ public final class InferenceServer implements AutoCloseable {
         for (Extension e : extensions) {
             e.configure(config, this);
         }
+    }
+
+    /** The first throwable of type {@code type} in {@code e}'s cause chain, or null. */
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     /** Javalin's own refusals (no route, wrong method, body too large) in the server's words. */

@@ -168,8 +168,8 @@ class HostileInputTest {
         byte[] text = "hello, I am not an image".getBytes(StandardCharsets.UTF_8);
         refused("text sent as image/png", Fixture.post(server, "/v1/models/main/predict", "image/png", text), 415,
                 "not a JPEG, PNG, BMP or GIF");
-        refused("empty body", Fixture.post(server, "/v1/models/main/predict", "image/png", new byte[0]), 415,
-                "empty");
+        refused("empty body", Fixture.post(server, "/v1/models/main/predict", "image/png", new byte[0]), 400,
+                "is empty (0 bytes)");
     }
 
     @Test

@@ -63,7 +63,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * against a real server with two small models trained here on the shared CIFAR-10 sample, one in
  * a run folder with a report: upload real image files, wait for the bars and the decoded overlay,
  * and hold the predicted class to the one {@code fovea predict} computes (the same decoding,
- * preprocessing and a fresh load of the model file). Never skipped: CI installs both packages.
+ * preprocessing and a fresh load of the model file); and a file that is no image among real ones,
+ * which gets a card saying why in plain words. Never skipped: CI installs both packages.
  */
 class PageInChromiumTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -201,6 +202,7 @@ class PageInChromiumTest {
 
     @Test
     void uploadExplainSwitchModelsAndReadTheSummaryWithoutConsoleErrors() throws Exception {
+        consoleProblems(); // another test's expected refusals stay out of this one's console
         Path cat = SAMPLE.resolve("val/cat").resolve(first(SAMPLE.resolve("val/cat")));
         Path ship = SAMPLE.resolve("val/ship").resolve(first(SAMPLE.resolve("val/ship")));
         driver.get(server.url() + "/");
@@ -266,13 +268,69 @@ class PageInChromiumTest {
         assertEquals("plain", summary.getDomAttribute("data-model"));
         assertEquals(server.batcher("plain").model().summary().strip(), summary.getText().strip());
 
+        assertEquals(List.of(), consoleProblems(), "the browser console");
+    }
+
+    /** Warnings and errors the browser console received since the last call (the log is read once). */
+    static List<String> consoleProblems() {
         List<String> problems = new ArrayList<>();
         for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
             if (e.getLevel().intValue() >= Level.WARNING.intValue()) {
                 problems.add(e.getLevel() + " " + e.getMessage());
             }
         }
-        assertEquals(List.of(), problems, "the browser console");
+        return problems;
+    }
+
+    /**
+     * Three JPEGs and a text file named like one, chosen together: the failed card showed two
+     * broken-image icons with their alt text and text written for curl users ("send the image
+     * file's bytes as they are"), and the status said "4 image(s) classified". Now the card says
+     * in plain words why the file could not be read, shows no image that did not load, and the
+     * status counts both outcomes.
+     */
+    @Test
+    void aFileThatIsNotAnImageGetsACardSayingWhyAndTheStatusCountsBothOutcomes() throws Exception {
+        List<Path> jpegs = new ArrayList<>();
+        for (String c : List.of("cat", "ship", "dog")) {
+            jpegs.add(SAMPLE.resolve("val").resolve(c).resolve(first(SAMPLE.resolve("val").resolve(c))));
+        }
+        Path text = Files.writeString(dir.resolve("holiday.jpg"), "Dear Sam, the photos are in the shared folder.\n");
+        driver.get(server.url() + "/");
+        waiting().until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        driver.findElement(By.id("files")).sendKeys(jpegs.get(0).toAbsolutePath() + "\n" + text.toAbsolutePath()
+                + "\n" + jpegs.get(1).toAbsolutePath() + "\n" + jpegs.get(2).toAbsolutePath());
+        By cards = By.cssSelector(".card[data-model='run-a']");
+        waiting().until(d -> d.findElements(cards).size() == 4 && d.findElements(cards).stream()
+                .allMatch(e -> List.of("done", "error").contains(e.getDomAttribute("data-state"))));
+        waiting().until(d -> !d.findElement(By.id("status")).getText().startsWith("classifying"));
+        List<WebElement> all = driver.findElements(cards);
+        assertEquals(List.of("done", "error", "done", "done"), all.stream().map(e -> e.getDomAttribute("data-state"))
+                .toList(), "the cards in the order chosen");
+        assertEquals("run-a: 3 classified, 1 could not be read", driver.findElement(By.id("status")).getText());
+
+        WebElement failed = all.get(1);
+        String shown = failed.getText();
+        assertTrue(shown.contains("holiday.jpg"), "the card names the file: " + shown);
+        assertTrue(shown.contains("could not be read as an image") && shown.contains("not a JPEG, PNG, BMP or GIF"),
+                "the card says why, in a person's words: " + shown);
+        for (String curl : List.of("bytes", "send ", "request body", "part '", "415")) {
+            assertFalse(shown.contains(curl), "no words for curl users ('" + curl + "') on the card: " + shown);
+        }
+        Number broken = (Number) ((JavascriptExecutor) driver).executeScript("""
+                return [...arguments[0].querySelectorAll('img')].filter(
+                    (i) => i.getClientRects().length > 0 && !(i.complete && i.naturalWidth > 0)).length;""", failed);
+        assertEquals(0, broken.intValue(), "images shown on the failed card that did not load (broken-image icons)");
+        assertTrue(failed.findElements(By.className("bar")).isEmpty(), "no class bars for a file never classified");
+        for (WebElement ok : List.of(all.get(0), all.get(2), all.get(3))) {
+            assertEquals(5, ok.findElements(By.className("bar")).size());
+            assertEquals("256", ok.findElement(By.className("overlay")).getDomProperty("naturalWidth"));
+        }
+        Files.write(Path.of("target", "page-failed-upload.png"),
+                ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        List<String> console = consoleProblems();
+        assertEquals(1, console.size(), "only the refused upload, which the browser always logs: " + console);
+        assertTrue(console.get(0).contains("/v1/models/run-a/predict") && console.get(0).contains("415"), console.get(0));
     }
 
     private static String first(Path folder) throws IOException {

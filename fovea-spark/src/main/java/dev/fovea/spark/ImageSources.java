@@ -10,11 +10,16 @@ import static org.apache.spark.sql.functions.when;
 import dev.fovea.FoveaException;
 import dev.fovea.data.Cifar10;
 import dev.fovea.data.Dataset;
+import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Splits;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
@@ -53,6 +58,75 @@ public final class ImageSources {
         Column parent = element_at(split(col("path"), "/"), -2);
         return files.filter(lower(name).rlike(IMAGE_NAME).and(name.startsWith(".").equalTo(false)))
                 .withColumn("label", when(parent.isin(classNames.toArray()), parent).otherwise(lit(null)));
+    }
+
+    /**
+     * What {@link #files} will read from {@code pathOrGlob}, found by listing alone (no file is
+     * opened): the image files, and the other files it leaves out for their extension. Lists as
+     * Spark does: a glob expanded by Hadoop's {@code globStatus}, folders searched recursively,
+     * names starting with {@code .} or {@code _} (Spark's hidden and metadata files) not looked at.
+     *
+     * @param conf a plain {@code new Configuration()} lists a local path before Spark starts; a
+     *             session's {@code hadoopConfiguration()} reaches the cluster's file systems
+     * @throws IOException when the file system cannot be listed
+     */
+    public static Listing list(Configuration conf, String pathOrGlob) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(pathOrGlob);
+        FileSystem fs = p.getFileSystem(conf);
+        FileStatus[] roots = fs.globStatus(p);
+        Listing.Counter c = new Listing.Counter();
+        if (roots != null) {
+            for (FileStatus root : roots) {
+                walk(fs, root, c);
+            }
+        }
+        return new Listing(c.images, c.skipped, List.copyOf(c.examples), c.folders, roots != null && roots.length > 0);
+    }
+
+    private static void walk(FileSystem fs, FileStatus f, Listing.Counter c) throws IOException {
+        if (f.isDirectory()) {
+            c.folders++;
+            FileStatus[] children = fs.listStatus(f.getPath());
+            java.util.Arrays.sort(children); // by path: the examples named in messages do not depend on the disk's order
+            for (FileStatus child : children) {
+                String name = child.getPath().getName();
+                if (!name.startsWith(".") && !name.startsWith("_")) {
+                    walk(fs, child, c);
+                }
+            }
+        } else if (ImageFolder.isImageName(f.getPath().getName())) {
+            c.images++;
+        } else {
+            c.skipped++;
+            if (c.examples.size() < Listing.EXAMPLES) {
+                c.examples.add(f.getPath().getName());
+            }
+        }
+    }
+
+    /**
+     * The files under an {@code --images} path: {@code images} that {@link #files} reads,
+     * {@code skipped} others (the first few names in {@code examples}), the folders searched, and
+     * whether the path or glob matched anything at all.
+     */
+    public record Listing(long images, long skipped, List<String> examples, long folders, boolean matched) {
+        static final int EXAMPLES = 3;
+
+        /** "4 other files skipped for their extension: a.txt, b.bin, c.csv, …", or "" when none were. */
+        public String skippedText() {
+            if (skipped == 0) {
+                return "";
+            }
+            return Plural.of(skipped, "other file") + " skipped for " + (skipped == 1 ? "its" : "their")
+                    + " extension: " + String.join(", ", examples) + (skipped > examples.size() ? ", …" : "");
+        }
+
+        private static final class Counter {
+            long images;
+            long skipped;
+            long folders;
+            final List<String> examples = new ArrayList<>();
+        }
     }
 
     /** The rows of a Parquet file or folder; the image column is named by the caller's options. */

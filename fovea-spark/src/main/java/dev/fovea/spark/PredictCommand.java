@@ -33,6 +33,12 @@ import picocli.CommandLine.Spec;
  * CIFAR-10 binary records ({@code --cifar10}). When rows carry labels, accuracy and the
  * confusion matrix go beside the output ({@code NAME.metrics.json}, {@code NAME.confusion.txt}).
  * The Parquet is written under a temporary name and renamed into place when the job succeeded.
+ *
+ * <p>Each step is a line on stderr as it starts (files found, Spark starting, predicting), since
+ * Spark's start-up alone takes seconds. {@code --images} that holds no image file (CIFAR-10's
+ * {@code .bin} records, an empty folder) is refused, on this machine before Spark starts, naming
+ * what it found and the option that reads it; files left out for their extension are counted in
+ * the result line.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Classifies images on Spark and writes predictions (class, confidence, top-k, error) as Parquet.")
@@ -104,11 +110,19 @@ final class PredictCommand implements Callable<Integer> {
         SparkPredictor.checkModel(loaded.model(), model.toString(), options);
         List<String> classes = SparkPredictor.classNames(loaded);
         checkLocalPaths();
+        boolean files = source.images != null && !isParquet(source.images);
+        // Image files on this machine are listed before Spark starts: a path without any is an
+        // error in a second instead of "0 rows" after Spark's start-up.
+        ImageSources.Listing listing = files && isLocal(source.images)
+                ? listed(ImageSources.list(new Configuration(), source.images)) : null;
         long start = System.nanoTime();
-        try (SparkSession spark = session()) {
+        String m = master();
+        progress("starting Spark (" + m + ")…");
+        try (SparkSession spark = session(m)) {
             Dataset<Row> images;
             String described;
             if (source.cifar10 != null) {
+                progress("reading CIFAR-10 records from " + source.cifar10 + " on the driver…");
                 int parts = partitions != null ? partitions : 2 * spark.sparkContext().defaultParallelism();
                 images = ImageSources.cifar10(spark, source.cifar10, limit, parts);
                 described = source.cifar10.toString();
@@ -116,19 +130,68 @@ final class PredictCommand implements Callable<Integer> {
                 images = ImageSources.parquet(spark, source.images);
                 described = source.images;
             } else {
+                if (listing == null) {
+                    listing = listed(ImageSources.list(spark.sparkContext().hadoopConfiguration(), source.images));
+                }
                 images = ImageSources.files(spark, source.images, classes);
                 described = source.images;
             }
+            progress("predicting" + (listing != null ? " " + Plural.of(listing.images(), "image") : "")
+                    + " and writing " + out + "…");
             Dataset<Row> predictions = SparkPredictor.predict(spark, images, modelBytes, model.toString(), options)
                     .drop(options.column());
             write(spark, predictions);
             Dataset<Row> written = spark.read().parquet(out);
-            PredictionMetrics m = PredictionMetrics.of(written,
+            PredictionMetrics metrics = PredictionMetrics.of(written,
                     Arrays.asList(written.columns()).contains("label") ? "label" : null, classes);
             double seconds = (System.nanoTime() - start) / 1e9;
-            report(m, described, seconds);
+            report(metrics, described, listing, seconds);
         }
         return 0;
+    }
+
+    /** One line on stderr saying what the command is doing, so a terminal is never blank for long. */
+    private void progress(String line) {
+        spec.commandLine().getErr().println(line);
+    }
+
+    /**
+     * {@code listing} of {@code --images}, announced; a listing without any image file is a user
+     * error that says what was found instead and which option reads it.
+     */
+    private ImageSources.Listing listed(ImageSources.Listing listing) {
+        if (listing.images() == 0) {
+            throw new FoveaException(noImages(listing));
+        }
+        String skipped = listing.skippedText();
+        progress("found " + Plural.of(listing.images(), "image file") + " in " + source.images
+                + (skipped.isEmpty() ? "" : " (" + skipped + ")"));
+        return listing;
+    }
+
+    private String noImages(ImageSources.Listing l) {
+        String received;
+        if (!l.matched()) {
+            received = "nothing: no file or folder matches it";
+        } else if (l.skipped() > 0) {
+            received = Plural.of(l.skipped(), "file") + " of another kind (" + String.join(", ", l.examples())
+                    + (l.skipped() > l.examples().size() ? ", …" : "") + ")";
+        } else {
+            received = l.folders() == 1 ? "an empty folder" : l.folders() + " folders without files";
+        }
+        String todo;
+        boolean cifarPath = isLocal(source.images) && Cifar10.recognizes(Path.of(localPath(source.images)));
+        if (cifarPath) {
+            todo = "these are CIFAR-10 binary records: pass them as --cifar10 " + source.images
+                    + " instead of --images";
+        } else if (l.examples().stream().anyMatch(n -> n.endsWith(".bin"))) {
+            todo = "if these are CIFAR-10 binary records, pass them with --cifar10 (cifar-10-binary.tar.gz, its"
+                    + " folder or a .bin file) instead of --images";
+        } else {
+            todo = "pass a folder of images, an image file, a glob such as 'photos/*/*.jpg' or a .parquet file";
+        }
+        return "--images " + source.images + ": no image files to classify; expected .jpg, .jpeg, .png, .bmp or"
+                + " .gif files, received " + received + "; " + todo;
     }
 
     /**
@@ -147,9 +210,12 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private SparkSession session() {
+    private String master() {
+        return master != null ? master : new SparkConf().get("spark.master", "local[*]");
+    }
+
+    private SparkSession session(String m) {
         SparkSession.Builder b = SparkSession.builder().appName("fovea spark predict");
-        String m = master != null ? master : new SparkConf().get("spark.master", "local[*]");
         b.master(m);
         if (m.startsWith("local")) {
             // Nobody browses a one-shot local job's UI, and binding its port costs start-up time.
@@ -190,11 +256,13 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private void report(PredictionMetrics m, String described, double seconds) {
+    private void report(PredictionMetrics m, String described, ImageSources.Listing listing, double seconds) {
         PrintWriter o = spec.commandLine().getOut();
         o.println("model:       " + model);
         o.println("images:      " + described);
-        o.printf(Locale.ROOT, "predictions: %s (%,d rows, %,d errors)%n", out, m.rows(), m.errors());
+        String skipped = listing == null ? "" : listing.skippedText();
+        o.println("predictions: " + out + " (" + Plural.of(m.rows(), "row") + ", " + Plural.of(m.errors(), "error")
+                + (skipped.isEmpty() ? "" : "; " + skipped) + ")");
         if (m.matrix() != null) {
             String files = "";
             if (isLocal(out)) {

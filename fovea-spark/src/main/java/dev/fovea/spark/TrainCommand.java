@@ -15,9 +15,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fovea spark train}: synchronous data-parallel training with K Spark barrier tasks
  * ({@link SparkTrainer}). Takes {@code fovea train}'s main options; the run folder gets the
- * model, checkpoint and history after every epoch, plus run.json with per-rank timings. No
- * HTML report: it lives in fovea-report, which this Spark jar leaves out (run
- * {@code fovea evaluate} on the model for one).
+ * model, checkpoint and history after every epoch, plus run.json with per-rank timings, and at
+ * the end fovea train's report.html and plots/ (fovea-report's {@code RunReport}, shaded into
+ * this jar).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains a model with K synchronous data-parallel workers (Spark barrier tasks).")
@@ -71,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
     String lossReduction;
 
     @Option(names = "--augment", paramLabel = "none|tutorial", defaultValue = "tutorial",
-            description = "Augmentation: none, or tutorial (10% shifts, horizontal flips). Default: ${DEFAULT-VALUE}.")
+            description = "Augmentation: none, or tutorial (10%% shifts, horizontal flips). Default: ${DEFAULT-VALUE}.")
     String augment;
 
     @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")

@@ -2,7 +2,10 @@ package dev.fovea.spark;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +20,49 @@ final class Launcher {
     record Run(int code, String out, String err) {
     }
 
+    /** One line a terminal showed, {@code ms} after the command started. */
+    record Line(long ms, String text) {
+    }
+
+    /** Exit code and every line a terminal showed (stdout and stderr together, as a person sees them). */
+    record Screen(int code, List<Line> lines) {
+        String text() {
+            return String.join("\n", lines.stream().map(Line::text).toList());
+        }
+
+        /** The first line containing {@code part}, or null. */
+        Line line(String part) {
+            return lines.stream().filter(l -> l.text().contains(part)).findFirst().orElse(null);
+        }
+    }
+
     private Launcher() {
+    }
+
+    /**
+     * {@code ./fovea ARGS} in a new pseudo-terminal (util-linux {@code script}), each line of the
+     * screen timed as it arrives; fails the test if it runs over 5 minutes.
+     */
+    static Screen inTerminal(String... args) throws IOException, InterruptedException {
+        StringBuilder line = new StringBuilder("exec bash " + quote(CHECKOUT.resolve("fovea").toString()));
+        for (String a : args) {
+            line.append(' ').append(quote(a));
+        }
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder("script", "-qefc", line.toString(), "/dev/null").redirectErrorStream(true)
+                .start();
+        List<Line> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                lines.add(new Line((System.nanoTime() - start) / 1_000_000, l.replace("\r", "")));
+            }
+        }
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "./fovea " + String.join(" ", args) + " did not finish");
+        return new Screen(p.exitValue(), lines);
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     /** {@code ./fovea ARGS}, its output kept in {@code dir}; fails the test if it runs over 5 minutes. */

@@ -1,6 +1,7 @@
 package dev.fovea.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Mistakes in local paths are one line each, found before Spark starts (no session here). */
+/**
+ * Mistakes in local paths are one line each, found before Spark starts (no session here: a
+ * message that came after one would say "starting Spark" first).
+ */
 class PredictCommandTest {
     @TempDir
     Path tmp;
@@ -46,5 +50,41 @@ class PredictCommandTest {
         assertEquals(2, r.code());
         assertEquals("error: --model " + tmp.resolve("none.safetensors") + ": no such file; pass a model file written"
                 + " by 'fovea train', e.g. runs/tutorial/model.safetensors\n", r.err());
+    }
+
+    /**
+     * --images given CIFAR-10's binary records (a .bin, the .tar.gz, the extracted folder), an
+     * empty folder or a glob matching nothing: each ran Spark for 10–25 s and wrote "0 rows".
+     * Now one line says what was expected and received and which option reads CIFAR-10.
+     */
+    @Test
+    void imagesWithoutAnyImageFileAreAnErrorNamingTheRightOptionBeforeSparkStarts() throws IOException {
+        Path model = TinyModel.writeShape(tmp.resolve("m.safetensors"), 32, 32, 3);
+        Path batches = Files.createDirectories(tmp.resolve("cifar-10-batches-bin"));
+        for (String f : new String[] {"batches.meta.txt", "data_batch_1.bin", "data_batch_2.bin", "test_batch.bin"}) {
+            Files.write(batches.resolve(f), new byte[3073]);
+        }
+        Path bin = batches.resolve("test_batch.bin");
+        String expected = "; expected .jpg, .jpeg, .png, .bmp or .gif files, received ";
+        String[][] cases = {
+            {bin.toString(), "1 file of another kind (test_batch.bin); these are CIFAR-10 binary records: pass them"
+                    + " as --cifar10 " + bin + " instead of --images"},
+            {TinyModel.CIFAR.toString(), "1 file of another kind (cifar-10-binary.tar.gz); these are CIFAR-10 binary"
+                    + " records: pass them as --cifar10 " + TinyModel.CIFAR + " instead of --images"},
+            {batches.toString(), "4 files of another kind (batches.meta.txt, data_batch_1.bin, data_batch_2.bin, …);"
+                    + " these are CIFAR-10 binary records: pass them as --cifar10 " + batches + " instead of --images"},
+            {Files.createDirectories(tmp.resolve("empty")).toString(), "an empty folder; pass a folder of images,"
+                    + " an image file, a glob such as 'photos/*/*.jpg' or a .parquet file"},
+            {tmp.resolve("empty") + "/*.jpg", "nothing: no file or folder matches it; pass a folder of images, an"
+                    + " image file, a glob such as 'photos/*/*.jpg' or a .parquet file"},
+        };
+        for (String[] c : cases) {
+            Run r = run("predict", "--master", "local[2]", "--model", model.toString(), "--images", c[0], "--out",
+                    tmp.resolve("p.parquet").toString());
+            assertEquals(2, r.code(), c[0] + ": " + r.out() + r.err());
+            assertEquals("error: --images " + c[0] + ": no image files to classify" + expected + c[1] + "\n", r.err());
+            assertEquals("", r.out());
+            assertFalse(Files.exists(tmp.resolve("p.parquet")));
+        }
     }
 }

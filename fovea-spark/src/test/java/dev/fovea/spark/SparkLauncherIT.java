@@ -67,4 +67,53 @@ class SparkLauncherIT {
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(Files.exists(tmp.resolve("p.parquet")));
     }
+
+    /**
+     * In a terminal, as a person meets it: --images on CIFAR-10's binary records ran Spark for
+     * 10–25 s and printed "0 rows, 0 errors" with exit 0. Now the error comes before Spark starts
+     * (no "starting Spark" line) and points to --cifar10.
+     */
+    @Test
+    void imagesOnCifarRecordsFailBeforeSparkStartsAndPointToCifar10() throws Exception {
+        Path model = TinyModel.writeShape(tmp.resolve("m.safetensors"), 32, 32, 3);
+        Launcher.Screen s = Launcher.inTerminal("spark", "predict", "--master", "local[2]", "--model", model.toString(),
+                "--images", TinyModel.CIFAR.toString(), "--out", tmp.resolve("p.parquet").toString());
+        assertEquals(2, s.code(), s.text());
+        assertTrue(s.text().contains("error: --images " + TinyModel.CIFAR + ": no image files to classify; expected .jpg,"
+                + " .jpeg, .png, .bmp or .gif files, received 1 file of another kind (cifar-10-binary.tar.gz); these"
+                + " are CIFAR-10 binary records: pass them as --cifar10 " + TinyModel.CIFAR + " instead of --images"),
+                s.text());
+        assertEquals(null, s.line("starting Spark"), "failed before Spark started:\n" + s.text());
+        assertFalse(s.text().contains("\tat "), s.text());
+        assertFalse(Files.exists(tmp.resolve("p.parquet")));
+    }
+
+    /**
+     * In a terminal: the job said nothing for ~20 s, then five lines. Now each step is a line as
+     * it starts, the first one well before the result; a file skipped for its extension is
+     * counted in the result line, and one row with one error reads "1 row, 1 error".
+     */
+    @Test
+    void predictSaysWhatItDoesAsItGoesAndCountsSkippedFilesInWords() throws Exception {
+        Path model = TinyModel.write(tmp.resolve("tiny.safetensors"));
+        Path photos = Files.createDirectories(tmp.resolve("photos/cat"));
+        Files.writeString(photos.resolve("not-a-picture.jpg"), "a text file named like a JPEG");
+        Files.writeString(tmp.resolve("photos/notes.txt"), "taken in 2024");
+        Path out = tmp.resolve("p.parquet");
+        Launcher.Screen s = Launcher.inTerminal("spark", "predict", "--master", "local[2]", "--model", model.toString(),
+                "--images", tmp.resolve("photos").toString(), "--out", out.toString());
+        assertEquals(0, s.code(), s.text());
+        String skipped = "1 other file skipped for its extension: notes.txt";
+        Launcher.Line found = s.line("found 1 image file in " + tmp.resolve("photos") + " (" + skipped + ")");
+        Launcher.Line starting = s.line("starting Spark (local[2])…");
+        Launcher.Line predicting = s.line("predicting 1 image and writing " + out + "…");
+        Launcher.Line result = s.line("predictions: " + out + " (1 row, 1 error; " + skipped + ")");
+        for (Launcher.Line l : new Launcher.Line[] {found, starting, predicting, result}) {
+            assertTrue(l != null, "a line is missing:\n" + s.text());
+        }
+        assertTrue(found.ms() <= starting.ms() && starting.ms() <= predicting.ms() && predicting.ms() <= result.ms(),
+                "in the order they happen:\n" + s.text());
+        assertTrue(result.ms() - starting.ms() >= 3000, "the terminal says what is going on while Spark starts and"
+                + " runs: 'starting Spark' at " + starting.ms() + " ms, the result at " + result.ms() + " ms");
+    }
 }
