@@ -35,6 +35,7 @@ class SparkLauncherIT {
                 "--images", TinyModel.SAMPLE.resolve("val").toString(), "--out", out.toString(), "--top-k", "3",
                 "--batch-size", "32");
         assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertFalse(r.err().contains(" INFO ") || r.err().contains("\tat "), "Spark logs at WARN only:\n" + r.err());
         assertTrue(r.out().contains("predictions: " + out + " (200 rows, 0 errors)"), r.out());
 
@@ -62,6 +63,7 @@ class SparkLauncherIT {
         Launcher.Run r = fovea("spark", "predict", "--master", "local[2]", "--model", big.toString(),
                 "--cifar10", TinyModel.CIFAR.toString(), "--limit", "10", "--out", tmp.resolve("p.parquet").toString());
         assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertTrue(r.err().contains("error: model " + big + " expects 64×64×3 inputs but column 'pixels' holds 32×32×3"),
                 r.err());
         assertFalse(r.err().contains("\tat "), r.err());
