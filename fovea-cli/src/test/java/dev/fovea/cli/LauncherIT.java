@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.ClassFileVersions;
 import dev.fovea.io.ReferenceFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -170,6 +172,15 @@ class LauncherIT {
         assertTrue(text.contains("checkpoint saved to " + run.resolve("checkpoint.safetensors") + "; resume with:"), text);
         assertTrue(text.contains("./fovea train --resume " + run), text);
         assertFalse(text.contains("WARNING:"), "the incubator warning filtered, no other: " + text);
+    }
+
+    @Test
+    void theJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
+        Map<String, Integer> versions = ClassFileVersions.of(ROOT.resolve("fovea-cli/target/fovea.jar"));
+        assertTrue(versions.containsKey("dev/fovea/cli/Main.class") && versions.containsKey(
+                "dev/fovea/kernel/Gemm.class") && versions.containsKey("dev/fovea/serve/InferenceServer.class"),
+                versions.keySet().toString());
+        assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea.jar");
     }
 
     @Test

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.ClassFileVersions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,14 @@ class SparkLauncherIT {
         } finally {
             spark.stop();
         }
+    }
+
+    @Test
+    void theSparkJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
+        Map<String, Integer> versions = ClassFileVersions.of(Path.of("target/fovea-spark.jar"));
+        assertTrue(versions.containsKey("dev/fovea/spark/Main.class") && versions.containsKey(
+                "dev/fovea/kernel/Gemm.class"), versions.keySet().toString());
+        assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea-spark.jar");
     }
 
     @Test
