@@ -175,6 +175,19 @@ class LauncherIT {
     }
 
     @Test
+    void theVersionNamesTheJdkOfJavaHome() throws Exception {
+        Process p = sameJdk(new ProcessBuilder(LAUNCHER.toString(), "--version")).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + err);
+        assertEquals("", err, "the incubator warning filtered, no other");
+        assertTrue(out.matches("fovea \\S+\njava: " + Pattern.quote(Runtime.version() + ", "
+                + System.getProperty("java.vendor") + ", " + System.getProperty("java.home"))
+                + "\nvector: \\d+-bit \\(\\d+ floats\\)\n"), out);
+    }
+
+    @Test
     void theJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
         Map<String, Integer> versions = ClassFileVersions.of(ROOT.resolve("fovea-cli/target/fovea.jar"));
         assertTrue(versions.containsKey("dev/fovea/cli/Main.class") && versions.containsKey(
@@ -206,6 +219,6 @@ class LauncherIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.startsWith("fovea: building the command-line jar"), out);
-        assertTrue(out.matches("(?s)fovea: building[^\u001b]*\nfovea \\S+\n"), out);
+        assertTrue(out.matches("(?s)fovea: building[^\u001b]*\nfovea \\S+\njava: [^\n]+\nvector: [^\n]+\n"), out);
     }
 }
