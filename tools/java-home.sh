@@ -59,13 +59,20 @@ fovea_java_home() {
     fi
     echo "fovea: JAVA_HOME=$JAVA_HOME has no bin/java; ignoring it" >&2
   fi
+  fovea_newest_jdk 21
+}
+
+# The home of the newest JDK under $FOVEA_JVM_ROOT (default /usr/lib/jvm) whose major version is
+# at least $1 and at most $2 (no limit when absent), with bin/javac and the Vector API; nothing if
+# there is none. .ci/run finds the floor, Java 17, with it too.
+fovea_newest_jdk() {
   local root="${FOVEA_JVM_ROOT:-/usr/lib/jvm}" d v major best="" best_v=""
   for d in "$root"/*/; do
     d="${d%/}"
     [ -x "$d/bin/java" ] && [ -x "$d/bin/javac" ] || continue
     v="$(fovea_jdk_version "$d")"
     major="$(fovea_version_major "$v")"
-    [ -n "$major" ] && [ "$major" -ge 21 ] || continue
+    [ -n "$major" ] && [ "$major" -ge "$1" ] && [ "$major" -le "${2:-999}" ] || continue
     fovea_jdk_has_vector "$d" || continue
     # Strictly newer only: of two names for one JDK (Debian's java-1.21.0-openjdk-amd64 link to
     # java-21-openjdk-amd64), the first in name order stays; the link is resolved below.

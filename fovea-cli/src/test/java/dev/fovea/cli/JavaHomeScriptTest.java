@@ -139,6 +139,17 @@ class JavaHomeScriptTest {
     }
 
     @Test
+    void theFloorIsFoundByAMajorVersionRange() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("jvm"));
+        jdk(root, "jdk-17.0.9", "17.0.9", true, VECTOR);
+        Path floor = jdk(root, "jdk-17.0.15", "17.0.15", true, VECTOR);
+        jdk(root, "jdk-25", "25.0.3", true, VECTOR);
+        Map<String, String> env = Map.of("FOVEA_JVM_ROOT", root.toString());
+        assertEquals(floor.toString(), run("fovea_newest_jdk 17 17", env).out(), ".ci/run's Java 17");
+        assertEquals("", run("fovea_newest_jdk 18 24", env).out());
+    }
+
+    @Test
     void majorVersionsReadFromEveryNamingScheme() throws Exception {
         assertEquals("25 21 8 17", run("echo $(fovea_version_major 25.0.3) $(fovea_version_major 21-ea)"
                 + " $(fovea_version_major 1.8.0_392) $(fovea_version_major 17)", Map.of()).out());
