@@ -137,8 +137,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int threads = Parallel.threads();
-        out.printf(Locale.ROOT, "fovea=%s java=%s threads=%d batch_sizes=%s%n", TrainCommand.version(),
-                System.getProperty("java.version"), threads, batchSizes);
+        out.printf(Locale.ROOT, "fovea=%s %s threads=%d batch_sizes=%s%n", TrainCommand.version(),
+                jdkFields(), threads, batchSizes);
         Peers peers = peer == null ? null : new Peers(peer, batchSizes, steps, threads, out);
         if (peers != null) {
             peers.runAll();
@@ -199,6 +199,16 @@ final class BenchCommand implements Callable<Integer> {
         dev.fovea.nn.Model m = dev.fovea.nn.Presets.create(name, 32, 32, 3, 10);
         m.initialize(1);
         return m;
+    }
+
+    /**
+     * The JDK and vector width as a benchmark header's NAME=VALUE fields, the vendor quoted (it may
+     * hold spaces): {@code java=25.0.3 java_vendor="Eclipse Adoptium" java_home=/usr/lib/jvm/... vector_bits=256}.
+     */
+    static String jdkFields() {
+        return "java=" + System.getProperty("java.version") + " java_vendor=\"" + dev.fovea.train.Provenance.javaVendor()
+                + "\" java_home=" + System.getProperty("java.home") + " vector_bits="
+                + dev.fovea.train.Provenance.vectorBits();
     }
 
     /**

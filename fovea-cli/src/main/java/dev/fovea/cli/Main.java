@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.FoveaException;
+import dev.fovea.train.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -72,12 +73,19 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         return USER_ERROR;
     }
 
-    /** Version from the jar manifest, or "dev" when run from classes. */
+    /**
+     * Fovea's version (from the jar manifest, or "dev" when run from classes), then the JDK that runs
+     * it and the Vector API's preferred width: the launcher picks the newest JDK it finds, and
+     * training speed depends on both.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[]{"fovea " + (v == null ? "dev" : v)};
+            int bits = Provenance.vectorBits();
+            return new String[]{"fovea " + (v == null ? "dev" : v),
+                    "java: " + Runtime.version() + ", " + Provenance.javaVendor() + ", " + System.getProperty("java.home"),
+                    "vector: " + bits + "-bit (" + bits / Float.SIZE + " floats)"};
         }
     }
 }

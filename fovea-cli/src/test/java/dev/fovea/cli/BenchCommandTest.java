@@ -160,10 +160,14 @@ class BenchCommandTest {
     }
 
     @Test
-    void peakPrintsOnlyThePeak() {
+    void peakPrintsOnlyThePeakAfterAHeaderSayingWhichJdkRan() {
         CliRun r = CliRun.of("bench", "--peak", "--peak-ms", "10");
         assertEquals(0, r.code(), r.err());
         assertEquals(Set.of("peak_gflops_1thread", "peak_gflops"), figures(r.out()).keySet(), r.out());
+        String header = r.out().lines().findFirst().orElseThrow();
+        assertTrue(header.startsWith("fovea=") && header.contains(" java=" + System.getProperty("java.version")
+                + " java_vendor=\"" + System.getProperty("java.vendor") + "\" java_home=" + System.getProperty("java.home")
+                + " vector_bits=" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + " "), header);
     }
 
     @Test

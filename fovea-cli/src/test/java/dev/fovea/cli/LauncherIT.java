@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.ClassFileVersions;
 import dev.fovea.io.ReferenceFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the foreground processes. Commands start under {@code env --default-signal=INT} because a
  * process started from a non-interactive background shell (as CI may be) inherits SIGINT
  * ignored, which no program can undo; a user's interactive shell never hands that down.
+ * {@code JAVA_HOME} is this test JVM's JDK, so the suite run on Java 17 checks the launcher on 17
+ * and the one on the newest JDK checks it there.
  */
 class LauncherIT {
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
@@ -46,7 +50,12 @@ class LauncherIT {
     /** Runs {@code command} in a new pseudo-terminal; stdin goes to the terminal, stdout is what it shows. */
     private static Process inTerminal(List<String> command) throws IOException {
         String line = "exec " + String.join(" ", command.stream().map(LauncherIT::quote).toList());
-        return new ProcessBuilder("script", "-qefc", line, "/dev/null").redirectErrorStream(true).start();
+        return sameJdk(new ProcessBuilder("script", "-qefc", line, "/dev/null")).redirectErrorStream(true).start();
+    }
+
+    private static ProcessBuilder sameJdk(ProcessBuilder pb) {
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return pb;
     }
 
     private static String quote(String s) {
@@ -124,7 +133,7 @@ class LauncherIT {
         long early = redraws.stream().filter(r -> r[0] < r[1] && r[2] < end - 200).count();
         assertTrue(early >= 3, "bar redraws that reached the terminal at least 200 ms before the epoch ended: "
                 + early + " (all redraws: " + redraws.stream().map(r -> r[0] + "@" + r[2] + "ms").toList() + ")");
-        assertFalse(s.text().contains("WARNING: Using incubator modules"), s.text());
+        assertFalse(s.text().contains("WARNING:"), "the incubator warning filtered, no other: " + s.text());
     }
 
     @Test
@@ -149,7 +158,8 @@ class LauncherIT {
     void sigintSentToTheLaunchersPidSavesACheckpointAndPrintsTheResumeCommand() throws Exception {
         Path run = tmp.resolve("run");
         Path log = tmp.resolve("log.txt");
-        Process p = new ProcessBuilder(train(run, 3)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = sameJdk(new ProcessBuilder(train(run, 3))).redirectErrorStream(true).redirectOutput(log.toFile())
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (p.isAlive() && !Files.readString(log).contains("Epoch 1/3") && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -161,7 +171,29 @@ class LauncherIT {
         assertEquals(130, p.exitValue(), text);
         assertTrue(text.contains("checkpoint saved to " + run.resolve("checkpoint.safetensors") + "; resume with:"), text);
         assertTrue(text.contains("./fovea train --resume " + run), text);
-        assertFalse(text.contains("WARNING: Using incubator modules"), text);
+        assertFalse(text.contains("WARNING:"), "the incubator warning filtered, no other: " + text);
+    }
+
+    @Test
+    void theVersionNamesTheJdkOfJavaHome() throws Exception {
+        Process p = sameJdk(new ProcessBuilder(LAUNCHER.toString(), "--version")).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + err);
+        assertEquals("", err, "the incubator warning filtered, no other");
+        assertTrue(out.matches("fovea \\S+\njava: " + Pattern.quote(Runtime.version() + ", "
+                + System.getProperty("java.vendor") + ", " + System.getProperty("java.home"))
+                + "\nvector: \\d+-bit \\(\\d+ floats\\)\n"), out);
+    }
+
+    @Test
+    void theJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
+        Map<String, Integer> versions = ClassFileVersions.of(ROOT.resolve("fovea-cli/target/fovea.jar"));
+        assertTrue(versions.containsKey("dev/fovea/cli/Main.class") && versions.containsKey(
+                "dev/fovea/kernel/Gemm.class") && versions.containsKey("dev/fovea/serve/InferenceServer.class"),
+                versions.keySet().toString());
+        assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea.jar");
     }
 
     @Test
@@ -171,13 +203,15 @@ class LauncherIT {
         Path checkout = tmp.resolve("checkout");
         Files.createDirectories(checkout.resolve("fovea-cli/src/main"));
         Files.copy(LAUNCHER, checkout.resolve("fovea"));
+        Files.createDirectories(checkout.resolve("tools"));
+        Files.copy(ROOT.resolve("tools/java-home.sh"), checkout.resolve("tools/java-home.sh"));
         Files.copy(ROOT.resolve("pom.xml"), checkout.resolve("pom.xml"));
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path jar = ROOT.resolve("fovea-cli/target/fovea.jar");
         Files.writeString(bin.resolve("mvn"), "#!/bin/sh\nprintf '\\033[0m\\033[0m'\n"
                 + "mkdir -p fovea-cli/target && cp " + quote(jar.toString()) + " fovea-cli/target/fovea.jar\n");
         assertTrue(bin.resolve("mvn").toFile().setExecutable(true));
-        ProcessBuilder pb = new ProcessBuilder("bash", checkout.resolve("fovea").toString(), "--version")
+        ProcessBuilder pb = sameJdk(new ProcessBuilder("bash", checkout.resolve("fovea").toString(), "--version"))
                 .redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         Process p = pb.start();
@@ -185,6 +219,6 @@ class LauncherIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.startsWith("fovea: building the command-line jar"), out);
-        assertTrue(out.matches("(?s)fovea: building[^\u001b]*\nfovea \\S+\n"), out);
+        assertTrue(out.matches("(?s)fovea: building[^\u001b]*\nfovea \\S+\njava: [^\n]+\nvector: [^\n]+\n"), out);
     }
 }

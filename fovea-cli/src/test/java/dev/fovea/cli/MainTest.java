@@ -8,6 +8,7 @@ import dev.fovea.FoveaException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -72,5 +73,15 @@ class MainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("Exit codes:"), r.out());
         assertTrue(r.out().contains("2  a usage, input or file problem"), r.out());
+    }
+
+    @Test
+    void versionSaysWhichJdkRunsItAndTheVectorWidth() {
+        CliRun r = CliRun.of("--version");
+        assertEquals(0, r.code(), r.err());
+        int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        assertEquals(List.of("fovea dev",
+                "java: " + Runtime.version() + ", " + System.getProperty("java.vendor") + ", " + System.getProperty("java.home"),
+                "vector: " + bits + "-bit (" + bits / 32 + " floats)"), r.out().lines().toList());
     }
 }

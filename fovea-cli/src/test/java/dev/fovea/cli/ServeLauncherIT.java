@@ -41,8 +41,10 @@ class ServeLauncherIT {
         Path model = TrainedModel.write(tmp.resolve("cnn.safetensors"));
         Path err = tmp.resolve("stderr.txt");
         // env --default-signal=INT: see LauncherIT, a background shell may hand SIGINT down ignored.
-        Process p = new ProcessBuilder("env", "--default-signal=INT", LAUNCHER.toString(), "serve", "--model",
-                model.toString(), "--port", "0").redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder("env", "--default-signal=INT", LAUNCHER.toString(), "serve", "--model",
+                model.toString(), "--port", "0").redirectError(err.toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // the launcher on this test's JDK
+        Process p = pb.start();
         List<String> out = new ArrayList<>();
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -97,6 +99,6 @@ class ServeLauncherIT {
         assertEquals(0, p.exitValue(), out + "\n" + log);
         assertEquals("fovea serve: stopped", out.get(out.size() - 1), out.toString());
         assertTrue(log.contains("POST /v1/models/cnn/predict 200 "), log);
-        assertTrue(!log.contains("SLF4J") && !log.contains("Exception"), log);
+        assertTrue(!log.contains("SLF4J") && !log.contains("Exception") && !log.contains("WARNING:"), log);
     }
 }

@@ -8,12 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * What a model file records about how it was trained (Tribuo's provenance): filled by
  * {@link Trainer#fit} from what the trainer itself knows, so a model trained through the Java
  * API carries it as one trained by the CLI does. Keys, under {@code fovea.provenance}:
- * {@code fovea_version}, {@code java_version}, {@code optimizer}, {@code learning_rate} (the
+ * {@code fovea_version}, {@code java_version}, {@code java_vendor}, {@code vector_bits} (the Vector
+ * API's preferred width where it trained: float sums, so the weights a seed gives, may differ at
+ * another width, and the speed does), {@code optimizer}, {@code learning_rate} (the
  * schedule's value when the fit began), {@code loss}, {@code metrics}, {@code batch_size},
  * {@code epochs} (the total after this fit), {@code shuffle}, {@code drop_last}, {@code validation}, {@code callbacks}
  * and whatever the training data describes ({@link Feed.Source#describe()}: {@code seed},
@@ -32,11 +35,26 @@ public final class Provenance {
         return VERSION;
     }
 
+    /** The vendor of the JDK that runs this JVM ({@code java.vendor}: "Eclipse Adoptium", "Debian"). */
+    public static String javaVendor() {
+        return System.getProperty("java.vendor");
+    }
+
+    /**
+     * The width in bits of the Vector API's preferred float vectors, which every kernel uses: 256 on
+     * AVX2 machines (8 floats), 512 on AVX-512 ones (16).
+     */
+    public static int vectorBits() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+    }
+
     /** {@code info} with the provenance of a {@code fit} of {@code options.epochs} epochs about to start. */
     static ModelFile.Info atFit(ModelFile.Info info, Trainer t, Feed.Source train, FitOptions o) {
         Map<String, Object> p = new LinkedHashMap<>(info.provenance());
         p.put("fovea_version", VERSION);
         p.put("java_version", System.getProperty("java.version"));
+        p.put("java_vendor", javaVendor());
+        p.put("vector_bits", vectorBits());
         p.put("optimizer", t.optimizer().name());
         p.put("learning_rate", t.optimizer().learningRate() * t.learningRateScale());
         p.put("loss", t.loss().name());

@@ -68,6 +68,9 @@ class ProvenanceTest {
         assertEquals("kept", p.get("note"), "keys set before fit stay");
         assertEquals(42, ((Number) p.get("seed")).intValue());
         assertEquals(System.getProperty("java.version"), p.get("java_version"));
+        assertEquals(System.getProperty("java.vendor"), p.get("java_vendor"));
+        assertEquals(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
+                ((Number) p.get("vector_bits")).intValue());
         assertFalse(String.valueOf(p.get("fovea_version")).isBlank());
         assertEquals(sha256(d), p.get("data_sha256"));
         assertEquals(20, ((Number) p.get("images")).intValue());

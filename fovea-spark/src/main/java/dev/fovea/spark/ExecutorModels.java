@@ -22,8 +22,10 @@ public final class ExecutorModels {
     static final int KEEP = 2;
 
     private static final Map<String, Entry> CACHE = new LinkedHashMap<>(4, 0.75f, true) {
+        // ExecutorModels.Entry, qualified: inside a LinkedHashMap a bare Entry is the inherited
+        // Map.Entry when nothing hides it, as under javac --release 17 (no LinkedHashMap.Entry there).
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, ExecutorModels.Entry> eldest) {
             return size() > KEEP;
         }
     };

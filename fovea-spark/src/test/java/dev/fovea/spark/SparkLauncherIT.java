@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.fovea.ClassFileVersions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -35,6 +37,7 @@ class SparkLauncherIT {
                 "--images", TinyModel.SAMPLE.resolve("val").toString(), "--out", out.toString(), "--top-k", "3",
                 "--batch-size", "32");
         assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertFalse(r.err().contains(" INFO ") || r.err().contains("\tat "), "Spark logs at WARN only:\n" + r.err());
         assertTrue(r.out().contains("predictions: " + out + " (200 rows, 0 errors)"), r.out());
 
@@ -57,11 +60,20 @@ class SparkLauncherIT {
     }
 
     @Test
+    void theSparkJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
+        Map<String, Integer> versions = ClassFileVersions.of(Path.of("target/fovea-spark.jar"));
+        assertTrue(versions.containsKey("dev/fovea/spark/Main.class") && versions.containsKey(
+                "dev/fovea/kernel/Gemm.class"), versions.keySet().toString());
+        assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea-spark.jar");
+    }
+
+    @Test
     void aModelOfAnotherSizeThanTheCifarRecordsIsOneLineWithoutStackTrace() throws Exception {
         Path big = TinyModel.writeShape(tmp.resolve("big.safetensors"), 64, 64, 3);
         Launcher.Run r = fovea("spark", "predict", "--master", "local[2]", "--model", big.toString(),
                 "--cifar10", TinyModel.CIFAR.toString(), "--limit", "10", "--out", tmp.resolve("p.parquet").toString());
         assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertTrue(r.err().contains("error: model " + big + " expects 64×64×3 inputs but column 'pixels' holds 32×32×3"),
                 r.err());
         assertFalse(r.err().contains("\tat "), r.err());

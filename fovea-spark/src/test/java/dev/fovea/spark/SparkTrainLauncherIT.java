@@ -39,6 +39,7 @@ class SparkTrainLauncherIT {
                 "--data", TinyModel.SAMPLE.toString(), "--limit", "64", "--epochs", "2", "--batch-size", "16",
                 "--optimizer", "sgd", "--lr", "0.05", "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertTrue(r.out().contains("trained to epoch 2 with 2 workers"), r.out());
         assertTrue(r.out().contains("replicas bit-identical"), r.out());
         assertTrue(r.out().contains("rank 1: 8 steps"), r.out());
@@ -78,6 +79,7 @@ class SparkTrainLauncherIT {
         Launcher.Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
                 "--batch-norm", "global", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertTrue(r.err().contains("error: --batch-norm global: unknown; expected per-worker or sync"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(Files.exists(tmp.resolve("x")));
@@ -88,6 +90,7 @@ class SparkTrainLauncherIT {
         Launcher.Run r = fovea("spark", "train", "--master", "local[2]", "--data", TinyModel.SAMPLE.toString(),
                 "--optimizer", "rmsprop", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code(), r.out() + r.err());
+        assertEquals("", r.jvmWarnings(), "the launcher keeps the JVM quiet:\n" + r.err());
         assertTrue(r.err().contains("error: --optimizer rmsprop: unknown; expected adam, adamw or sgd"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(Files.exists(tmp.resolve("x")));
