@@ -24,13 +24,48 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Activations {
     private static final VectorSpecies<Float> S = Vectors.S;
     private static final int CHUNK = Tunables.ACTIVATION_CHUNK;
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private Activations() {
     }
 
+    /**
+     * One element-wise call's arrays, per calling thread: the task bodies read them from here
+     * instead of capturing them, so a call allocates nothing.
+     */
+    private static final class Call {
+        float[] x;
+        float[] y;
+        float[] dy;
+        float[] dx;
+        int n;
+
+        Call set(float[] x, float[] y, float[] dy, float[] dx, int n) {
+            this.x = x;
+            this.y = y;
+            this.dy = dy;
+            this.dx = dx;
+            this.n = n;
+            return this;
+        }
+
+        void clear() {
+            x = null;
+            y = null;
+            dy = null;
+            dx = null;
+        }
+    }
+
+    private static int chunks(int n) {
+        return (n + CHUNK - 1) / CHUNK;
+    }
+
     /** y[i] = max(x[i], 0). x read, y written; x (n), y (n). */
     public static void relu(float[] x, float[] y, int n) {
-        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> reluRange(x, y, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+        Call k = CALLS.get().set(x, y, null, null, n);
+        Parallel.forEach(chunks(n), k, (a, t) -> reluRange(a.x, a.y, t * CHUNK, Math.min(a.n, (t + 1) * CHUNK)));
+        k.clear();
     }
 
     private static void reluRange(float[] x, float[] y, int from, int to) {
@@ -57,7 +92,10 @@ public final class Activations {
      * y, dy (n) read; dx (n) written (may be dy).
      */
     public static void reluBackward(float[] y, float[] dy, float[] dx, int n) {
-        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> reluBackwardRange(y, dy, dx, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+        Call k = CALLS.get().set(null, y, dy, dx, n);
+        Parallel.forEach(chunks(n), k,
+                (a, t) -> reluBackwardRange(a.y, a.dy, a.dx, t * CHUNK, Math.min(a.n, (t + 1) * CHUNK)));
+        k.clear();
     }
 
     private static void reluBackwardRange(float[] y, float[] dy, float[] dx, int from, int to) {
@@ -162,10 +200,14 @@ public final class Activations {
     private static final float EXP_MIN = -87.3f;
     /* 1.5·2^23: adding and subtracting it rounds a float of magnitude < 2^22 to an integer. */
     private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /** Exact GELU, x·Φ(x), as Keras ({@code approximate=False}) and PyTorch's default. x read, y written (n). */
     public static void gelu(float[] x, float[] y, int n) {
-        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, y, null, null, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+        Call k = CALLS.get().set(x, y, null, null, n);
+        Parallel.forEach(chunks(n), k,
+                (a, t) -> geluRange(a.x, a.y, null, null, t * CHUNK, Math.min(a.n, (t + 1) * CHUNK)));
+        k.clear();
     }
 
     /** y[i] = GELU(y[i]) for i in [from, to), on the calling thread: a convolution's {@link Epilogue}. */
@@ -180,7 +222,10 @@ public final class Activations {
 
     /** dx = dy·(Φ(x) + x·φ(x)). x, dy read; dx written (n; may be dy). */
     public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
-        Parallel.forEach((n + CHUNK - 1) / CHUNK, t -> geluRange(x, null, dy, dx, t * CHUNK, Math.min(n, (t + 1) * CHUNK)));
+        Call k = CALLS.get().set(x, null, dy, dx, n);
+        Parallel.forEach(chunks(n), k,
+                (a, t) -> geluRange(a.x, null, a.dy, a.dx, t * CHUNK, Math.min(a.n, (t + 1) * CHUNK)));
+        k.clear();
     }
 
     /** Forward when {@code y} is given (y = x·Φ), else backward (dx = dy·(Φ + x·φ)). */
@@ -189,7 +234,24 @@ public final class Activations {
         for (int i = from; i < vb; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector u = v.mul(v).mul(-0.5f).max(EXP_MIN);
-            FloatVector e = expNonPositive(u);
+            // e = e^u, expNonPositive written out here: as a method taking and returning vectors it
+            // was not always inlined (at small batches), and then every vector was boxed.
+            FloatVector et = u.lanewise(VectorOperators.FMA, LOG2E, ROUND);
+            FloatVector en = et.sub(ROUND);
+            FloatVector er = en.lanewise(VectorOperators.FMA, -LN2_HI, u);
+            er = en.lanewise(VectorOperators.FMA, FloatVector.broadcast(S, -LN2_LO), er);
+            FloatVector ep = er.lanewise(VectorOperators.FMA, 1f / 720f, 1f / 120f);
+            ep = ep.lanewise(VectorOperators.FMA, er, FloatVector.broadcast(S, 1f / 24f));
+            ep = ep.lanewise(VectorOperators.FMA, er, FloatVector.broadcast(S, 1f / 6f));
+            ep = ep.lanewise(VectorOperators.FMA, er, FloatVector.broadcast(S, 0.5f));
+            ep = ep.lanewise(VectorOperators.FMA, er, FloatVector.broadcast(S, 1f));
+            ep = ep.lanewise(VectorOperators.FMA, er, FloatVector.broadcast(S, 1f));
+            // 2^n from the exponent bits. n is an integer below 2^22 in magnitude, so et = ROUND + n
+            // holds it in its low mantissa bits: bits(et) − bits(ROUND) = n exactly, the same
+            // value as the scalar twin's (int) n, without a float-to-int conversion (which C2 on
+            // JDK 17 left unintrinsified here, boxing every vector).
+            IntVector bits = et.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = ep.mul(bits.reinterpretAsFloats());
             FloatVector z = v.abs().mul(INV_SQRT2_F);
             FloatVector t = FloatVector.broadcast(S, 1f).div(z.lanewise(VectorOperators.FMA, GP, 1f));
             FloatVector poly = t.lanewise(VectorOperators.FMA, A5, A4);
@@ -208,22 +270,10 @@ public final class Activations {
         geluScalar(x, y, dy, dx, vb, to);
     }
 
-    /** e^u for u in [EXP_MIN, 0], lane by lane as {@link #expNonPositive(float)}. */
-    private static FloatVector expNonPositive(FloatVector u) {
-        FloatVector n = u.lanewise(VectorOperators.FMA, LOG2E, ROUND).sub(ROUND);
-        FloatVector r = n.lanewise(VectorOperators.FMA, -LN2_HI, u);
-        r = n.lanewise(VectorOperators.FMA, FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.lanewise(VectorOperators.FMA, 1f / 720f, 1f / 120f);
-        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f / 24f));
-        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f / 6f));
-        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 0.5f));
-        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f));
-        p = p.lanewise(VectorOperators.FMA, r, FloatVector.broadcast(S, 1f));
-        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
-    }
-
-    /** Scalar twin of {@link #expNonPositive(FloatVector)}: the same float operations in the same order. */
+    /**
+     * e^u for u in [EXP_MIN, 0]; the vector path of {@link #geluRange} computes the same float
+     * operations in the same order, lane by lane.
+     */
     static float expNonPositive(float u) {
         float n = Math.fma(u, LOG2E, ROUND) - ROUND;
         float r = Math.fma(n, -LN2_HI, u);

@@ -31,6 +31,53 @@ public final class BatchNorm {
     private static final int BLOCK_ROWS = Tunables.BATCHNORM_BLOCK_ROWS;
     private static final VectorSpecies<Float> S = Vectors.S;
     private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, S.vectorShape());
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+    /**
+     * One call's arrays and sizes, per calling thread: the block bodies read them from here
+     * instead of capturing them, so a call allocates nothing.
+     */
+    private static final class Call {
+        float[] x;
+        float[] dy;
+        float[] mean;
+        float[] invStd;
+        float[] gamma;
+        float[] beta;
+        float[] out;
+        float[] factors;
+        double[] partials;
+        int m;
+        int c;
+        int vb;
+        int nb;
+
+        Call set(float[] x, float[] dy, float[] mean, float[] invStd, float[] out, double[] partials, int m, int c) {
+            this.x = x;
+            this.dy = dy;
+            this.mean = mean;
+            this.invStd = invStd;
+            this.out = out;
+            this.partials = partials;
+            this.m = m;
+            this.c = c;
+            this.vb = S.loopBound(c);
+            this.nb = blocks(m);
+            return this;
+        }
+
+        void clear() {
+            x = null;
+            dy = null;
+            mean = null;
+            invStd = null;
+            gamma = null;
+            beta = null;
+            out = null;
+            factors = null;
+            partials = null;
+        }
+    }
 
     private BatchNorm() {
     }
@@ -58,12 +105,13 @@ public final class BatchNorm {
 
     /** Every block's per-channel sums into partials (see {@link #blockSum}), in parallel; returns the block count. */
     private static int blockSums(float[] x, float[] center, double[] partials, int m, int c) {
-        int nb = blocks(m);
-        int vb = S.loopBound(c);
-        Parallel.forEach(nb, b -> {
-            blockSum(x, center, partials, b, m, c, vb);
-            blockSumScalar(x, center, partials, b, m, c, vb, c);
+        Call k = CALLS.get().set(x, null, center, null, null, partials, m, c);
+        int nb = k.nb;
+        Parallel.forEach(nb, k, (a, b) -> {
+            blockSum(a.x, a.mean, a.partials, b, a.m, a.c, a.vb);
+            blockSumScalar(a.x, a.mean, a.partials, b, a.m, a.c, a.vb, a.c);
         });
+        k.clear();
         return nb;
     }
 
@@ -211,20 +259,27 @@ public final class BatchNorm {
      */
     public static void normalize(float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
                                  float[] y, int m, int c) {
-        int vb = S.loopBound(c);
-        Parallel.forEach(blocks(m), b -> {
-            int r0 = b * BLOCK_ROWS;
-            int r1 = Math.min(m, r0 + BLOCK_ROWS);
-            for (int r = r0; r < r1; r++) {
-                int o = r * c;
-                for (int ch = 0; ch < vb; ch += S.length()) {
-                    FloatVector k = FloatVector.fromArray(S, invStd, ch).mul(FloatVector.fromArray(S, gamma, ch));
-                    FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch)).mul(k)
-                            .add(FloatVector.fromArray(S, beta, ch)).intoArray(y, o + ch);
-                }
+        Call call = CALLS.get().set(x, null, mean, invStd, y, null, m, c);
+        call.gamma = gamma;
+        call.beta = beta;
+        Parallel.forEach(call.nb, call, (a, b) -> normalizeBlock(a.x, a.mean, a.invStd, a.gamma, a.beta, a.out, b,
+                a.m, a.c, a.vb));
+        call.clear();
+    }
+
+    private static void normalizeBlock(float[] x, float[] mean, float[] invStd, float[] gamma, float[] beta,
+                                       float[] y, int b, int m, int c, int vb) {
+        int r0 = b * BLOCK_ROWS;
+        int r1 = Math.min(m, r0 + BLOCK_ROWS);
+        for (int r = r0; r < r1; r++) {
+            int o = r * c;
+            for (int ch = 0; ch < vb; ch += S.length()) {
+                FloatVector k = FloatVector.fromArray(S, invStd, ch).mul(FloatVector.fromArray(S, gamma, ch));
+                FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch)).mul(k)
+                        .add(FloatVector.fromArray(S, beta, ch)).intoArray(y, o + ch);
             }
-            normalizeRowsScalar(x, mean, invStd, gamma, beta, y, r0, r1, c, vb, c);
-        });
+        }
+        normalizeRowsScalar(x, mean, invStd, gamma, beta, y, r0, r1, c, vb, c);
     }
 
     /** Scalar twin of {@link #normalize}. */
@@ -253,12 +308,7 @@ public final class BatchNorm {
     public static void backward(float[] x, float[] dy, float[] mean, float[] invStd, float[] gamma,
                                 float[] dx, float[] dgamma, float[] dbeta, double[] partials, float[] factors,
                                 int m, int c) {
-        int nb = blocks(m);
-        int vb = S.loopBound(c);
-        Parallel.forEach(nb, b -> {
-            gradBlockSum(x, dy, mean, invStd, partials, b, nb, m, c, vb);
-            gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, vb, c);
-        });
+        int nb = gradBlockSums(x, dy, mean, invStd, partials, m, c);
         combineGrad(gamma, invStd, dgamma, dbeta, partials, factors, nb, m, c);
         dxBlocks(x, dy, mean, invStd, factors, dx, m, c);
     }
@@ -270,12 +320,7 @@ public final class BatchNorm {
      */
     public static void gradSums(float[] x, float[] dy, float[] mean, float[] invStd, double[] partials,
                                 double[] sums, int m, int c) {
-        int nb = blocks(m);
-        int vb = S.loopBound(c);
-        Parallel.forEach(nb, b -> {
-            gradBlockSum(x, dy, mean, invStd, partials, b, nb, m, c, vb);
-            gradBlockSumScalar(x, dy, mean, invStd, partials, b, nb, m, c, vb, c);
-        });
+        int nb = gradBlockSums(x, dy, mean, invStd, partials, m, c);
         for (int ch = 0; ch < c; ch++) {
             double sumDy = 0;
             double sumDyXhat = 0;
@@ -309,25 +354,44 @@ public final class BatchNorm {
         dxBlocks(x, dy, mean, invStd, factors, dx, m, c);
     }
 
+    /* Every block's Σdy and Σdy·x̂ per channel into partials, in parallel; returns the block count. */
+    private static int gradBlockSums(float[] x, float[] dy, float[] mean, float[] invStd, double[] partials, int m,
+                                     int c) {
+        Call k = CALLS.get().set(x, dy, mean, invStd, null, partials, m, c);
+        int nb = k.nb;
+        Parallel.forEach(nb, k, (a, b) -> {
+            gradBlockSum(a.x, a.dy, a.mean, a.invStd, a.partials, b, a.nb, a.m, a.c, a.vb);
+            gradBlockSumScalar(a.x, a.dy, a.mean, a.invStd, a.partials, b, a.nb, a.m, a.c, a.vb, a.c);
+        });
+        k.clear();
+        return nb;
+    }
+
     /* dx = factors[0,C)·(dy − factors[C,2C) − x̂·factors[2C,3C)), blocks in parallel. */
     private static void dxBlocks(float[] x, float[] dy, float[] mean, float[] invStd, float[] factors, float[] dx,
                                  int m, int c) {
-        int vb = S.loopBound(c);
-        Parallel.forEach(blocks(m), b -> {
-            int r0 = b * BLOCK_ROWS;
-            int r1 = Math.min(m, r0 + BLOCK_ROWS);
-            for (int r = r0; r < r1; r++) {
-                int o = r * c;
-                for (int ch = 0; ch < vb; ch += S.length()) {
-                    FloatVector xhat = FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch))
-                            .mul(FloatVector.fromArray(S, invStd, ch));
-                    FloatVector g = FloatVector.fromArray(S, dy, o + ch).sub(FloatVector.fromArray(S, factors, c + ch))
-                            .sub(xhat.mul(FloatVector.fromArray(S, factors, 2 * c + ch)));
-                    FloatVector.fromArray(S, factors, ch).mul(g).intoArray(dx, o + ch);
-                }
+        Call call = CALLS.get().set(x, dy, mean, invStd, dx, null, m, c);
+        call.factors = factors;
+        Parallel.forEach(call.nb, call, (a, b) -> dxBlock(a.x, a.dy, a.mean, a.invStd, a.factors, a.out, b, a.m, a.c,
+                a.vb));
+        call.clear();
+    }
+
+    private static void dxBlock(float[] x, float[] dy, float[] mean, float[] invStd, float[] factors, float[] dx,
+                                int b, int m, int c, int vb) {
+        int r0 = b * BLOCK_ROWS;
+        int r1 = Math.min(m, r0 + BLOCK_ROWS);
+        for (int r = r0; r < r1; r++) {
+            int o = r * c;
+            for (int ch = 0; ch < vb; ch += S.length()) {
+                FloatVector xhat = FloatVector.fromArray(S, x, o + ch).sub(FloatVector.fromArray(S, mean, ch))
+                        .mul(FloatVector.fromArray(S, invStd, ch));
+                FloatVector g = FloatVector.fromArray(S, dy, o + ch).sub(FloatVector.fromArray(S, factors, c + ch))
+                        .sub(xhat.mul(FloatVector.fromArray(S, factors, 2 * c + ch)));
+                FloatVector.fromArray(S, factors, ch).mul(g).intoArray(dx, o + ch);
             }
-            dxRowsScalar(x, dy, mean, invStd, factors, dx, r0, r1, c, vb, c);
-        });
+        }
+        dxRowsScalar(x, dy, mean, invStd, factors, dx, r0, r1, c, vb, c);
     }
 
     /** Scalar twin of {@link #backward}. */

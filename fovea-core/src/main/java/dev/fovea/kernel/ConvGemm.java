@@ -40,15 +40,63 @@ final class ConvGemm {
     private ConvGemm() {
     }
 
-    /** Per calling thread: the packed kernel, a flipped kernel, the weight partials. */
+    /**
+     * Per calling thread: the packed kernel, a flipped kernel, the weight partials, the adjoint
+     * windows of the geometries seen, and the arguments of the call in progress, which the task
+     * bodies read from here (static methods, so a call allocates no lambda).
+     */
     private static final class Caller {
         final Packed packedKernel = new Packed();
         float[] flipped = new float[0];
         float[] padded = new float[0];
         float[] partials = new float[0];
         double[] biasPartials = new double[0];
-        final int[] panelCol = new int[64];
-        final int[] panelVecs = new int[64];
+        final java.util.IdentityHashMap<WindowGeometry, WindowGeometry> adjoints = new java.util.IdentityHashMap<>();
+        float[] x;
+        float[] y;
+        float[] dy;
+        float[] dkernel;
+        float[] bias;
+        float[] relu;
+        double[] dbiasPartials;
+        Epilogue ep;
+        Packed kp;
+        WindowGeometry g;
+        int c;
+        int f;
+        int rows;
+        int hp;
+        int wp;
+        int rowsPerTask;
+        int tasksPerImage;
+        int kSegs;
+        int segments;
+        int wsize;
+
+        void clear() {
+            x = null;
+            y = null;
+            dy = null;
+            dkernel = null;
+            bias = null;
+            relu = null;
+            dbiasPartials = null;
+            ep = null;
+            kp = null;
+        }
+
+        /* g's stride-1 adjoint window, made once per geometry (a layer keeps its geometry). */
+        WindowGeometry adjoint(WindowGeometry g) {
+            WindowGeometry a = adjoints.get(g);
+            if (a == null) {
+                if (adjoints.size() >= 256) {
+                    adjoints.clear();
+                }
+                a = g.stride1Adjoint();
+                adjoints.put(g, a);
+            }
+            return a;
+        }
     }
 
     /** Per executing thread: its im2col rows, packed dy rows and edge tile. */
@@ -176,6 +224,34 @@ final class ConvGemm {
      */
     static void forwardPacked(float[] x, Packed kp, float[] bias, float[] y, float[] relu, Epilogue epilogue,
                               WindowGeometry g, int n, int c) {
+        Caller cl = CALLERS.get();
+        cl.x = x;
+        cl.kp = kp;
+        cl.bias = bias;
+        cl.y = y;
+        cl.relu = relu;
+        cl.ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
+        cl.g = g;
+        cl.c = c;
+        cl.rows = n * g.oh() * g.ow();
+        try {
+            Parallel.forEach((cl.rows + ROW_BLOCK - 1) / ROW_BLOCK, cl, ConvGemm::forwardBlock);
+        } finally {
+            cl.clear();
+        }
+    }
+
+    /* Rows [blk·ROW_BLOCK, +ROW_BLOCK) of forwardPacked. */
+    private static void forwardBlock(Caller k, int blk) {
+        float[] x = k.x;
+        float[] bias = k.bias;
+        float[] y = k.y;
+        float[] relu = k.relu;
+        Epilogue ep = k.ep;
+        WindowGeometry g = k.g;
+        int c = k.c;
+        int rows = k.rows;
+        Packed kp = k.kp;
         int win = kp.win;
         int f = kp.f;
         int panels = kp.panels;
@@ -183,10 +259,7 @@ final class ConvGemm {
         float[] packed = kp.b;
         int[] panelCol = kp.panelCol;
         int[] panelVecs = kp.panelVecs;
-        Epilogue ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
-        int rows = n * g.oh() * g.ow();
-        int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
-        Parallel.forEach(blocks, blk -> {
+        {
             Task t = TASKS.get();
             int r0 = blk * ROW_BLOCK;
             int nr = Math.min(ROW_BLOCK, rows - r0);
@@ -220,7 +293,7 @@ final class ConvGemm {
             if (ep != null) {
                 ep.apply(y, r0 * f, (r0 + nr) * f, f);
             }
-        });
+        }
     }
 
     /**
@@ -246,12 +319,8 @@ final class ConvGemm {
         int ow = g.ow();
         Caller cl = CALLERS.get();
         int win = kp.win;
-        int f = kp.f;
         int panels = kp.panels;
-        float[] packed = kp.b;
-        int[] panelCol = kp.panelCol;
         int[] panelVecs = kp.panelVecs;
-        Epilogue ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
         int hp = oh + kh - 1;
         int wp = ow + kw - 1;
         int image = hp * wp * c;
@@ -260,18 +329,59 @@ final class ConvGemm {
         if (cl.padded.length < need) {
             cl.padded = new float[need];
         }
-        float[] xp = cl.padded;
-        Parallel.forEach(n, img -> pad(x, xp, img, g, c, hp, wp));
+        cl.x = x;
+        cl.kp = kp;
+        cl.bias = bias;
+        cl.y = y;
+        cl.relu = relu;
+        cl.ep = epilogue == null || epilogue.isIdentity() ? null : epilogue;
+        cl.g = g;
+        cl.c = c;
+        cl.hp = hp;
+        cl.wp = wp;
         // Tasks of whole output rows, about ROW_BLOCK pixels, so each block of B is reused by
         // several tiles; K is cut at kernel rows unless a whole panel stays in L1.
-        int rowsPerTask = Math.max(1, Math.min(oh, ROW_BLOCK / ow));
-        int tasksPerImage = (oh + rowsPerTask - 1) / rowsPerTask;
+        cl.rowsPerTask = Math.max(1, Math.min(oh, ROW_BLOCK / ow));
+        cl.tasksPerImage = (oh + cl.rowsPerTask - 1) / cl.rowsPerTask;
         int maxWidth = 0;
         for (int q = 0; q < panels; q++) {
             maxWidth = Math.max(maxWidth, panelVecs[q] * VL);
         }
-        int kSegs = win * maxWidth <= Tunables.CONV_L1_PANEL_FLOATS ? kh : 1;
-        Parallel.forEach(n * tasksPerImage, task -> {
+        cl.kSegs = win * maxWidth <= Tunables.CONV_L1_PANEL_FLOATS ? kh : 1;
+        try {
+            Parallel.forEach(n, cl, (k, img) -> pad(k.x, k.padded, img, k.g, k.c, k.hp, k.wp));
+            Parallel.forEach(n * cl.tasksPerImage, cl, ConvGemm::forwardDirectTask);
+        } finally {
+            cl.clear();
+        }
+    }
+
+    /* Task `task` of forwardDirectPacked: rowsPerTask output rows of one image. */
+    private static void forwardDirectTask(Caller k, int task) {
+        float[] xp = k.padded;
+        float[] bias = k.bias;
+        float[] y = k.y;
+        float[] relu = k.relu;
+        Epilogue ep = k.ep;
+        WindowGeometry g = k.g;
+        int c = k.c;
+        int kh = g.kh();
+        int kw = g.kw();
+        int oh = g.oh();
+        int ow = g.ow();
+        int hp = k.hp;
+        int wp = k.wp;
+        int rowsPerTask = k.rowsPerTask;
+        int tasksPerImage = k.tasksPerImage;
+        int kSegs = k.kSegs;
+        Packed kp = k.kp;
+        int win = kp.win;
+        int f = kp.f;
+        int panels = kp.panels;
+        float[] packed = kp.b;
+        int[] panelCol = kp.panelCol;
+        int[] panelVecs = kp.panelVecs;
+        {
             Task t = TASKS.get();
             float[] tile = t.tile;
             int img = task / tasksPerImage;
@@ -311,7 +421,7 @@ final class ConvGemm {
             if (ep != null) {
                 ep.apply(y, yFrom, yTo, f);
             }
-        });
+        }
     }
 
     /* Image img of x (h, w, c) into xp (hp, wp, c) at offset (padTop, padLeft), zeros around it. */
@@ -377,8 +487,8 @@ final class ConvGemm {
                 }
             }
         }
-        // One small record per call (not per element): the adjoint window, dy as the input.
-        WindowGeometry adjoint = g.stride1Adjoint();
+        // The adjoint window, dy as the input: made once per layer geometry.
+        WindowGeometry adjoint = cl.adjoint(g);
         if (Winograd.pays(adjoint, f, c)) {
             // The adjoint is itself a 3×3 stride-1 convolution (F channels in, C out): the same
             // transform-domain products win here as in the forward pass.
@@ -411,9 +521,49 @@ final class ConvGemm {
         if (cl.biasPartials.length < segments * f) {
             cl.biasPartials = new double[segments * f];
         }
-        float[] partials = cl.partials;
-        double[] biasPartials = cl.biasPartials;
-        Parallel.forEach(segments, s -> {
+        cl.x = x;
+        cl.dy = dy;
+        cl.dkernel = dkernel;
+        cl.dbiasPartials = dbias == null ? null : cl.biasPartials;
+        cl.g = g;
+        cl.c = c;
+        cl.f = f;
+        cl.rows = rows;
+        cl.segments = segments;
+        cl.wsize = wsize;
+        try {
+            Parallel.forEach(segments, cl, ConvGemm::weightSegment);
+            int reduce = Tunables.CONV_REDUCE_FLOATS;
+            Parallel.forEach((wsize + reduce - 1) / reduce, cl, ConvGemm::weightReduce);
+        } finally {
+            cl.clear();
+        }
+        if (dbias != null) {
+            double[] biasPartials = cl.biasPartials;
+            for (int j = 0; j < f; j++) {
+                double sum = 0;
+                for (int s = 0; s < segments; s++) {
+                    sum += biasPartials[s * f + j];
+                }
+                dbias[j] += (float) sum;
+            }
+        }
+    }
+
+    /* Segment s of backwardWeights: its rows' im2colᵀ · dy into its own partial. */
+    private static void weightSegment(Caller k, int s) {
+        float[] x = k.x;
+        float[] dy = k.dy;
+        double[] biasPartials = k.dbiasPartials;
+        float[] partials = k.partials;
+        WindowGeometry g = k.g;
+        int c = k.c;
+        int f = k.f;
+        int rows = k.rows;
+        int segments = k.segments;
+        int wsize = k.wsize;
+        int win = g.kh() * g.kw() * c;
+        {
             Task t = TASKS.get();
             int panels = layoutPanels(f, t.panelCol, t.panelVecs);
             int fPad = t.panelCol[panels];
@@ -428,7 +578,7 @@ final class ConvGemm {
             int s0 = (int) ((long) rows * s / segments);
             int s1 = (int) ((long) rows * (s + 1) / segments);
             int po = s * wsize;
-            if (dbias != null) {
+            if (biasPartials != null) {
                 int bo = s * f;
                 Arrays.fill(biasPartials, bo, bo + f, 0.0);
                 for (int r = s0; r < s1; r++) {
@@ -467,26 +617,21 @@ final class ConvGemm {
                     }
                 }
             }
-        });
+        }
+    }
+
+    /* Chunk ch of dkernel += Σ_s partial(s), segments in order. */
+    private static void weightReduce(Caller k, int ch) {
         int reduce = Tunables.CONV_REDUCE_FLOATS;
-        int chunks = (wsize + reduce - 1) / reduce;
-        Parallel.forEach(chunks, ch -> {
-            int i0 = ch * reduce;
-            int i1 = Math.min(wsize, i0 + reduce);
-            for (int s = 0; s < segments; s++) {
-                int po = s * wsize;
-                for (int i = i0; i < i1; i++) {
-                    dkernel[i] += partials[po + i];
-                }
-            }
-        });
-        if (dbias != null) {
-            for (int j = 0; j < f; j++) {
-                double sum = 0;
-                for (int s = 0; s < segments; s++) {
-                    sum += biasPartials[s * f + j];
-                }
-                dbias[j] += (float) sum;
+        int wsize = k.wsize;
+        float[] dkernel = k.dkernel;
+        float[] partials = k.partials;
+        int i0 = ch * reduce;
+        int i1 = Math.min(wsize, i0 + reduce);
+        for (int s = 0; s < k.segments; s++) {
+            int po = s * wsize;
+            for (int i = i0; i < i1; i++) {
+                dkernel[i] += partials[po + i];
             }
         }
     }

@@ -13,7 +13,35 @@ import java.util.Arrays;
  * <p>Both run over images in parallel; each image writes only its own rows or its own dx slice.
  */
 public final class Im2col {
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
     private Im2col() {
+    }
+
+    /** One call's arguments, per calling thread, for the per-image bodies (which then capture nothing). */
+    private static final class Call {
+        float[] from;
+        float[] to;
+        int fromOff;
+        int toOff;
+        WindowGeometry g;
+        int c;
+
+        Call set(float[] from, int fromOff, float[] to, int toOff, WindowGeometry g, int c) {
+            this.from = from;
+            this.fromOff = fromOff;
+            this.to = to;
+            this.toOff = toOff;
+            this.g = g;
+            this.c = c;
+            return this;
+        }
+
+        void clear() {
+            from = null;
+            to = null;
+            g = null;
+        }
     }
 
     /**
@@ -24,10 +52,10 @@ public final class Im2col {
      * @param cols written, cols (images·OH·OW, KH·KW·C) starting at {@code colsOff}
      */
     public static void im2col(float[] x, int xOff, float[] cols, int colsOff, int images, WindowGeometry g, int c) {
-        int image = g.h() * g.w() * c;
-        int colsPerImage = g.oh() * g.ow() * g.kh() * g.kw() * c;
-        Parallel.forEach(images, img -> im2colRows(x, xOff + img * image, cols, colsOff + img * colsPerImage,
-                0, g.oh() * g.ow(), g, c));
+        Call k = CALLS.get().set(x, xOff, cols, colsOff, g, c);
+        Parallel.forEach(images, k, (a, img) -> im2colRows(a.from, a.fromOff + img * a.g.h() * a.g.w() * a.c, a.to,
+                a.toOff + img * a.g.oh() * a.g.ow() * a.g.kh() * a.g.kw() * a.c, 0, a.g.oh() * a.g.ow(), a.g, a.c));
+        k.clear();
     }
 
     /**
@@ -94,10 +122,10 @@ public final class Im2col {
      * @param dx   accumulates (+=), dx (images, H, W, C) starting at {@code dxOff}
      */
     public static void col2im(float[] cols, int colsOff, float[] dx, int dxOff, int images, WindowGeometry g, int c) {
-        int image = g.h() * g.w() * c;
-        int colsPerImage = g.oh() * g.ow() * g.kh() * g.kw() * c;
-        Parallel.forEach(images, img -> col2imImage(cols, colsOff + img * colsPerImage, dx, dxOff + img * image,
-                g, c));
+        Call k = CALLS.get().set(cols, colsOff, dx, dxOff, g, c);
+        Parallel.forEach(images, k, (a, img) -> col2imImage(a.from, a.fromOff + img * a.g.oh() * a.g.ow() * a.g.kh()
+                * a.g.kw() * a.c, a.to, a.toOff + img * a.g.h() * a.g.w() * a.c, a.g, a.c));
+        k.clear();
     }
 
     private static void col2imImage(float[] cols, int colsOff, float[] dx, int dxOff, WindowGeometry g, int c) {

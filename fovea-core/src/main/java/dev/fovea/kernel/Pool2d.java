@@ -33,8 +33,41 @@ public final class Pool2d {
     private static final VectorSpecies<Float> S = Vectors.S;
     private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, S.vectorShape());
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
     private Pool2d() {
+    }
+
+    /**
+     * One call's arrays and sizes, per calling thread: the per-image bodies read them from here
+     * instead of capturing them, so a call allocates nothing.
+     */
+    private static final class Call {
+        float[] in;
+        float[] out;
+        int[] argmax;
+        WindowGeometry g;
+        int c;
+        int vb;
+        int image;
+
+        Call set(float[] in, float[] out, int[] argmax, WindowGeometry g, int c) {
+            this.in = in;
+            this.out = out;
+            this.argmax = argmax;
+            this.g = g;
+            this.c = c;
+            this.vb = S.loopBound(c);
+            this.image = g.h() * g.w() * c;
+            return this;
+        }
+
+        void clear() {
+            in = null;
+            out = null;
+            argmax = null;
+            g = null;
+        }
     }
 
     /**
@@ -42,11 +75,12 @@ public final class Pool2d {
      * spatial index of each maximum within its image.
      */
     public static void maxForward(float[] x, float[] y, int[] argmax, WindowGeometry g, int n, int c) {
-        int vb = S.loopBound(c);
-        Parallel.forEach(n, img -> {
-            maxForwardImage(x, y, argmax, img, g, c, vb);
-            maxForwardImageScalar(x, y, argmax, img, g, c, vb, c);
+        Call k = CALLS.get().set(x, y, argmax, g, c);
+        Parallel.forEach(n, k, (a, img) -> {
+            maxForwardImage(a.in, a.out, a.argmax, img, a.g, a.c, a.vb);
+            maxForwardImageScalar(a.in, a.out, a.argmax, img, a.g, a.c, a.vb, a.c);
         });
+        k.clear();
     }
 
     /** Scalar twin of {@link #maxForward}, one image after another. */
@@ -103,8 +137,13 @@ public final class Pool2d {
             if (cnt == this.cnt && kw == this.kw && w == this.w) {
                 return;
             }
-            rel = new int[cnt];
-            relVec = new float[cnt * vl];
+            // Grown, never shrunk: layers of different windows take turns without reallocating.
+            if (rel.length < cnt) {
+                rel = new int[cnt];
+            }
+            if (relVec.length < cnt * vl) {
+                relVec = new float[cnt * vl];
+            }
             for (int k = 0; k < cnt; k++) {
                 rel[k] = k / kw * w + k % kw;
                 Arrays.fill(relVec, k * vl, (k + 1) * vl, rel[k]);
@@ -187,13 +226,13 @@ public final class Pool2d {
      * dx (N,H,W,C) written (cleared, then each dy added at its argmax).
      */
     public static void maxBackward(float[] dy, int[] argmax, float[] dx, WindowGeometry g, int n, int c) {
-        int vb = S.loopBound(c);
-        int image = g.h() * g.w() * c;
-        Parallel.forEach(n, img -> {
-            Arrays.fill(dx, img * image, (img + 1) * image, 0f);
-            maxBackwardImage(dy, argmax, dx, img, g, c, vb);
-            maxBackwardImageScalar(dy, argmax, dx, img, g, c, vb, c);
+        Call k = CALLS.get().set(dy, dx, argmax, g, c);
+        Parallel.forEach(n, k, (a, img) -> {
+            Arrays.fill(a.out, img * a.image, (img + 1) * a.image, 0f);
+            maxBackwardImage(a.in, a.argmax, a.out, img, a.g, a.c, a.vb);
+            maxBackwardImageScalar(a.in, a.argmax, a.out, img, a.g, a.c, a.vb, a.c);
         });
+        k.clear();
     }
 
     /** Scalar twin of {@link #maxBackward}. */
@@ -255,11 +294,12 @@ public final class Pool2d {
      * written.
      */
     public static void avgForward(float[] x, float[] y, WindowGeometry g, int n, int c) {
-        int vb = S.loopBound(c);
-        Parallel.forEach(n, img -> {
-            avgForwardImage(x, y, img, g, c, vb);
-            avgForwardImageScalar(x, y, img, g, c, vb, c);
+        Call k = CALLS.get().set(x, y, null, g, c);
+        Parallel.forEach(n, k, (a, img) -> {
+            avgForwardImage(a.in, a.out, img, a.g, a.c, a.vb);
+            avgForwardImageScalar(a.in, a.out, img, a.g, a.c, a.vb, a.c);
         });
+        k.clear();
     }
 
     /** Scalar twin of {@link #avgForward}. */
@@ -332,13 +372,13 @@ public final class Pool2d {
      * dy/count added to the valid elements of its window).
      */
     public static void avgBackward(float[] dy, float[] dx, WindowGeometry g, int n, int c) {
-        int vb = S.loopBound(c);
-        int image = g.h() * g.w() * c;
-        Parallel.forEach(n, img -> {
-            Arrays.fill(dx, img * image, (img + 1) * image, 0f);
-            avgBackwardImage(dy, dx, img, g, c, vb);
-            avgBackwardImageScalar(dy, dx, img, g, c, vb, c);
+        Call k = CALLS.get().set(dy, dx, null, g, c);
+        Parallel.forEach(n, k, (a, img) -> {
+            Arrays.fill(a.out, img * a.image, (img + 1) * a.image, 0f);
+            avgBackwardImage(a.in, a.out, img, a.g, a.c, a.vb);
+            avgBackwardImageScalar(a.in, a.out, img, a.g, a.c, a.vb, a.c);
         });
+        k.clear();
     }
 
     /** Scalar twin of {@link #avgBackward}. */

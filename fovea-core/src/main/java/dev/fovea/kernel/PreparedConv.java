@@ -29,6 +29,9 @@ public final class PreparedConv {
     private final Winograd.Packed wino;
     private final ConvGemm.Packed gemm;
     private float[] work = new float[0];
+    /* The output the epilogue pass works on, read by its non-capturing body. */
+    private float[] out;
+    private int pixels;
 
     /**
      * @param kernel (KH,KW,C,F), copied
@@ -85,10 +88,13 @@ public final class PreparedConv {
             return;
         }
         int block = Tunables.CONV_ROW_BLOCK;
-        Parallel.forEach((pixels + block - 1) / block, b -> {
+        this.out = y;
+        this.pixels = pixels;
+        Parallel.forEach((pixels + block - 1) / block, this, (p, b) -> {
             int p0 = b * block;
-            int p1 = Math.min(pixels, p0 + block);
-            epilogue.apply(y, p0 * f, p1 * f, f);
+            int p1 = Math.min(p.pixels, p0 + block);
+            p.epilogue.apply(p.out, p0 * p.f, p1 * p.f, p.f);
         });
+        this.out = null;
     }
 }

@@ -105,7 +105,7 @@ public abstract class BaseLayer implements Layer {
             throw new IllegalStateException(name() + ": forward called before build");
         }
         Shape s = x.shape();
-        if (s.rank() != inputShape.rank() + 1 || !s.dropFirst().equals(inputShape)) {
+        if (!s.isBatchOf(inputShape)) {
             throw new FoveaException(name() + ": expects input of shape "
                     + inputShape.toBatchString() + ", received " + s);
         }

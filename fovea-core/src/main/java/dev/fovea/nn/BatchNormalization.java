@@ -33,6 +33,8 @@ public final class BatchNormalization extends BaseLayer {
     private final boolean center;
     private final boolean scale;
     private final List<Param> params = new ArrayList<>();
+    /** Read-only view of {@link #params}, handed out without a copy per call. */
+    private final List<Param> paramsView = java.util.Collections.unmodifiableList(params);
     private Param gamma;
     private Param beta;
     private Param movingMean;
@@ -169,7 +171,7 @@ public final class BatchNormalization extends BaseLayer {
 
     @Override
     public List<Param> params() {
-        return List.copyOf(params);
+        return paramsView;
     }
 
     public float momentum() {

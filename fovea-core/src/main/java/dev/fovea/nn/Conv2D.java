@@ -6,7 +6,6 @@ import dev.fovea.kernel.WindowGeometry;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,8 @@ public final class Conv2D extends BaseLayer {
 
     private Param kernel;
     private Param bias;
+    /** kernel and bias once built (made then, so a call allocates nothing). */
+    private List<Param> params = List.of();
     private WindowGeometry window;
     private float[] work = new float[0];
     private Tensor x;
@@ -194,20 +195,14 @@ public final class Conv2D extends BaseLayer {
         kernel = new Param("kernel", Shape.of(kernelH, kernelW, c, filters), true);
         kernelInitializer.fill(kernel.value(), (long) kernelH * kernelW * c, (long) kernelH * kernelW * filters, rng);
         bias = useBias ? new Param("bias", Shape.of(filters), true) : null;
+        params = bias == null ? List.of(kernel) : List.of(kernel, bias);
         window = padding.geometry(h, w, kernelH, kernelW, strideH, strideW);
         return outputShape;
     }
 
     @Override
     public List<Param> params() {
-        List<Param> p = new ArrayList<>(2);
-        if (kernel != null) {
-            p.add(kernel);
-        }
-        if (bias != null) {
-            p.add(bias);
-        }
-        return p;
+        return params;
     }
 
     /** The kernels' scratch for a batch of n, grown (never shrunk) when the batch grows. */

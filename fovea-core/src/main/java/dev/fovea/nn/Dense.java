@@ -6,7 +6,6 @@ import dev.fovea.kernel.Gemm;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +23,8 @@ public final class Dense extends BaseLayer {
 
     private Param kernel;
     private Param bias;
+    /** kernel and bias once built (made then, so a call allocates nothing). */
+    private List<Param> params = List.of();
     private Tensor x;
     private Tensor z;
     private Tensor y;
@@ -108,19 +109,13 @@ public final class Dense extends BaseLayer {
         kernel = new Param("kernel", Shape.of(features, units), true);
         kernelInitializer.fill(kernel.value(), features, units, rng);
         bias = useBias ? new Param("bias", Shape.of(units), true) : null;
+        params = bias == null ? List.of(kernel) : List.of(kernel, bias);
         return outputShape;
     }
 
     @Override
     public List<Param> params() {
-        List<Param> p = new ArrayList<>(2);
-        if (kernel != null) {
-            p.add(kernel);
-        }
-        if (bias != null) {
-            p.add(bias);
-        }
-        return p;
+        return params;
     }
 
     @Override

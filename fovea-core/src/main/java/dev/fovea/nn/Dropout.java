@@ -89,18 +89,29 @@ public final class Dropout extends BaseLayer implements RandomState {
             mask = new float[n];
         }
         y = reuse(y, x.shape());
-        long seed = rng.nextLong();
-        float[] xd = x.data();
-        float[] yd = y.data();
-        Parallel.forEach((n + BLOCK - 1) / BLOCK, b -> {
-            int end = Math.min(n, (b + 1) * BLOCK);
-            for (int i = b * BLOCK; i < end; i++) {
-                float u = (mix(seed + (i + 1) * GOLDEN) >>> 40) * 0x1.0p-24f;
-                mask[i] = u >= rate ? scale : 0f;
-                yd[i] = xd[i] * mask[i];
-            }
-        });
+        seed = rng.nextLong();
+        xData = x.data();
+        Parallel.forEach((n + BLOCK - 1) / BLOCK, this, MASK_BLOCK);
+        xData = null;
         return y;
+    }
+
+    /** The current forward's seed and input, read by {@link #MASK_BLOCK} (a non-capturing body: no allocation per call). */
+    private long seed;
+    private float[] xData;
+    private static final Parallel.Kernel<Dropout> MASK_BLOCK = Dropout::maskBlock;
+
+    /* Block b of the forward: mask and output for elements [b·BLOCK, +BLOCK). */
+    private void maskBlock(int b) {
+        int n = mask.length;
+        float[] xd = xData;
+        float[] yd = y.data();
+        int end = Math.min(n, (b + 1) * BLOCK);
+        for (int i = b * BLOCK; i < end; i++) {
+            float u = (mix(seed + (i + 1) * GOLDEN) >>> 40) * 0x1.0p-24f;
+            mask[i] = u >= rate ? scale : 0f;
+            yd[i] = xd[i] * mask[i];
+        }
     }
 
     /* SplitMix64's output function, as in Rng, so element i equals new Rng(seed)'s (i+1)-th draw. */

@@ -32,15 +32,25 @@ public final class Flatten extends BaseLayer {
         return outputShape;
     }
 
+    /* The last views handed out: a view of the same array with the same shape is reused, so a step allocates none. */
+    private Tensor flat;
+    private Tensor unflat;
+
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        return x.reshape(outputShape.withBatch(x.dim(0)));
+        flat = view(flat, x, outputShape.withBatch(x.dim(0)));
+        return flat;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
-        return dy.reshape(inputShape.withBatch(dy.dim(0)));
+        unflat = view(unflat, dy, inputShape.withBatch(dy.dim(0)));
+        return unflat;
+    }
+
+    private static Tensor view(Tensor last, Tensor t, Shape shape) {
+        return last != null && last.data() == t.data() && last.shape().equals(shape) ? last : t.reshape(shape);
     }
 
     @Override

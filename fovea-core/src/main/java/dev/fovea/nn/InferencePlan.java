@@ -105,7 +105,7 @@ public final class InferencePlan {
     public Tensor forward(Tensor x) {
         Shape s = x.shape();
         Shape in = model.inputShape();
-        if (s.rank() != in.rank() + 1 || !s.dropFirst().equals(in)) {
+        if (!s.isBatchOf(in)) {
             throw new FoveaException(model.name() + ": expects input of shape " + in.toBatchString()
                     + ", received " + s + "; resize the images or build the model for this input");
         }

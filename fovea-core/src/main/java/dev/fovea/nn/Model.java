@@ -304,15 +304,24 @@ public final class Model extends BaseLayer {
     }
 
     public void zeroGrads() {
-        for (Param p : params()) {
-            Arrays.fill(p.grad(), 0f);
+        // Indexed loops over the layers' own lists: a training step calls this, and builds no list.
+        for (int i = 1; i < order.size(); i++) {
+            Layer l = order.get(i).layer;
+            if (l instanceof Model m) {
+                m.zeroGrads();
+                continue;
+            }
+            List<Param> ps = l.params();
+            for (int k = 0; k < ps.size(); k++) {
+                Arrays.fill(ps.get(k).grad(), 0f);
+            }
         }
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
         Shape s = x.shape();
-        if (s.rank() != input.shape().rank() + 1 || !s.dropFirst().equals(input.shape())) {
+        if (!s.isBatchOf(input.shape())) {
             throw new FoveaException(name() + ": expects input of shape " + input.shape().toBatchString()
                     + ", received " + s + "; resize the images or build the model for this input");
         }

@@ -1,6 +1,7 @@
 package dev.fovea.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -13,12 +14,23 @@ import java.util.concurrent.locks.LockSupport;
  * are claimed dynamically, so callers must make every task write a disjoint part of the output
  * and reduce in a fixed order themselves: then results never depend on the thread count.
  * Nested calls from inside a task run inline on the calling thread.
+ *
+ * <p>A call allocates nothing: the pool reuses one job record, and
+ * {@link #forEach(int, Object, Kernel)} takes the task's arguments in a holder the caller reuses,
+ * so its body can be a non-capturing lambda (one instance for the JVM's life) instead of a
+ * capturing one allocated per call.
  */
 public final class Parallel {
     /** One unit of parallel work. */
     @FunctionalInterface
     public interface Body {
         void run(int task);
+    }
+
+    /** One unit of parallel work reading its arguments from {@code args}; see {@link #forEach(int, Object, Kernel)}. */
+    @FunctionalInterface
+    public interface Kernel<A> {
+        void run(A args, int task);
     }
 
     /** How long an idle thread spins before blocking (see Pool.workLoop). */
@@ -83,17 +95,29 @@ public final class Parallel {
 
     /** Runs {@code body.run(i)} for i in [0, n), spread over the pool; returns when all are done. */
     public static void forEach(int n, Body body) {
+        forEach(n, body, BODY);
+    }
+
+    private static final Kernel<Body> BODY = Body::run;
+
+    /**
+     * Runs {@code body.run(args, i)} for i in [0, n), spread over the pool; returns when all are
+     * done. With a non-capturing {@code body} and an {@code args} holder the caller keeps (per
+     * thread), a call allocates nothing.
+     */
+    @SuppressWarnings("unchecked")
+    public static <A> void forEach(int n, A args, Kernel<A> body) {
         if (n <= 0) {
             return;
         }
         Pool p = pool;
         if (n == 1 || p.threads == 1 || INSIDE.get()) {
             for (int i = 0; i < n; i++) {
-                body.run(i);
+                body.run(args, i);
             }
             return;
         }
-        p.run(n, body);
+        p.run(n, args, (Kernel<Object>) body);
     }
 
     /** A fixed set of daemon workers; the calling thread works too. */
@@ -101,7 +125,8 @@ public final class Parallel {
         final int threads;
         private final Thread[] workers;
         private final Object lock = new Object();
-        private Job job;
+        /** The one job record, reset for every call (calls are serialized by {@link #run}). */
+        private final Job job = new Job();
         /** Written under the lock, read without it by spinning workers. */
         private volatile long generation;
         private volatile boolean stopped;
@@ -134,7 +159,6 @@ public final class Parallel {
                 while (generation == seen && !stopped && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                Job j;
                 synchronized (lock) {
                     while (!stopped && generation == seen) {
                         try {
@@ -147,53 +171,84 @@ public final class Parallel {
                         return;
                     }
                     seen = generation;
-                    j = job;
                 }
-                j.work();
+                job.work(seen);
             }
         }
 
-        synchronized void run(int n, Body body) {
-            Job j = new Job(n, body);
+        synchronized void run(int n, Object args, Kernel<Object> body) {
+            long g;
             synchronized (lock) {
-                job = j;
-                generation++;
+                g = generation + 1;
+                job.reset(g, n, args, body, Thread.currentThread());
+                generation = g;
                 lock.notifyAll();
             }
             INSIDE.set(true);
             try {
-                j.work();
+                job.work(g);
             } finally {
                 INSIDE.set(false);
             }
-            j.await();
+            job.await();
         }
     }
 
+    /**
+     * The pool's one job record. Tasks are claimed from {@code ticket}, which holds the job's
+     * generation in its high 32 bits and the next task index in its low 32: a worker still
+     * holding an earlier generation (one that woke late) finds the generation changed and claims
+     * nothing, so reusing the record can never hand it a task of the wrong job.
+     */
     private static final class Job {
-        final int n;
-        final Body body;
-        final AtomicInteger next = new AtomicInteger();
+        final AtomicLong ticket = new AtomicLong();
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread owner = Thread.currentThread();
+        volatile int n;
+        volatile Object args;
+        volatile Kernel<Object> body;
+        volatile Thread owner;
 
-        Job(int n, Body body) {
+        /*
+         * Called with no task of the previous generation outstanding (its caller awaited them all).
+         * The ticket moves to the new generation, closed, before any field changes: a worker of
+         * the previous generation may still hold an old ticket value and read n next, and its CAS
+         * on that old value must fail rather than claim a task of the job being set up.
+         */
+        void reset(long generation, int n, Object args, Kernel<Object> body, Thread owner) {
+            ticket.set((generation << 32) | Integer.MAX_VALUE);
             this.n = n;
+            this.args = args;
             this.body = body;
+            this.owner = owner;
+            done.set(0);
+            failure.set(null);
+            ticket.set(generation << 32);
         }
 
-        void work() {
-            int i;
-            while ((i = next.getAndIncrement()) < n) {
+        void work(long generation) {
+            long stamp = generation << 32;
+            while (true) {
+                long t = ticket.get();
+                if ((t & 0xFFFFFFFF00000000L) != stamp) {
+                    return;
+                }
+                int i = (int) t;
+                int count = n;
+                if (i >= count) {
+                    return;
+                }
+                if (!ticket.compareAndSet(t, t + 1)) {
+                    continue;
+                }
                 try {
                     if (failure.get() == null) {
-                        body.run(i);
+                        body.run(args, i);
                     }
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
                 } finally {
-                    if (done.incrementAndGet() == n) {
+                    if (done.incrementAndGet() == count) {
                         LockSupport.unpark(owner);
                     }
                 }
@@ -201,14 +256,17 @@ public final class Parallel {
         }
 
         void await() {
+            int count = n;
             long deadline = System.nanoTime() + SPIN_NANOS;
-            while (done.get() < n && System.nanoTime() < deadline) {
+            while (done.get() < count && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            while (done.get() < n) {
+            while (done.get() < count) {
                 LockSupport.park(this);
             }
             Throwable t = failure.get();
+            args = null;
+            body = null;
             if (t instanceof RuntimeException re) {
                 throw re;
             }

@@ -49,12 +49,38 @@ public final class Shape {
         return (int) n;
     }
 
+    /**
+     * The last {@link #withBatch} result: layers ask for the same batch shape on every step, and
+     * a shape is immutable, so handing back the same instance spares an allocation per call
+     * (a racing thread at worst makes one more).
+     */
+    private Shape batched;
+
     /** This shape with {@code batch} prepended. */
     public Shape withBatch(int batch) {
+        Shape s = batched;
+        if (s != null && s.dims[0] == batch) {
+            return s;
+        }
         int[] d = new int[dims.length + 1];
         d[0] = batch;
         System.arraycopy(dims, 0, d, 1, dims.length);
-        return new Shape(d);
+        s = new Shape(d);
+        batched = s;
+        return s;
+    }
+
+    /** True when this shape is a batch of {@code inner}: one more dimension, the others equal. Allocates nothing. */
+    public boolean isBatchOf(Shape inner) {
+        if (dims.length != inner.dims.length + 1) {
+            return false;
+        }
+        for (int i = 0; i < inner.dims.length; i++) {
+            if (dims[i + 1] != inner.dims[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** This shape without its first dimension. */

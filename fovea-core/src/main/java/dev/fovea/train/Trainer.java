@@ -299,8 +299,8 @@ public final class Trainer {
         Tensor pred = model.forward(b.x(), true);
         grad = grad != null && grad.shape().equals(pred.shape()) ? grad : Tensor.zeros(pred.shape());
         float l = loss.compute(pred, b.labels(), grad);
-        for (Metric m : metrics) {
-            m.update(pred, b.labels());
+        for (int i = 0; i < metrics.size(); i++) {
+            metrics.get(i).update(pred, b.labels());
         }
         if (!Float.isFinite(l)) {
             return l;

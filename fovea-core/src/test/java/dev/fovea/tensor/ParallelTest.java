@@ -3,6 +3,7 @@ package dev.fovea.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +25,51 @@ class ParallelTest {
             java.util.Arrays.fill(ones, 1);
             assertArrayEquals(ones, hits, "threads=" + threads);
         }
+    }
+
+    /**
+     * The pool reuses one job record: many short jobs in a row, where a worker often wakes after
+     * the caller has finished a job alone and started the next, must still run each task of each
+     * job exactly once, with that job's own arguments.
+     */
+    @Test
+    void backToBackShortJobsEachRunEveryTaskOnceWithTheirOwnArguments() {
+        Parallel.setThreads(3);
+        java.util.Random r = new java.util.Random(5);
+        int[][] hits = new int[20000][];
+        for (int j = 0; j < hits.length; j++) {
+            hits[j] = new int[1 + r.nextInt(6)];
+            Parallel.forEach(hits[j].length, hits[j], (h, i) -> h[i]++);
+        }
+        for (int j = 0; j < hits.length; j++) {
+            for (int i = 0; i < hits[j].length; i++) {
+                assertEquals(1, hits[j][i], "job " + j + " task " + i);
+            }
+        }
+    }
+
+    @Test
+    void aCallAllocatesNothing() {
+        Parallel.setThreads(2);
+        int[] counts = new int[64];
+        Parallel.Kernel<int[]> body = (c, i) -> c[i]++;
+        for (int i = 0; i < 20000; i++) {
+            Parallel.forEach(counts.length, counts, body);
+        }
+        com.sun.management.ThreadMXBean tm = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] ids = tm.getAllThreadIds();
+        long[] before = tm.getThreadAllocatedBytes(ids);
+        for (int i = 0; i < 1000; i++) {
+            Parallel.forEach(counts.length, counts, body);
+        }
+        long[] after = tm.getThreadAllocatedBytes(ids);
+        long total = 0;
+        for (int i = 0; i < ids.length; i++) {
+            total += Math.max(0, after[i] - before[i]);
+        }
+        // The measurement itself (two long arrays) is the only allocation allowed.
+        assertTrue(total < 2048, "1000 calls allocated " + total + " bytes");
     }
 
     @Test
