@@ -42,7 +42,9 @@ public class ConvBench {
         "tutorial1-b32", "tutorial2-b32", "tutorial3-b32", "tutorial4-b32", "tutorial5-b32", "tutorial6-b32",
         "wide-64to256-b128", "wide-256to256-b128",
         "fast-whiten-b1024", "fast-g1a-b1024", "fast-g1b-b1024", "fast-g2a-b1024", "fast-g2b-b1024",
-        "fast-g3a-b1024", "fast-g3b-b1024"})
+        "fast-g3a-b1024", "fast-g3b-b1024",
+        "fast-small-g1a-b1024", "fast-small-g1b-b1024", "fast-small-g2a-b1024", "fast-small-g2b-b1024",
+        "fast-small-g3a-b1024", "fast-small-g3b-b1024"})
     public String shape;
 
     /** The pool size set before the trial; results are bit-identical at either, times are not. */

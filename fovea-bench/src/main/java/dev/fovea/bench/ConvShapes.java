@@ -74,6 +74,13 @@ public final class ConvShapes {
         all.add(fast("fast-g2b-b1024", fast + ": group 2 second conv, after pool 15->7", 7, 256, 256));
         all.add(fast("fast-g3a-b1024", fast + ": group 3 first conv", 7, 256, 256));
         all.add(fast("fast-g3b-b1024", fast + ": group 3 second conv, after pool 7->3", 3, 256, 256));
+        String small = "airbench94 at widths 64/128/128 (fast-small, the README's main job)";
+        all.add(fastSmall("fast-small-g1a-b1024", small + ": group 1 first conv", 31, 24, 64));
+        all.add(fastSmall("fast-small-g1b-b1024", small + ": group 1 second conv", 15, 64, 64));
+        all.add(fastSmall("fast-small-g2a-b1024", small + ": group 2 first conv", 15, 64, 128));
+        all.add(fastSmall("fast-small-g2b-b1024", small + ": group 2 second conv", 7, 128, 128));
+        all.add(fastSmall("fast-small-g3a-b1024", small + ": group 3 first conv", 7, 128, 128));
+        all.add(fastSmall("fast-small-g3b-b1024", small + ": group 3 second conv", 3, 128, 128));
         return List.copyOf(all);
     }
 
@@ -83,5 +90,9 @@ public final class ConvShapes {
 
     private static ConvShape fast(String name, String src, int h, int c, int f) {
         return new ConvShape(name, "fast", src + ", 3x3 same, no bias", 1024, h, c, f, 3, true, false, false);
+    }
+
+    private static ConvShape fastSmall(String name, String src, int h, int c, int f) {
+        return new ConvShape(name, "fast-small", src + ", 3x3 same, no bias", 1024, h, c, f, 3, true, false, false);
     }
 }

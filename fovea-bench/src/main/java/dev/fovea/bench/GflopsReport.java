@@ -1,6 +1,7 @@
 package dev.fovea.bench;
 
 import dev.fovea.kernel.FmaPeak;
+import dev.fovea.kernel.Vectors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,11 +34,11 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class GflopsReport {
     static final List<String> PASSES = List.of("forward", "backwardData", "backwardWeights");
-    static final List<String> GROUPS = List.of("tutorial", "wide", "fast", "gemm");
+    static final List<String> GROUPS = List.of("tutorial", "wide", "fast", "fast-small", "gemm");
 
     private static final String USAGE = """
             usage: GflopsReport [--warmup N] [--iterations N] [--time MS] [--forks N] [--threads 1,2]
-                                [--shapes LIST] [--passes LIST] [--peak-ms MS] [--verbose]
+                                [--shapes LIST] [--passes LIST] [--widths LIST] [--peak-ms MS] [--verbose]
               --warmup N      JMH warm-up iterations per trial (default 2)
               --iterations N  JMH measurement iterations per trial (default 3)
               --time MS       length of each iteration in milliseconds (default 500)
@@ -45,13 +46,17 @@ public final class GflopsReport {
               --threads LIST  thread counts, from 1,2 (default 1,2)
               --shapes LIST   groups (tutorial, wide, fast, gemm) or shape names (default all)
               --passes LIST   from forward,backwardData,backwardWeights (default all three)
+              --widths LIST   vector widths in bits, each run in forks with -Dfovea.vector.bits (which also
+                              picks the tile set: 8x3 for 512, 6x2 for 256), or "native" (default: native);
+                              e.g. 512,256 measures an AVX-512 machine with both register files' kernels
               --peak-ms MS    length of the FMA peak measurement at each thread count (default 1000)
               --verbose       show JMH's own output here instead of in a log file
             conv shapes: %s""";
 
     /** What to run; {@link #parse} builds it from the command line. */
     record Settings(int warmup, int iterations, int millis, int forks, List<Integer> threads,
-                    List<ConvShape> convs, List<Integer> gemms, List<String> passes, int peakMillis, boolean verbose) {
+                    List<ConvShape> convs, List<Integer> gemms, List<String> passes, List<String> widths,
+                    int peakMillis, boolean verbose) {
     }
 
     private GflopsReport() {
@@ -97,32 +102,39 @@ public final class GflopsReport {
         // A first, unrecorded measurement gets FmaPeak's loop compiled before the one that counts.
         FmaPeak.measure(1, s.peakMillis());
         Map<Integer, Double> peak = peaks(s);
+        System.out.println("this machine's vectors: " + Vectors.S.vectorBitSize() + "-bit (" + Vectors.LANES
+                + " floats); its own kernels use " + Vectors.tileSet() + " register tiles");
         System.out.println("FLOPs per op: 2*N*OH*OW*KH*KW*C*F for each conv pass, 2*m*n*k for gemm;"
-                + " GFLOPS = FLOPs / (ms/op * 1e6)");
+                + " GFLOPS = FLOPs / (ms/op * 1e6); % peak against the FMA peak above, whatever the width");
         System.out.printf(Locale.ROOT, "JMH: %d warm-up + %d measured iterations of %d ms, %d fork(s) per trial%n",
                 s.warmup(), s.iterations(), s.millis(), s.forks());
         System.out.println(header());
-        for (ConvShape shape : s.convs()) {
-            for (RunResult r : run(s, Pattern.quote(ConvBench.class.getName()) + "\\.(" + String.join("|", s.passes())
-                    + ")$", shape.name(), logs == null ? null : logs.resolve(shape.name() + ".log"))) {
-                String pass = pass(r);
-                int threads = Integer.parseInt(r.getParams().getParam("threads"));
-                System.out.println(row(shape.name(), shape.describe(), pass, Integer.toString(shape.n()), threads,
-                        msPerOp(r), shape.flops(), peak.get(threads)));
+        for (String width : s.widths()) {
+            String tiles = width.equals("native") ? Vectors.S.vectorBitSize() + "/" + Vectors.tileSet()
+                    : width + "/" + (Integer.parseInt(width) >= 512 ? "8x3" : "6x2");
+            for (ConvShape shape : s.convs()) {
+                for (RunResult r : run(s, width, Pattern.quote(ConvBench.class.getName()) + "\\.("
+                        + String.join("|", s.passes()) + ")$", shape.name(),
+                        logs == null ? null : logs.resolve(shape.name() + "-" + width + ".log"))) {
+                    String pass = pass(r);
+                    int threads = Integer.parseInt(r.getParams().getParam("threads"));
+                    System.out.println(row(shape.name(), shape.describe(), pass, Integer.toString(shape.n()), threads,
+                            tiles, msPerOp(r), shape.flops(), peak.get(threads)));
+                }
             }
-        }
-        for (int i : s.gemms()) {
-            Object[] g = GemmShapes.SHAPES[i];
-            int m = (Integer) g[0];
-            int n = (Integer) g[1];
-            int k = (Integer) g[2];
-            for (RunResult r : run(s, Pattern.quote(GemmBench.class.getName()) + "\\.gemm$", Integer.toString(i),
-                    logs == null ? null : logs.resolve("gemm" + i + ".log"))) {
-                int threads = Integer.parseInt(r.getParams().getParam("threads"));
-                String mnk = m + "x" + n + "x" + k;
-                String geometry = mnk.equals(g[3]) ? mnk : mnk + " (" + g[3] + ")";
-                System.out.println(row("gemm" + i, geometry, "gemm", "-", threads,
-                        msPerOp(r), 2.0 * m * n * k, peak.get(threads)));
+            for (int i : s.gemms()) {
+                Object[] g = GemmShapes.SHAPES[i];
+                int m = (Integer) g[0];
+                int n = (Integer) g[1];
+                int k = (Integer) g[2];
+                for (RunResult r : run(s, width, Pattern.quote(GemmBench.class.getName()) + "\\.gemm$",
+                        Integer.toString(i), logs == null ? null : logs.resolve("gemm" + i + "-" + width + ".log"))) {
+                    int threads = Integer.parseInt(r.getParams().getParam("threads"));
+                    String mnk = m + "x" + n + "x" + k;
+                    String geometry = mnk.equals(g[3]) ? mnk : mnk + " (" + g[3] + ")";
+                    System.out.println(row("gemm" + i, geometry, "gemm", "-", threads, tiles,
+                            msPerOp(r), 2.0 * m * n * k, peak.get(threads)));
+                }
             }
         }
         for (int t : s.threads()) {
@@ -146,7 +158,7 @@ public final class GflopsReport {
     }
 
     /** One Runner call: the benchmarks matching {@code include} at one value of their "shape" param. */
-    private static Collection<RunResult> run(Settings s, String include, String shape, Path log)
+    private static Collection<RunResult> run(Settings s, String width, String include, String shape, Path log)
             throws RunnerException {
         String[] threads = s.threads().stream().map(String::valueOf).toArray(String[]::new);
         ChainedOptionsBuilder opt = new OptionsBuilder()
@@ -160,6 +172,9 @@ public final class GflopsReport {
                 .forks(s.forks())
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.NORMAL);
+        if (!width.equals("native")) {
+            opt.jvmArgsAppend("-Dfovea.vector.bits=" + width);
+        }
         if (log != null) {
             opt.output(log.toString());
         }
@@ -191,15 +206,15 @@ public final class GflopsReport {
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%-20s %-34s %-16s %5s %7s %10s %8s %7s", "shape", "geometry", "pass",
-                "batch", "threads", "ms/op", "GFLOPS", "% peak");
+        return String.format(Locale.ROOT, "%-22s %-34s %-16s %5s %7s %-8s %10s %8s %7s", "shape", "geometry", "pass",
+                "batch", "threads", "tiles", "ms/op", "GFLOPS", "% peak");
     }
 
-    static String row(String name, String geometry, String pass, String batch, int threads, double ms, double flops,
-                      double peak) {
+    static String row(String name, String geometry, String pass, String batch, int threads, String tiles, double ms,
+                      double flops, double peak) {
         double gf = gflops(flops, ms);
-        return String.format(Locale.ROOT, "%-20s %-34s %-16s %5s %7d %10.3f %8.1f %6.1f%%", name, geometry, pass, batch,
-                threads, ms, gf, 100 * gf / peak);
+        return String.format(Locale.ROOT, "%-22s %-34s %-16s %5s %7d %-8s %10.3f %8.1f %6.1f%%", name, geometry, pass,
+                batch, threads, tiles, ms, gf, 100 * gf / peak);
     }
 
     /**
@@ -217,6 +232,7 @@ public final class GflopsReport {
         List<ConvShape> convs = ConvShapes.ALL;
         List<Integer> gemms = allGemms();
         List<String> passes = PASSES;
+        List<String> widths = List.of("native");
         for (int i = 0; i < args.length; i++) {
             String opt = args[i];
             if (opt.equals("--verbose")) {
@@ -236,6 +252,7 @@ public final class GflopsReport {
                 case "--peak-ms" -> peakMillis = number(opt, v, 1);
                 case "--threads" -> threads = threadList(v);
                 case "--passes" -> passes = passList(v);
+                case "--widths" -> widths = widthList(v);
                 case "--shapes" -> {
                     convs = new ArrayList<>();
                     gemms = new ArrayList<>();
@@ -244,12 +261,17 @@ public final class GflopsReport {
                 default -> throw new IllegalArgumentException(opt + ": unknown option; see --help");
             }
         }
-        return new Settings(warmup, iterations, millis, forks, threads, convs, gemms, passes, peakMillis, verbose);
+        if (forks == 0 && !widths.equals(List.of("native"))) {
+            throw new IllegalArgumentException("--widths " + String.join(",", widths) + " needs forks (each width is a"
+                    + " JVM started with -Dfovea.vector.bits), received --forks 0; pass --forks 1");
+        }
+        return new Settings(warmup, iterations, millis, forks, threads, convs, gemms, passes, widths, peakMillis,
+                verbose);
     }
 
     private static boolean isOption(String opt) {
         return List.of("--warmup", "--iterations", "--time", "--forks", "--peak-ms", "--threads", "--passes",
-                "--shapes").contains(opt);
+                "--shapes", "--widths").contains(opt);
     }
 
     private static int number(String opt, String v, int min) {
@@ -288,6 +310,20 @@ public final class GflopsReport {
             }
             if (!out.contains(p.trim())) {
                 out.add(p.trim());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static List<String> widthList(String v) {
+        List<String> out = new ArrayList<>();
+        for (String w : v.split(",")) {
+            String t = w.trim();
+            if (!List.of("native", "128", "256", "512").contains(t)) {
+                throw new IllegalArgumentException("--widths: expected native, 128, 256 or 512, received '" + w + "'");
+            }
+            if (!out.contains(t)) {
+                out.add(t);
             }
         }
         return List.copyOf(out);

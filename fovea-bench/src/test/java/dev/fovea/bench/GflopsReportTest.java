@@ -17,9 +17,9 @@ class GflopsReportTest {
 
     @Test
     void rowShowsMillisecondsGflopsAndShareOfPeak() {
-        String row = GflopsReport.row("tutorial1-b128", "32x32x3->32 3x3 same", "forward", "128", 2, 2.0,
+        String row = GflopsReport.row("tutorial1-b128", "32x32x3->32 3x3 same", "forward", "128", 2, "256/6x2", 2.0,
                 226_492_416.0, 226.492416);
-        assertTrue(row.matches("tutorial1-b128 +32x32x3->32 3x3 same +forward +128 +2 +2\\.000 +113\\.2 +50\\.0%"),
+        assertTrue(row.matches("tutorial1-b128 +32x32x3->32 3x3 same +forward +128 +2 +256/6x2 +2\\.000 +113\\.2 +50\\.0%"),
                 row);
     }
 
@@ -31,6 +31,14 @@ class GflopsReportTest {
         assertEquals(List.of("forward", "backwardData", "backwardWeights"), s.passes());
         assertEquals(List.of(1, 2), s.threads());
         assertEquals(1, s.forks());
+        assertEquals(List.of("native"), s.widths());
+    }
+
+    @Test
+    void widthsRunInForksOnly() {
+        assertEquals(List.of("512", "256"), GflopsReport.parse(new String[]{"--widths", "512,256"}).widths());
+        assertEquals("--widths: expected native, 128, 256 or 512, received '384'", error("--widths", "384"));
+        assertTrue(error("--widths", "256", "--forks", "0").contains("needs forks"));
     }
 
     @Test
@@ -56,7 +64,7 @@ class GflopsReportTest {
         assertEquals("--bogus: unknown option; see --help", error("--bogus", "1"));
         String shape = error("--shapes", "tutorial9");
         assertTrue(shape.startsWith("--shapes: unknown shape 'tutorial9'; expected a group (tutorial, wide, fast,"
-                + " gemm), gemm0 to gemm6, or a conv shape name (tutorial1-b128, "), shape);
+                + " fast-small, gemm), gemm0 to gemm6, or a conv shape name (tutorial1-b128, "), shape);
     }
 
     private static String error(String... args) {

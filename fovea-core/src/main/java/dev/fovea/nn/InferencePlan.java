@@ -124,6 +124,40 @@ public final class InferencePlan {
         return acts[steps.length - 1];
     }
 
+    /**
+     * Where a forward's time goes: runs {@code calls} forwards of x and returns, per node that
+     * runs (fused nodes are part of their step), its layer name and the median nanoseconds,
+     * in order. For {@code fovea bench}; allocates.
+     */
+    public java.util.LinkedHashMap<String, Long> profile(Tensor x, int calls) {
+        long[][] t = new long[steps.length][calls];
+        for (int k = 0; k < calls; k++) {
+            acts[0] = x;
+            for (int i = 1; i < steps.length; i++) {
+                if (steps[i] == null) {
+                    acts[i] = acts[alias[i]];
+                    continue;
+                }
+                int[] from = model.nodeInputs(i);
+                for (int j = 0; j < from.length; j++) {
+                    args[i][j] = acts[from[j]];
+                }
+                long t0 = System.nanoTime();
+                acts[i] = steps[i].run(argViews.get(i));
+                t[i][k] = System.nanoTime() - t0;
+            }
+        }
+        java.util.LinkedHashMap<String, Long> out = new java.util.LinkedHashMap<>();
+        for (int i = 1; i < steps.length; i++) {
+            if (steps[i] != null) {
+                long[] v = t[i].clone();
+                Arrays.sort(v);
+                out.put(model.nodeLayer(i).name(), v[calls / 2]);
+            }
+        }
+        return out;
+    }
+
     private static Epilogue.Act epilogueAct(ActivationFunction f) {
         return switch (f) {
             case LINEAR -> Epilogue.Act.NONE;
