@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
 /**
  * The {@code fovea} command. Subcommands live in their own classes. A failure the user can fix
  * ({@link UserError}, {@link FoveaException}, an I/O error) is printed as its message alone and
- * exits 2; anything else is a bug, printed as an internal error with exit 1 (set
- * {@code FOVEA_DEBUG=1} to see the stack trace of either).
+ * exits 2, as is a command line that does not parse ({@link ParseErrors}: the message and the
+ * help command to run, not the whole usage); anything else is a bug, printed as an internal
+ * error with exit 1 (set {@code FOVEA_DEBUG=1} to see the stack trace of either).
  */
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and use convolutional image classifiers, in pure Java.",
@@ -49,6 +50,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         HelpLayout.install(cl, 80);
+        cl.setParameterExceptionHandler(ParseErrors::handle);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();
@@ -59,7 +61,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                     || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
             String msg = user ? ex.getMessage()
                     : "internal error, " + ex + " (set FOVEA_DEBUG=1 to see the stack trace)";
-            cmd.getErr().println("error: " + msg);
+            Console.err(cmd.getErr(), "error: " + msg);
             return ex instanceof UserError ue ? ue.exitCode() : user ? USER_ERROR : 1;
         });
         return cl;

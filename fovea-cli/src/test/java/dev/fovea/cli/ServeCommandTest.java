@@ -39,7 +39,7 @@ class ServeCommandTest {
         fails("--max-body-mb 0: expected a whole number from 1", "serve", "--model", m, "--max-body-mb", "0");
         fails("--max-pixels 0: expected a whole number ≥ 1", "serve", "--model", m, "--max-pixels", "0");
         fails("--timeout-ms 0: expected a whole number ≥ 1", "serve", "--model", m, "--timeout-ms", "0");
-        fails("Missing required option: '--model", "serve");
+        fails("error: fovea serve needs --model ", "serve");
     }
 
     @Test

@@ -49,6 +49,28 @@ public final class Progress {
         return p != null ? p.equals("1") : System.console() != null;
     }
 
+    /** Narrower than this, no layout is readable: a smaller reported width is taken as a mistake. */
+    private static final int MIN_COLUMNS = 40;
+
+    /**
+     * The terminal's width in columns: the pseudo-terminal's size, which the launcher reads with
+     * {@code stty} and passes as {@code -Dfovea.columns}; else {@code COLUMNS} when exported; else
+     * 80, the standard terminal (a pipe or a log file has no width, and 80 keeps tables readable
+     * when the file is viewed later). Java cannot ask the terminal itself.
+     */
+    public static int terminalColumns() {
+        for (String v : new String[]{System.getProperty("fovea.columns"), System.getenv("COLUMNS")}) {
+            try {
+                if (v != null && Integer.parseInt(v.strip()) >= MIN_COLUMNS) {
+                    return Integer.parseInt(v.strip());
+                }
+            } catch (NumberFormatException ignored) {
+                // not a number: try the next source
+            }
+        }
+        return 80;
+    }
+
     public void epochBegin(int epoch, int epochs, int steps) {
         this.steps = steps;
         epochStart = nanoClock.getAsLong();
