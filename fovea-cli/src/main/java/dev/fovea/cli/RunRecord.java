@@ -34,6 +34,10 @@ final class RunRecord {
     /** {@code run.json} of the run folder {@code dir}, or an error saying it is not a run folder. */
     static Map<String, Object> read(Path dir) {
         Path f = dir.resolve(FILE);
+        if (!Files.exists(dir)) {
+            throw new UserError("--resume " + dir + ": no such folder; " + Models.didYouMean(dir) + "pass the run"
+                    + " folder of an earlier 'fovea train --out DIR'");
+        }
         if (!Files.isRegularFile(f)) {
             throw new UserError("--resume " + dir + ": no " + FILE + " there; pass the run folder of an earlier"
                     + " 'fovea train --out DIR'");
