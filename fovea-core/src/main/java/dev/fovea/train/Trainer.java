@@ -35,6 +35,8 @@ public final class Trainer {
     private ModelFile.Info info = ModelFile.Info.of(List.of());
     private Tensor grad;
     private volatile String interruptReason;
+    /** Whether the last {@code fit} stopped because of {@link #interrupt}, inside an epoch or between two. */
+    private boolean stoppedByInterrupt;
     /** Batches already done in an epoch that was interrupted (0 when the last epoch completed). */
     private int stepInEpoch;
     private double partialLossSum;
@@ -119,7 +121,7 @@ public final class Trainer {
     }
 
     public boolean interrupted() {
-        return stepInEpoch > 0;
+        return stoppedByInterrupt || stepInEpoch > 0;
     }
 
     /** Batches done in the interrupted epoch, 0 if the last epoch completed. */
@@ -171,7 +173,9 @@ public final class Trainer {
         int first = epochsDone + 1;
         int last = epochsDone + wholeEpochs(options.epochs);
         double fraction = lastEpochFraction(options.epochs);
-        for (int epoch = first; epoch <= last && !ctx.stopped; epoch++) {
+        stoppedByInterrupt = false;
+        // An interrupt during validation or saving stops before the next epoch begins.
+        for (int epoch = first; epoch <= last && !ctx.stopped && interruptReason == null; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(ctx, epoch);
             }
@@ -200,10 +204,12 @@ public final class Trainer {
             }
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
-        if (interruptReason != null && options.verbose > 0) {
+        stoppedByInterrupt = interruptReason != null && epochsDone < last;
+        if (stoppedByInterrupt && options.verbose > 0) {
             options.out.println();
-            options.out.println(interruptReason + ": stopped at epoch " + (epochsDone + 1) + ", after batch "
-                    + stepInEpoch);
+            options.out.println(interruptReason + (stepInEpoch > 0
+                    ? ": stopped at epoch " + (epochsDone + 1) + ", after batch " + stepInEpoch
+                    : ": stopped after epoch " + epochsDone + ", before epoch " + (epochsDone + 1) + " began"));
         }
         interruptReason = null;
         if (ctx.reason != null && options.verbose > 0) {
