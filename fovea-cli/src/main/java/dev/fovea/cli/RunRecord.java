@@ -133,9 +133,11 @@ final class RunRecord {
         }
         String shown = String.join(", ", names.subList(0, Math.min(4, names.size())))
                 + (names.size() > 4 ? ", … (" + names.size() + " entries)" : "");
+        String resume = names.contains(FILE) && !names.contains(CHECKPOINT)
+                ? " to start its recorded run again (it stopped before its first checkpoint)"
+                : " to continue that run";
         throw new UserError("the run folder " + dir.toAbsolutePath() + " is not empty (it holds " + shown
-                + "); pass --resume " + dir + " to continue that run, or --overwrite to replace it"
-                + " (or choose another --out)");
+                + "); pass --resume " + dir + resume + ", or --overwrite to replace it (or choose another --out)");
     }
 
     /** Removes what an earlier run wrote into {@code dir} (nothing else), for {@code --overwrite}. */

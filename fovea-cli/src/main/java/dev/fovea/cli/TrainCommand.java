@@ -112,7 +112,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run in DIR from its checkpoint; options not given are taken from DIR/run.json.")
+            description = "Continue the run in DIR from its checkpoint (a run stopped before its first checkpoint"
+                    + " starts again); options not given are taken from DIR/run.json.")
     Path resume;
 
     @Option(names = "--verbose", paramLabel = "0|1|2", description = "0 silent, 1 progress bar, 2 one line per epoch (default: 1).")
@@ -141,11 +142,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         OutputFolder.checkCanCreate(dir, "--out");
         Path checkpoint = resume == null ? null : resume.resolve(RunRecord.CHECKPOINT);
-        if (checkpoint != null) {
-            if (!Files.exists(checkpoint)) {
-                throw new UserError("--resume " + resume + ": no " + RunRecord.CHECKPOINT + " there; pass the run"
-                        + " folder of an earlier 'fovea train --out DIR'");
+        // A run stopped before its first checkpoint (Ctrl-C twice, a crash in epoch 1) left only
+        // run.json: there is nothing to continue, so its recorded run starts again from scratch.
+        boolean restart = checkpoint != null && !Files.exists(checkpoint);
+        if (restart) {
+            checkpoint = null;
+            if (data == null) {
+                RunRecord.checkDataExists(resume, s.data);
             }
+        }
+        if (checkpoint != null) {
             int done = RunRecord.progress(checkpoint)[0];
             if (s.epochs <= done) {
                 throw new UserError("--epochs " + epochsText(s.epochs) + ": the run in " + resume + " already trained " + done
@@ -241,7 +247,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         OutputFolder.create(dir, "--out");
-        if (overwrite && !sameFolder) {
+        if (overwrite && !sameFolder || restart && sameFolder) {
             RunRecord.clearOutputs(dir);
         }
         Map<String, Object> record = s.toMap();
@@ -261,11 +267,16 @@ final class TrainCommand implements Callable<Integer> {
         if (valFeed != null) {
             fo.validation(valFeed);
         }
+        if (restart) {
+            Console.err("--resume " + resume + ": the run stopped before its first checkpoint (there is no "
+                    + RunRecord.CHECKPOINT + "), so it starts again from epoch 1 with the settings recorded in "
+                    + resume.resolve(RunRecord.FILE));
+        }
         err.printf(Locale.ROOT, "training %s on %,d images (%s), validating on %s; %d threads; run folder %s%n",
                 s.model, train.size(), s.data, val == null ? "nothing" : String.format(Locale.ROOT, "%,d images", val.size()),
                 Parallel.threads(), dir);
         Instant start = Instant.now();
-        Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"));
+        Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"), "./fovea train --resume " + dir);
         try {
             trainer.fit(trainFeed, fo);
         } catch (RuntimeException e) {
