@@ -272,9 +272,10 @@ final class TrainCommand implements Callable<Integer> {
                     + RunRecord.CHECKPOINT + "), so it starts again from epoch 1 with the settings recorded in "
                     + resume.resolve(RunRecord.FILE));
         }
-        err.printf(Locale.ROOT, "training %s on %,d images (%s), validating on %s; %d threads; run folder %s%n",
+        String what = String.format(Locale.ROOT, "%s on %,d images (%s), validating on %s; %d threads; run folder %s",
                 s.model, train.size(), s.data, val == null ? "nothing" : String.format(Locale.ROOT, "%,d images", val.size()),
                 Parallel.threads(), dir);
+        Console.err(checkpoint == null ? "training " + what : resuming(trainer, s, train.size()) + ": " + what);
         Instant start = Instant.now();
         Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"), "./fovea train --resume " + dir);
         try {
@@ -319,6 +320,23 @@ final class TrainCommand implements Callable<Integer> {
         err.println("wall time of this command (data loading, initialization, training, evaluation): "
                 + formatDuration(Duration.between(commandStart, Instant.now())));
         return 0;
+    }
+
+    /**
+     * Where a resumed run resumes: {@code resuming epoch 1 at batch 33 of 48 (11 epochs in all)},
+     * or {@code resuming at epoch 4 of 11 (3 done)} after a whole epoch.
+     */
+    static String resuming(Trainer trainer, Settings s, int images) {
+        int epoch = trainer.epochsDone() + 1;
+        String total = epochsText(s.epochs);
+        if (trainer.stepInEpoch() == 0) {
+            return "resuming at epoch " + epoch + " of " + total + " (" + trainer.epochsDone() + " done)";
+        }
+        long perEpoch = TrainSetup.totalSteps(1, images, s.batchSize, s.dropLast);
+        long steps = epoch < Math.ceil(s.epochs - 1e-9) ? perEpoch
+                : TrainSetup.totalSteps(s.epochs - trainer.epochsDone(), images, s.batchSize, s.dropLast);
+        return "resuming epoch " + epoch + " at batch " + (trainer.stepInEpoch() + 1) + " of " + steps + " ("
+                + total + " epochs in all)";
     }
 
     /** An epoch count as typed: "50", "9.9". */

@@ -183,7 +183,11 @@ public final class Trainer {
             long epochStart = System.nanoTime();
             try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle, options.dropLast)) {
                 int steps = epoch == last ? stepsOf(feed.steps(), fraction) : feed.steps();
-                progress.epochBegin(epoch, last, steps);
+                long later = 0;
+                for (int e = epoch + 1; e <= last; e++) {
+                    later += e == last ? stepsOf(feed.steps(), fraction) : feed.steps();
+                }
+                progress.epochBegin(epoch, last, steps, stepInEpoch, later);
                 logs = trainEpoch(feed, steps, ctx, callbacks, progress);
             }
             double trainedSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -256,6 +260,7 @@ public final class Trainer {
         int skipped = 0;
         while (skipped < stepInEpoch && feed.next() != null) {
             skipped++;
+            progress.skipping(skipped, stepInEpoch);
         }
         stepInEpoch = 0;
         partialLossSum = 0;
