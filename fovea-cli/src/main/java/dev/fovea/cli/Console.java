@@ -1,8 +1,12 @@
 package dev.fovea.cli;
 
 import dev.fovea.train.Progress;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -73,6 +77,79 @@ final class Console {
     /** A command to copy, on stderr: indented, never broken, so copying it gives one line. */
     static void command(String command) {
         System.err.println(" ".repeat(INDENT) + command);
+    }
+
+    /**
+     * {@code target} for code that prints whole lines itself (the report module, the data
+     * loader's warnings): on a terminal each line is broken at spaces on its way through; else
+     * {@code target} as it is. Text is passed on at each newline and at {@code flush}, and a line
+     * holding a carriage return (a redrawn progress line) is passed on unbroken.
+     */
+    static PrintStream lines(PrintStream target, boolean terminal) {
+        if (!terminal) {
+            return target;
+        }
+        OutputStream wrapping = new OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                line.write(b);
+                if (b == '\n') {
+                    String text = line.toString(StandardCharsets.UTF_8);
+                    line.reset();
+                    String body = text.substring(0, text.length() - 1);
+                    target.print((body.indexOf('\r') >= 0 ? body : wrap(body, columns(), INDENT)) + "\n");
+                }
+            }
+
+            @Override
+            public void flush() {
+                if (line.size() > 0) {
+                    target.print(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                }
+                target.flush();
+            }
+        };
+        return new PrintStream(wrapping, true, StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #lines(PrintStream, boolean)} for picocli's writers. */
+    static PrintWriter lines(PrintWriter target, boolean terminal) {
+        if (!terminal) {
+            return target;
+        }
+        Writer wrapping = new Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public void write(char[] buf, int off, int len) {
+                for (int i = off; i < off + len; i++) {
+                    line.append(buf[i]);
+                    if (buf[i] == '\n') {
+                        String body = line.substring(0, line.length() - 1);
+                        line.setLength(0);
+                        target.print((body.indexOf('\r') >= 0 ? body : wrap(body, columns(), INDENT)) + "\n");
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+                if (line.length() > 0) {
+                    target.print(line);
+                    line.setLength(0);
+                }
+                target.flush();
+            }
+
+            @Override
+            public void close() {
+                flush();
+            }
+        };
+        return new PrintWriter(wrapping, true);
     }
 
     /**

@@ -49,7 +49,11 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** {@code command} under Fovea's help layout and failure reporting (tests run their own commands through it). */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
-        HelpLayout.install(cl, 80);
+        // Plain text: HelpLayout re-wraps picocli's lines, and on a terminal picocli's colour codes
+        // counted as columns and were cut apart ('[33m  PATH ...', 'Show this help message and' / 'exit.').
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        // Help reads best at 80 columns, as git and man pages lay it out; a narrower terminal gets its width.
+        HelpLayout.install(cl, Math.min(80, Console.columns()));
         cl.setParameterExceptionHandler(ParseErrors::handle);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {

@@ -161,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
                 RunRecord.checkDataExists(resume, s.data);
             }
         }
-        PrintStream err = System.err;
+        PrintStream err = Console.lines(System.err, Console.errIsTerminal());
 
         Splits splits = DataSources.load(s.data, ImageFolder.Options.defaults(), err);
         String dataSha = splits.train().sha256();
@@ -173,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         if (validation == null) {
             validation = splits.test() != null ? "test" : defaultSplit(train) ? "0.1" : "none";
             if (splits.test() == null) {
-                err.println(validation.equals("none")
+                Console.err(validation.equals("none")
                         ? "validation: none (" + s.data + " has no test split and too few images to hold out 10%);"
                         + " the report describes the training data"
                         : "validation: " + s.data + " has no test split, so a seeded 10% of the training images is"
@@ -227,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
         List<Callback> recipeCallbacks = TrainSetup.callbacks(s, net, totalSteps);
         if (checkpoint == null) {
             for (String what : TrainSetup.initialize(s, net, train, norm)) {
-                err.println("initialization: " + what);
+                Console.err("initialization: " + what);
             }
         }
         String command = "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -289,17 +289,18 @@ final class TrainCommand implements Callable<Integer> {
         try {
             if (trainer.interrupted()) {
                 trainer.saveCheckpoint(dir.resolve(RunRecord.CHECKPOINT));
-                err.println("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT) + "; resume with:");
-                err.println("  ./fovea train --resume " + dir);
+                Console.err("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT));
+                Console.err("resume with:");
+                Console.command("./fovea train --resume " + dir);
                 return 130;
             }
             ModelFile.save(dir.resolve(Models.RUN_MODEL), net, trainer.info());
         } catch (RuntimeException e) {
             throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        err.printf(Locale.ROOT, "trained %s%s in %s (%s); model written to %s%n", epochsText(remaining),
+        Console.err(String.format(Locale.ROOT, "trained %s%s in %s (%s); model written to %s", epochsText(remaining),
                 remaining == 1 ? " epoch" : " epochs", formatDuration(took), throughput(trainer.throughput()),
-                dir.resolve(Models.RUN_MODEL));
+                dir.resolve(Models.RUN_MODEL)));
         if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
             trainer.info().provenance().forEach((k, v) -> prov.put(k, String.valueOf(v)));
@@ -317,7 +318,7 @@ final class TrainCommand implements Callable<Integer> {
                     train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov,
                     TestTimeAugmentation.Level.parse(s.tta));
         }
-        err.println("wall time of this command (data loading, initialization, training, evaluation): "
+        Console.err("wall time of this command (data loading, initialization, training, evaluation): "
                 + formatDuration(Duration.between(commandStart, Instant.now())));
         return 0;
     }
