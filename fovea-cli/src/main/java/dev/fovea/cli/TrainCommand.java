@@ -257,6 +257,11 @@ final class TrainCommand implements Callable<Integer> {
         RunRecord.write(dir, record);
 
         double remaining = s.epochs - trainer.epochsDone();
+        // A run resumed inside an epoch trains only the rest of it: "3 epochs" would overstate it.
+        String trained = trainer.stepInEpoch() == 0
+                ? epochsText(remaining) + (remaining == 1 ? " epoch" : " epochs")
+                : "from epoch " + (trainer.epochsDone() + 1) + ", batch " + (trainer.stepInEpoch() + 1) + " to the end of"
+                        + " epoch " + epochsText(s.epochs);
         DataFeed trainFeed = new DataFeed(train, s.augmentation, norm, s.seed);
         DataFeed valFeed = val == null ? null : DataFeed.plain(val, norm);
         List<Callback> callbacks = new java.util.ArrayList<>(recipeCallbacks);
@@ -298,9 +303,8 @@ final class TrainCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        Console.err(String.format(Locale.ROOT, "trained %s%s in %s (%s); model written to %s", epochsText(remaining),
-                remaining == 1 ? " epoch" : " epochs", formatDuration(took), throughput(trainer.throughput()),
-                dir.resolve(Models.RUN_MODEL)));
+        Console.err(String.format(Locale.ROOT, "trained %s in %s (%s); model written to %s", trained,
+                formatDuration(took), throughput(trainer.throughput()), dir.resolve(Models.RUN_MODEL)));
         if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
             trainer.info().provenance().forEach((k, v) -> prov.put(k, String.valueOf(v)));

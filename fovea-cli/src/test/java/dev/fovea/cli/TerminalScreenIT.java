@@ -192,6 +192,7 @@ class TerminalScreenIT {
         assertEquals(done, Integer.parseInt(firstBar.group(1)), "the first bar shows the batches already done:\n"
                 + resumed.text());
         assertTrue(raw.substring(header).contains("(run "), "the run's time left:\n" + resumed.text());
+        assertTrue(text.contains("trained from epoch 1, batch " + (done + 1) + " to the end of epoch 2 in "), resumed.text());
         noFoldedRows(first);
         noFoldedRows(resumed);
     }

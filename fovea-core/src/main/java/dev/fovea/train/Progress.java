@@ -26,12 +26,15 @@ import java.util.function.LongSupplier;
  * augmentation come from the seed, so reaching the checkpoint's place means producing them).
  *
  * <p>On a terminal a redrawn line must fit its width (a longer one folds, and the carriage
- * return then redraws only its last row): the bar shrinks to 6 characters, then the ms/step
- * goes, then the line is cut. The line that ends an epoch breaks between metrics instead.
+ * return then redraws only its last row), with room for the {@code ^C} the terminal echoes: the
+ * bar shrinks to 6 characters, then the ms/step goes, then the line is cut. The line that ends
+ * an epoch breaks between metrics instead.
  */
 public final class Progress {
     private static final int BAR = 20;
     private static final int MIN_BAR = 6;
+    /** Columns left free at the end of a line: the echoed {@code ^C} of a Ctrl-C, and the cursor after it. */
+    private static final int ROOM_FOR_CTRL_C = 3;
     private final PrintStream out;
     private final boolean terminal;
     private final int verbose;
@@ -257,12 +260,14 @@ public final class Progress {
     }
 
     /**
-     * One line of at most {@code columns - 1} visible characters (the last column left free, so
-     * the terminal never folds): the bar shrinks, then the time per step goes, then it is cut.
+     * One line of at most {@code columns - 3} visible characters, so the terminal never folds it:
+     * the cursor does not reach the edge, and the {@code ^C} a terminal echoes when Ctrl-C is
+     * pressed during the bar still fits on its row. The bar shrinks, then the time per step goes,
+     * then the line is cut.
      */
     private String fit(int step, List<String> head, List<String> metrics, String note) {
         String tail = String.join("", metrics) + (note.isEmpty() ? "" : " " + note);
-        int room = columns - 1;
+        int room = columns - ROOM_FOR_CTRL_C;
         List<String> h = new ArrayList<>(head);
         String line = String.join(" ", h) + tail;
         int over = visible(line) - room;
@@ -287,7 +292,7 @@ public final class Progress {
         boolean fresh = false;
         for (String m : metrics) {
             // m is " - name: value"; a continuation line starts at its dash.
-            if (!fresh && visible(cur) + m.length() > columns - 1) {
+            if (!fresh && visible(cur) + m.length() > columns - ROOM_FOR_CTRL_C) {
                 lines.add(cur);
                 cur = pad;
                 fresh = true;

@@ -108,9 +108,9 @@ class ProgressTest {
     }
 
     /**
-     * Issue 20, defect 4: on an 80-column terminal no line reaches the last column (a longer
-     * redraw folds, and \r then redraws only its last row); the line that ends the epoch breaks
-     * between metrics, under the bar.
+     * Issue 20, defect 4: on an 80-column terminal no line comes near the last column (a longer
+     * redraw folds, and \r then redraws only its last row; an echoed ^C needs 2 more); the line
+     * that ends the epoch breaks between metrics, under the bar.
      */
     @Test
     void everyLineFitsEightyColumns() {
@@ -129,10 +129,11 @@ class ProgressTest {
         p.epochEnd(logs);
         java.util.List<String> lines = shown(buf);
         for (String l : lines) {
-            assertTrue(l.codePointCount(0, l.length()) < 80, l.length() + ": " + l);
+            // 3 columns stay free, for the ^C a terminal echoes when Ctrl-C is pressed.
+            assertTrue(l.codePointCount(0, l.length()) <= 77, l.length() + ": " + l);
         }
-        // The bar gives up 10 characters so that the run's time fits: 363 + 47·1563 steps at 25 ms.
-        assertTrue(lines.contains("1204/1563 ━━━━━━━━━━ 9s (run 30:46) 25ms/step - accuracy: 0.6312 - loss: 1.0457"),
+        // The bar gives up 12 characters so that the run's time fits: 363 + 47·1563 steps at 25 ms.
+        assertTrue(lines.contains("1204/1563 ━━━━━━━━ 9s (run 30:46) 25ms/step - accuracy: 0.6312 - loss: 1.0457"),
                 String.join("\n", lines));
         int n = lines.size();
         assertEquals("1563/1563 ━━━━━━━━━━━━━━━━━━━━ 9s 25ms/step - accuracy: 0.6312 - loss: 1.0457", lines.get(n - 2));
