@@ -112,7 +112,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (serve) {
-            return new ServeLoad(this).run(spec.commandLine().getOut(), spec.commandLine().getErr());
+            return new ServeLoad(this).run(Console.lines(spec.commandLine().getOut(), Console.outIsTerminal()),
+                    Console.lines(spec.commandLine().getErr(), Console.errIsTerminal()));
         }
         for (String o : ServeLoad.SERVE_ONLY) {
             if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
@@ -135,7 +136,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--peer " + peer + ": expected the folder of the peers (pytorch_bench.py,"
                     + " onnxruntime/run.sh), received a file; pass --peer " + (folder == null ? "." : folder));
         }
-        PrintWriter out = spec.commandLine().getOut();
+        // NAME=VALUE lines have no spaces, so only the comments and headers are ever broken.
+        PrintWriter out = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         int threads = Parallel.threads();
         out.printf(Locale.ROOT, "fovea=%s %s threads=%d batch_sizes=%s%n", TrainCommand.version(),
                 jdkFields(), threads, batchSizes);

@@ -49,16 +49,20 @@ final class CheckCommand implements Callable<Integer> {
         for (Path p : cases) {
             ReferenceCheck.Outcome o = ReferenceCheck.run(p);
             String status = o.passed() ? "PASS" : "FAIL";
-            out.printf(Locale.ROOT, "%-" + width + "s  %-28s worst %-9s  %s%n", p.getFileName(), o.op(),
-                    Double.isNaN(o.worstError()) ? "NaN" : String.format(Locale.ROOT, "%.2e", o.worstError()), status);
+            // The op goes last, and only when the file name does not already say it (000_conv2d…):
+            // a column of its own made each line 95 characters wide.
+            String name = p.getFileName().toString();
+            Console.out(out, String.format(Locale.ROOT, "%-" + width + "s  worst %-8s  %s%s", name,
+                    Double.isNaN(o.worstError()) ? "NaN" : String.format(Locale.ROOT, "%.2e", o.worstError()), status,
+                    name.contains(o.op()) ? "" : "  (" + o.op() + ")"));
             if (o.error() != null) {
-                out.println("    error: " + o.error());
+                Console.out(out, "    error: " + o.error());
             }
             for (String f : o.failures()) {
-                out.println("    " + f);
+                Console.out(out, "    " + f);
             }
             if (verbose) {
-                o.results().forEach((k, r) -> out.println("    " + k + ": " + r.describe()));
+                o.results().forEach((k, r) -> Console.out(out, "    " + k + ": " + r.describe()));
             }
             if (!o.passed()) {
                 failed++;

@@ -85,17 +85,17 @@ public final class DataCommand implements Runnable {
 
         @Override
         public void run() {
-            PrintStream err = System.err;
+            PrintStream err = Console.lines(System.err, Console.errIsTerminal());
             DataInfo info = DataSources.info(path, source.options(), err);
             print(info, spec.commandLine().getOut());
         }
     }
 
     static void print(DataInfo info, PrintWriter out) {
-        out.println("source:  " + info.source());
+        Console.field(out, "source:  ", info.source());
         out.printf(Locale.ROOT, "images:  %d×%d×%d (height×width×channels)%n", info.height(),
                 info.width(), info.channels());
-        out.println("classes: " + info.classNames().size() + " (" + String.join(", ",
+        Console.field(out, "classes: ", info.classNames().size() + " (" + String.join(", ",
                 info.classNames()) + ")");
         int splitW = info.splits().stream().mapToInt(s -> s.name().length()).max().orElse(5) + 1;
         for (DataInfo.Split s : info.splits()) {
@@ -167,7 +167,7 @@ public final class DataCommand implements Runnable {
             Check.positive("--columns", columns, "images per row");
             Check.between("--scale", scale, 1, 16, "enlargement factor");
             Augmentation aug = augmentation.toAugmentation();
-            Splits splits = DataSources.load(path, source.options(), System.err);
+            Splits splits = DataSources.load(path, source.options(), Console.lines(System.err, Console.errIsTerminal()));
             Dataset ds = pick(splits);
             int[] order = new int[ds.size()];
             for (int i = 0; i < order.length; i++) {
@@ -197,8 +197,8 @@ public final class DataCommand implements Runnable {
                 throw OutputFolder.failure("cannot write the grid", out, "--out", e);
             }
             PrintWriter o = spec.commandLine().getOut();
-            o.printf(Locale.US, "wrote %s: %d %s images%s%n", out, n, split,
-                    aug.isNone() ? "" : ", augmented");
+            Console.out(o, String.format(Locale.US, "wrote %s: %d %s images%s", out, n, split,
+                    aug.isNone() ? "" : ", augmented"));
             o.flush();
         }
 

@@ -90,7 +90,8 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelFile.Info info = loaded.info();
         Shape in = imageInput(m, model);
         int k = m.outputShape().dim(-1);
-        Splits splits = DataSources.load(data, new ImageFolder.Options(in.dim(0), in.dim(1), strict), System.err);
+        Splits splits = DataSources.load(data, new ImageFolder.Options(in.dim(0), in.dim(1), strict),
+                Console.lines(System.err, Console.errIsTerminal()));
         Dataset ds = pick(splits);
         if (ds.size() == 0) {
             throw new UserError("--data " + data + " holds no images to evaluate; pass a batch file with records"
@@ -109,14 +110,15 @@ final class EvaluateCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         PrintWriter out = spec.commandLine().getOut();
-        out.println("model:    " + model);
-        out.println("data:     " + data + " (" + which + ")");
+        Console.field(out, "model:    ", model);
+        Console.field(out, "data:     ", data + " (" + which + ")");
         if (level != TestTimeAugmentation.Level.NONE) {
-            out.println("tta:      " + ttaDescription(level));
+            Console.field(out, "tta:      ", ttaDescription(level));
         }
         out.print(ev.text());
-        out.printf(Locale.US, "%ntime:     %.1f s (%,.0f images/s, including loading)%n", seconds,
-                ds.size() / seconds);
+        out.println();
+        Console.field(out, "time:     ", String.format(Locale.US, "%.1f s (%,.0f images/s, including loading)",
+                seconds, ds.size() / seconds));
         if (report != null) {
             OutputFolder.create(report, "--report");
             HtmlReport r = HtmlReport.evaluation("Evaluation of " + fileName(model) + " on " + fileName(data))
@@ -126,7 +128,7 @@ final class EvaluateCommand implements Callable<Integer> {
             ev.addTo(r, m, norm);
             Path html = r.write(report);
             List<Path> plots = r.writePlots(report.resolve("plots"));
-            out.println("report:   " + html + " (" + plots.size() + " plots in " + report.resolve("plots") + ")");
+            Console.field(out, "report:   ", html + " (" + plots.size() + " plots in " + report.resolve("plots") + ")");
         }
         out.flush();
         return 0;
@@ -206,7 +208,7 @@ final class EvaluateCommand implements Callable<Integer> {
             return new Dataset(ds.images(), labels, modelNames, ds.height(), ds.width(), ds.channels());
         }
         if (dataNames.size() == k) {
-            System.err.println("warning: the data's class names " + dataNames + " differ from the model's "
+            Console.err("warning: the data's class names " + dataNames + " differ from the model's "
                     + modelNames + "; comparing labels by index");
             return ds;
         }

@@ -73,9 +73,9 @@ final class Evaluation {
         }
     }
 
-    /** Loss, accuracy, the per-class table and the confusion matrix, for the terminal. */
+    /** Loss, accuracy, the per-class table and the confusion matrix, in the terminal's width. */
     String text() {
-        return result.text();
+        return result.text(Console.columns());
     }
 
     /** The evaluation sections, with the mistakes' Grad-CAM heatmaps; see {@link ModelEvaluation#addTo(HtmlReport, Model, Normalization)}. */

@@ -108,7 +108,7 @@ final class ExplainCommand implements Callable<Integer> {
         ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
         Model m = loaded.model();
         List<Window> windows = ConvArithmetic.of(m);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         w.print(text(m, windows, Models.isPreset(model)));
         if (out != null && !windows.isEmpty()) {
             writeImages(w, m, loaded.info(), windows);
@@ -127,7 +127,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         int[] s = SummaryCommand.parseShape(input);
         ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
-        PrintWriter w = spec.commandLine().getOut();
+        PrintWriter w = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         if (Models.isPreset(model)) {
             w.println("note: " + model + " is a preset with random weights; explain a trained model file instead");
         }

@@ -22,7 +22,8 @@ import java.util.Locale;
  * {@link Heatmaps}). Each image is read and resized to the model's input as {@code predict}
  * reads it, explained for the predicted class or the one asked for, drawn by
  * {@link Heatmaps#explained} (enlarged to about 256 px, the heatmap resized over it; the
- * server's explain route draws the same picture), and written as {@code <image name>_gradcam.png}.
+ * server's explain route draws the same picture), and written as
+ * {@code <folder>_<name>_<id>_gradcam.png} (see {@link #outputNames}).
  */
 final class GradCamImages {
     /** Weight of the heatmap's colour in the blend ({@link Heatmaps#ALPHA}; the report's gallery uses it too). */
@@ -69,6 +70,9 @@ final class GradCamImages {
         List<String> names = info.classNames().size() == k ? info.classNames() : List.of();
         int target = classIndex(cls, names, k);
         Normalization norm = Normalization.fromMap(info.preprocessing(), c);
+        // The same image given twice is explained once: both would be the same file.
+        images = images.stream().collect(java.util.stream.Collectors.toMap(f -> f.toAbsolutePath().normalize(), f -> f,
+                (a, b) -> a, java.util.LinkedHashMap::new)).values().stream().toList();
         // Decode every image first, so a bad one leaves no half-written output behind.
         List<String> names0 = outputNames(images, out);
         List<byte[]> rgbs = new ArrayList<>();
@@ -112,28 +116,46 @@ final class GradCamImages {
     }
 
     /**
-     * {@code <name>_gradcam.png} per image; images of one name from different folders (CIFAR
-     * samples are {@code cat/0100.jpg}, {@code dog/0100.jpg}) get the folder name in front.
+     * The file name of each image's overlay: {@code <folder>_<name>_<id>_gradcam.png}, the image's
+     * folder and file name without extension, and {@code <id>} the first 8 hex digits of the
+     * SHA-256 of its absolute path ({@code cat/0100.jpg} → {@code cat_0100_1f0e3dad_gradcam.png}).
+     * The name depends on the image alone, never on what else is on the command line (it used to
+     * gain the folder only when another image had the same name), and two different images never
+     * share one; a collision of the 8 digits is refused rather than overwritten.
      */
     static List<String> outputNames(List<Path> images, Path out) {
-        java.util.Map<String, Integer> count = new java.util.HashMap<>();
-        for (Path f : images) {
-            count.merge(stem(f), 1, Integer::sum);
-        }
         java.util.Map<String, Path> used = new java.util.HashMap<>();
         List<String> names = new ArrayList<>();
         for (Path f : images) {
-            Path parent = f.toAbsolutePath().getParent();
-            String name = (count.get(stem(f)) > 1 && parent != null && parent.getFileName() != null
-                    ? parent.getFileName() + "_" : "") + stem(f) + "_gradcam.png";
-            Path before = used.put(name, f);
-            if (before != null) {
+            Path abs = f.toAbsolutePath().normalize();
+            String name = outputName(abs);
+            Path before = used.put(name, abs);
+            if (before != null && !before.equals(abs)) {
                 throw new UserError("--image " + before + " and " + f + " would both be written as " + name + " in "
-                        + out + "; rename one of them or explain them in two runs");
+                        + out + "; explain them in two runs");
             }
             names.add(name);
         }
         return names;
+    }
+
+    /** See {@link #outputNames}. */
+    static String outputName(Path image) {
+        Path abs = image.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        String folder = parent != null && parent.getFileName() != null ? parent.getFileName() + "_" : "";
+        return folder + stem(abs) + "_" + pathId(abs) + "_gradcam.png";
+    }
+
+    /** 8 hex digits of the SHA-256 of the absolute path: the same image, the same digits, on every run. */
+    private static String pathId(Path abs) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(abs.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static String stem(Path f) {

@@ -14,17 +14,29 @@ final class Interrupts {
     private Interrupts() {
     }
 
-    static void onCtrlC(Runnable action) {
-        onCtrlC("\nCtrl-C: stopping after this batch to save a checkpoint (press again to quit now)", action);
+    /**
+     * Training's handler: the first press runs {@code action}; the second exits at once, saying
+     * that {@code resumeCommand} still continues from the last checkpoint (or starts the run
+     * again when there is none yet).
+     */
+    static void onCtrlC(Runnable action, String resumeCommand) {
+        onCtrlC("\nCtrl-C: stopping after this batch to save a checkpoint (press again to quit now)", action,
+                "interrupted again: exiting without saving this epoch; " + resumeCommand + " continues from the"
+                        + " last epoch's checkpoint, or starts the run again if it has none");
     }
 
-    /** As {@link #onCtrlC(Runnable)}, printing {@code message} at the first press. */
+    /** As {@link #onCtrlC(Runnable, String)}, printing {@code message} at the first press. */
     static void onCtrlC(String message, Runnable action) {
+        onCtrlC(message, action, "interrupted again: exiting at once");
+    }
+
+    private static void onCtrlC(String message, Runnable action, String again) {
         pressed = false;
         try {
             Signal.handle(new Signal("INT"), sig -> {
                 if (pressed) {
-                    System.err.println("\ninterrupted again: exiting without a checkpoint");
+                    System.err.println();
+                    Console.err(again);
                     Runtime.getRuntime().halt(130);
                 }
                 pressed = true;

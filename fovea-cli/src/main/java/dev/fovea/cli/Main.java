@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 /**
  * The {@code fovea} command. Subcommands live in their own classes. A failure the user can fix
  * ({@link UserError}, {@link FoveaException}, an I/O error) is printed as its message alone and
- * exits 2; anything else is a bug, printed as an internal error with exit 1 (set
- * {@code FOVEA_DEBUG=1} to see the stack trace of either).
+ * exits 2, as is a command line that does not parse ({@link ParseErrors}: the message and the
+ * help command to run, not the whole usage); anything else is a bug, printed as an internal
+ * error with exit 1 (set {@code FOVEA_DEBUG=1} to see the stack trace of either).
  */
 @Command(name = "fovea", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and use convolutional image classifiers, in pure Java.",
@@ -49,7 +50,12 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     /** {@code command} under Fovea's help layout and failure reporting (tests run their own commands through it). */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
-        HelpLayout.install(cl, 80);
+        // Plain text: HelpLayout re-wraps picocli's lines, and on a terminal picocli's colour codes
+        // counted as columns and were cut apart ('[33m  PATH ...', 'Show this help message and' / 'exit.').
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        // Help reads best at 80 columns, as git and man pages lay it out; a narrower terminal gets its width.
+        HelpLayout.install(cl, Math.min(80, Console.columns()));
+        cl.setParameterExceptionHandler(ParseErrors::handle);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();
@@ -60,7 +66,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
                     || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException;
             String msg = user ? ex.getMessage()
                     : "internal error, " + ex + " (set FOVEA_DEBUG=1 to see the stack trace)";
-            cmd.getErr().println("error: " + msg);
+            Console.err(cmd.getErr(), "error: " + msg);
             return ex instanceof UserError ue ? ue.exitCode() : user ? USER_ERROR : 1;
         });
         return cl;

@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.io.ModelFile;
+import dev.fovea.io.NearestName;
 import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
@@ -25,9 +26,15 @@ final class Models {
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
             throw new UserError("--model " + spec + ": neither a preset (" + String.join(", ", Presets.names())
-                    + ") nor an existing model file; check the spelling or the path");
+                    + ") nor an existing model file; " + didYouMean(p) + "check the spelling or the path");
         }
         return ModelFile.load(p);
+    }
+
+    /** {@code "did you mean runs/tutorial/model.safetensors? "} for a mistyped path, or "" when nothing is close. */
+    static String didYouMean(Path missing) {
+        Path near = NearestName.suggest(missing);
+        return near == null ? "" : "did you mean " + near + "? Otherwise ";
     }
 
     /** The model file written into every run folder by {@code fovea train}. */
@@ -44,8 +51,8 @@ final class Models {
         }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
-            throw new UserError("--model " + spec + ": no such file; train one with 'fovea train --out DIR'"
-                    + " and pass DIR/model.safetensors");
+            throw new UserError("--model " + spec + ": no such file; " + didYouMean(p) + "train one with"
+                    + " 'fovea train --out DIR' and pass DIR/model.safetensors");
         }
         if (Files.isDirectory(p)) {
             if (!Files.isRegularFile(p.resolve(RUN_MODEL))) {

@@ -96,7 +96,7 @@ final class PredictCommand implements Callable<Integer> {
                 decoded.writeBytes(ImageFolder.readRgb(f, h, w));
                 read.add(f);
             } catch (FoveaException e) {
-                System.err.println("warning: skipped " + e.getMessage());
+                Console.err("warning: skipped " + e.getMessage());
             }
         }
         if (read.isEmpty()) {
@@ -104,8 +104,8 @@ final class PredictCommand implements Callable<Integer> {
                     + " pass JPEG, PNG, BMP or GIF files, or folders holding them");
         }
         if (read.size() < files.size()) {
-            System.err.printf(Locale.ROOT, "predicting %d of %d files (%d skipped, see the warnings above)%n",
-                    read.size(), files.size(), files.size() - read.size());
+            Console.err(String.format(Locale.ROOT, "predicting %d of %d files (%d skipped, see the warnings above)",
+                    read.size(), files.size(), files.size() - read.size()));
         }
         images = read;
         byte[] pixels = decoded.toByteArray();
@@ -122,7 +122,9 @@ final class PredictCommand implements Callable<Integer> {
         for (int i = 0; i < images.size(); i++) {
             top.add(top(probs, i * k, k, Math.min(topK, k), names));
         }
-        PrintWriter out = spec.commandLine().getOut();
+        // JSON is for programs: never broken.
+        PrintWriter out = json ? spec.commandLine().getOut()
+                : Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         out.print(json ? json(top, augment.level()) : text(top, names));
         out.flush();
         return 0;

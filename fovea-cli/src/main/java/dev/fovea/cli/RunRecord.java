@@ -34,6 +34,10 @@ final class RunRecord {
     /** {@code run.json} of the run folder {@code dir}, or an error saying it is not a run folder. */
     static Map<String, Object> read(Path dir) {
         Path f = dir.resolve(FILE);
+        if (!Files.exists(dir)) {
+            throw new UserError("--resume " + dir + ": no such folder; " + Models.didYouMean(dir) + "pass the run"
+                    + " folder of an earlier 'fovea train --out DIR'");
+        }
         if (!Files.isRegularFile(f)) {
             throw new UserError("--resume " + dir + ": no " + FILE + " there; pass the run folder of an earlier"
                     + " 'fovea train --out DIR'");
@@ -129,9 +133,11 @@ final class RunRecord {
         }
         String shown = String.join(", ", names.subList(0, Math.min(4, names.size())))
                 + (names.size() > 4 ? ", … (" + names.size() + " entries)" : "");
+        String resume = names.contains(FILE) && !names.contains(CHECKPOINT)
+                ? " to start its recorded run again (it stopped before its first checkpoint)"
+                : " to continue that run";
         throw new UserError("the run folder " + dir.toAbsolutePath() + " is not empty (it holds " + shown
-                + "); pass --resume " + dir + " to continue that run, or --overwrite to replace it"
-                + " (or choose another --out)");
+                + "); pass --resume " + dir + resume + ", or --overwrite to replace it (or choose another --out)");
     }
 
     /** Removes what an earlier run wrote into {@code dir} (nothing else), for {@code --overwrite}. */

@@ -155,20 +155,36 @@ final class StepProfiler {
      * the step; then the sum of the rows, the unaccounted remainder and the measured step.
      */
     static void print(Profile p, int threads, PrintWriter out) {
-        out.printf(Locale.ROOT, "profile: one training step at batch %d, mean of %d steps, %d thread%s (ms per step)%n",
+        out.printf(Locale.ROOT, "profile: one training step at batch %d, mean of %d steps, %d thread%s%n",
                 p.batch(), p.steps(), threads, threads == 1 ? "" : "s");
-        String fmt = "%-26s %-30s %10s %10s %10s %9s %9s %7s%n";
-        out.printf(Locale.ROOT, fmt, "piece", "type", "fwd_ms", "bwd_ms", "ms", "fwd_GFLOPS", "bwd_GFLOPS", "share");
+        // Columns as wide as their contents and a two-line header (it was one line of 118
+        // characters): the type column gives way, long type names cut, to fit the terminal.
+        int nameW = "sum of the rows".length();
+        int typeW = "type".length();
         for (Row r : p.rows()) {
-            out.printf(Locale.ROOT, fmt, r.name(), r.type(), ms(r.forwardMs()), ms(r.backwardMs()), ms(r.ms()),
+            nameW = Math.max(nameW, r.name().length());
+            typeW = Math.max(typeW, r.type().length());
+        }
+        int numbers = 3 * (1 + 7) + 2 * (1 + 7) + 1 + 6;
+        typeW = Math.max(8, Math.min(typeW, Console.columns() - nameW - 1 - numbers));
+        String fmt = "%-" + nameW + "s %-" + typeW + "s %7s %7s %7s %7s %7s %6s%n";
+        out.printf(Locale.ROOT, "%-" + (nameW + 1 + typeW) + "s %23s %15s%n", "", "ms per step", "GFLOPS");
+        out.printf(Locale.ROOT, fmt, "piece", "type", "fwd", "bwd", "all", "fwd", "bwd", "share");
+        for (Row r : p.rows()) {
+            out.printf(Locale.ROOT, fmt, r.name(), cut(r.type(), typeW), ms(r.forwardMs()), ms(r.backwardMs()), ms(r.ms()),
                     gflops(r.forwardFlops(), r.forwardMs()), gflops(r.backwardFlops(), r.backwardMs()),
                     String.format(Locale.ROOT, "%.1f%%", 100 * r.ms() / p.totalMs()));
         }
         out.printf(Locale.ROOT, fmt, "sum of the rows", "", "", "", ms(p.rowsMs()), "", "",
                 String.format(Locale.ROOT, "%.1f%%", 100 * p.rowsMs() / p.totalMs()));
-        out.printf(Locale.ROOT, fmt, "unaccounted", "clock reads, loop", "", "", ms(p.unaccountedMs()), "", "",
+        out.printf(Locale.ROOT, fmt, "unaccounted", cut("clock, loop", typeW), "", "", ms(p.unaccountedMs()), "", "",
                 String.format(Locale.ROOT, "%.1f%%", 100 * p.unaccountedMs() / p.totalMs()));
         out.printf(Locale.ROOT, fmt, "measured step", "", "", "", ms(p.totalMs()), "", "", "100.0%");
+    }
+
+    /** {@code s} in at most {@code width} characters, the last an ellipsis when cut. */
+    private static String cut(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
     }
 
     private static String ms(double v) {

@@ -30,7 +30,7 @@ final class SummaryCommand implements Callable<Integer> {
         Check.positive("--classes", classes, "outputs of the preset's last layer");
         int[] s = parseShape(input);
         var loaded = Models.resolve(model, s[0], s[1], s[2], classes);
-        spec.commandLine().getOut().print(Summary.of(loaded.model()));
+        spec.commandLine().getOut().print(Summary.of(loaded.model(), Console.columns()));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -112,7 +112,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "Continue the run in DIR from its checkpoint; options not given are taken from DIR/run.json.")
+            description = "Continue the run in DIR from its checkpoint (a run stopped before its first checkpoint"
+                    + " starts again); options not given are taken from DIR/run.json.")
     Path resume;
 
     @Option(names = "--verbose", paramLabel = "0|1|2", description = "0 silent, 1 progress bar, 2 one line per epoch (default: 1).")
@@ -141,11 +142,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         OutputFolder.checkCanCreate(dir, "--out");
         Path checkpoint = resume == null ? null : resume.resolve(RunRecord.CHECKPOINT);
-        if (checkpoint != null) {
-            if (!Files.exists(checkpoint)) {
-                throw new UserError("--resume " + resume + ": no " + RunRecord.CHECKPOINT + " there; pass the run"
-                        + " folder of an earlier 'fovea train --out DIR'");
+        // A run stopped before its first checkpoint (Ctrl-C twice, a crash in epoch 1) left only
+        // run.json: there is nothing to continue, so its recorded run starts again from scratch.
+        boolean restart = checkpoint != null && !Files.exists(checkpoint);
+        if (restart) {
+            checkpoint = null;
+            if (data == null) {
+                RunRecord.checkDataExists(resume, s.data);
             }
+        }
+        if (checkpoint != null) {
             int done = RunRecord.progress(checkpoint)[0];
             if (s.epochs <= done) {
                 throw new UserError("--epochs " + epochsText(s.epochs) + ": the run in " + resume + " already trained " + done
@@ -155,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
                 RunRecord.checkDataExists(resume, s.data);
             }
         }
-        PrintStream err = System.err;
+        PrintStream err = Console.lines(System.err, Console.errIsTerminal());
 
         Splits splits = DataSources.load(s.data, ImageFolder.Options.defaults(), err);
         String dataSha = splits.train().sha256();
@@ -167,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         if (validation == null) {
             validation = splits.test() != null ? "test" : defaultSplit(train) ? "0.1" : "none";
             if (splits.test() == null) {
-                err.println(validation.equals("none")
+                Console.err(validation.equals("none")
                         ? "validation: none (" + s.data + " has no test split and too few images to hold out 10%);"
                         + " the report describes the training data"
                         : "validation: " + s.data + " has no test split, so a seeded 10% of the training images is"
@@ -221,7 +227,7 @@ final class TrainCommand implements Callable<Integer> {
         List<Callback> recipeCallbacks = TrainSetup.callbacks(s, net, totalSteps);
         if (checkpoint == null) {
             for (String what : TrainSetup.initialize(s, net, train, norm)) {
-                err.println("initialization: " + what);
+                Console.err("initialization: " + what);
             }
         }
         String command = "fovea " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
@@ -241,7 +247,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         OutputFolder.create(dir, "--out");
-        if (overwrite && !sameFolder) {
+        if (overwrite && !sameFolder || restart && sameFolder) {
             RunRecord.clearOutputs(dir);
         }
         Map<String, Object> record = s.toMap();
@@ -251,6 +257,11 @@ final class TrainCommand implements Callable<Integer> {
         RunRecord.write(dir, record);
 
         double remaining = s.epochs - trainer.epochsDone();
+        // A run resumed inside an epoch trains only the rest of it: "3 epochs" would overstate it.
+        String trained = trainer.stepInEpoch() == 0
+                ? epochsText(remaining) + (remaining == 1 ? " epoch" : " epochs")
+                : "from epoch " + (trainer.epochsDone() + 1) + ", batch " + (trainer.stepInEpoch() + 1) + " to the end of"
+                        + " epoch " + epochsText(s.epochs);
         DataFeed trainFeed = new DataFeed(train, s.augmentation, norm, s.seed);
         DataFeed valFeed = val == null ? null : DataFeed.plain(val, norm);
         List<Callback> callbacks = new java.util.ArrayList<>(recipeCallbacks);
@@ -261,11 +272,17 @@ final class TrainCommand implements Callable<Integer> {
         if (valFeed != null) {
             fo.validation(valFeed);
         }
-        err.printf(Locale.ROOT, "training %s on %,d images (%s), validating on %s; %d threads; run folder %s%n",
+        if (restart) {
+            Console.err("--resume " + resume + ": the run stopped before its first checkpoint (there is no "
+                    + RunRecord.CHECKPOINT + "), so it starts again from epoch 1 with the settings recorded in "
+                    + resume.resolve(RunRecord.FILE));
+        }
+        String what = String.format(Locale.ROOT, "%s on %,d images (%s), validating on %s; %d threads; run folder %s",
                 s.model, train.size(), s.data, val == null ? "nothing" : String.format(Locale.ROOT, "%,d images", val.size()),
                 Parallel.threads(), dir);
+        Console.err(checkpoint == null ? "training " + what : resuming(trainer, s, train.size()) + ": " + what);
         Instant start = Instant.now();
-        Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"));
+        Interrupts.onCtrlC(() -> trainer.interrupt("interrupted (Ctrl-C)"), "./fovea train --resume " + dir);
         try {
             trainer.fit(trainFeed, fo);
         } catch (RuntimeException e) {
@@ -277,17 +294,17 @@ final class TrainCommand implements Callable<Integer> {
         try {
             if (trainer.interrupted()) {
                 trainer.saveCheckpoint(dir.resolve(RunRecord.CHECKPOINT));
-                err.println("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT) + "; resume with:");
-                err.println("  ./fovea train --resume " + dir);
+                Console.err("checkpoint saved to " + dir.resolve(RunRecord.CHECKPOINT));
+                Console.err("resume with:");
+                Console.command("./fovea train --resume " + dir);
                 return 130;
             }
             ModelFile.save(dir.resolve(Models.RUN_MODEL), net, trainer.info());
         } catch (RuntimeException e) {
             throw OutputFolder.translate(e, "cannot write into the run folder", dir, "--out");
         }
-        err.printf(Locale.ROOT, "trained %s%s in %s (%s); model written to %s%n", epochsText(remaining),
-                remaining == 1 ? " epoch" : " epochs", formatDuration(took), throughput(trainer.throughput()),
-                dir.resolve(Models.RUN_MODEL));
+        Console.err(String.format(Locale.ROOT, "trained %s in %s (%s); model written to %s", trained,
+                formatDuration(took), throughput(trainer.throughput()), dir.resolve(Models.RUN_MODEL)));
         if (!noReport) {
             Map<String, String> prov = new LinkedHashMap<>();
             trainer.info().provenance().forEach((k, v) -> prov.put(k, String.valueOf(v)));
@@ -305,9 +322,26 @@ final class TrainCommand implements Callable<Integer> {
                     train.classNames(), "Fovea run: " + s.model + " on " + s.data, prov,
                     TestTimeAugmentation.Level.parse(s.tta));
         }
-        err.println("wall time of this command (data loading, initialization, training, evaluation): "
+        Console.err("wall time of this command (data loading, initialization, training, evaluation): "
                 + formatDuration(Duration.between(commandStart, Instant.now())));
         return 0;
+    }
+
+    /**
+     * Where a resumed run resumes: {@code resuming epoch 1 at batch 33 of 48 (11 epochs in all)},
+     * or {@code resuming at epoch 4 of 11 (3 done)} after a whole epoch.
+     */
+    static String resuming(Trainer trainer, Settings s, int images) {
+        int epoch = trainer.epochsDone() + 1;
+        String total = epochsText(s.epochs);
+        if (trainer.stepInEpoch() == 0) {
+            return "resuming at epoch " + epoch + " of " + total + " (" + trainer.epochsDone() + " done)";
+        }
+        long perEpoch = TrainSetup.totalSteps(1, images, s.batchSize, s.dropLast);
+        long steps = epoch < Math.ceil(s.epochs - 1e-9) ? perEpoch
+                : TrainSetup.totalSteps(s.epochs - trainer.epochsDone(), images, s.batchSize, s.dropLast);
+        return "resuming epoch " + epoch + " at batch " + (trainer.stepInEpoch() + 1) + " of " + steps + " ("
+                + total + " epochs in all)";
     }
 
     /** An epoch count as typed: "50", "9.9". */

@@ -38,7 +38,7 @@ final class TrainReport {
         Evaluation.check(net, data);
         try {
             RunReport.Scores s = RunReport.write(dir, net, history, data, onTrainingData, norm, classNames, title,
-                    provenance, tta, System.out);
+                    provenance, tta, Console.lines(System.out, Console.outIsTerminal()));
             return new Scores(s.loss(), s.accuracy(), s.ttaLoss(), s.ttaAccuracy());
         } catch (RunReport.WriteFailure e) {
             throw OutputFolder.translate(e.getCause(), "cannot write the report into", dir, "--out");

@@ -122,6 +122,9 @@ class BenchCommandTest {
                 rows.add(line.trim().split(" +"));
             }
         }
+        for (String line : profiled.out().split("\\R")) {
+            assertTrue(line.length() <= 80, "issue 20, defect 4: " + line.length() + " columns: " + line);
+        }
         List<String> names = rows.stream().map(r -> r[0]).toList();
         assertEquals(List.of("data", "zero", "conv2d", "batch_normalization"), names.subList(0, 4), profiled.out());
         assertTrue(names.containsAll(List.of("conv2d_5", "dense", "dense_1", "loss", "optimizer")), names.toString());
@@ -129,7 +132,7 @@ class BenchCommandTest {
         double rowSum = 0;
         for (String[] r : rows) {
             int n = r.length;
-            // columns from the right: share, bwd_GFLOPS, fwd_GFLOPS, ms, bwd_ms, fwd_ms
+            // columns from the right: share, GFLOPS bwd and fwd, ms all, bwd and fwd
             double ms = Double.parseDouble(r[n - 4]);
             if (!r[n - 6].equals("-")) {
                 assertEquals(Double.parseDouble(r[n - 6]) + Double.parseDouble(r[n - 5]), ms, 0.0015, r[0] + " fwd + bwd");

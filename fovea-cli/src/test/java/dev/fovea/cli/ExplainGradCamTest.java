@@ -74,9 +74,10 @@ class ExplainGradCamTest {
             float[] x = new float[32 * 32 * 3];
             norm.toFloat(rgb, 0, x, 0, x.length);
             float p = m.forward(new Tensor(Shape.of(1, 32, 32, 3), x), false).data()[1];
-            // Both files are named 0100.jpg, so the folder name tells the outputs apart.
+            // <folder>_<name>_<8 hex digits of the SHA-256 of the absolute path>_gradcam.png
             Path png = out.resolve(img.getParent().getFileName() + "_" + img.getFileName().toString()
-                    .replace(".jpg", "") + "_gradcam.png");
+                    .replace(".jpg", "") + "_" + sha256(img.toAbsolutePath().normalize().toString()).substring(0, 8)
+                    + "_gradcam.png");
             assertTrue(r.out().contains(String.format(Locale.ROOT, "%s: cat (1), probability %.4f, wrote %s",
                     img, p, png)), r.out());
             BufferedImage written = ImageIO.read(png.toFile());
@@ -107,7 +108,42 @@ class ExplainGradCamTest {
                 "--out", tmp.resolve("cam").toString(), "--layer", "conv2d");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Grad-CAM at conv2d (32×32), explaining each image's predicted class"), r.out());
-        assertTrue(Files.isRegularFile(tmp.resolve("cam/0100_gradcam.png")));
+        assertTrue(Files.isRegularFile(tmp.resolve("cam").resolve(GradCamImages.outputName(a))));
+    }
+
+    /**
+     * Issue 20, defect 10: an overlay's name depends on its image alone. It was 0100_gradcam.png
+     * for cat/0100.jpg alone and cat_0100_gradcam.png beside another 0100.jpg; the same image
+     * given twice is explained once.
+     */
+    @Test
+    void anOverlaysNameDoesNotChangeWithTheOtherImages() throws Exception {
+        Path cat = image("val/cat/0100.jpg");
+        Path airplane = image("val/airplane/0100.jpg");
+        String file = modelFile().toString();
+        CliRun alone = CliRun.of("explain", "--grad-cam", "--model", file, "--image", cat.toString(),
+                "--out", tmp.resolve("alone").toString());
+        CliRun beside = CliRun.of("explain", "--grad-cam", "--model", file, "--image", airplane.toString(),
+                cat.toString(), cat.toString(), "--out", tmp.resolve("beside").toString());
+        assertEquals(0, alone.code(), alone.err());
+        assertEquals(0, beside.code(), beside.err());
+        assertEquals(List.of(GradCamImages.outputName(cat)), names(tmp.resolve("alone")));
+        assertTrue(names(tmp.resolve("beside")).contains(names(tmp.resolve("alone")).get(0)), names(tmp.resolve("beside")).toString());
+        assertEquals(2, names(tmp.resolve("beside")).size(), "the repeated image once");
+        assertTrue(GradCamImages.outputName(cat).matches("cat_0100_[0-9a-f]{8}_gradcam\\.png"), GradCamImages.outputName(cat));
+        assertFalse(GradCamImages.outputName(cat).equals(GradCamImages.outputName(tmp.resolve("other/cat/0100.jpg"))),
+                "two cat/0100.jpg in different places");
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String sha256(String s) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -137,9 +173,6 @@ class ExplainGradCamTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--layer applies to Grad-CAM only; add --grad-cam"), r.err());
         assertClean(r);
-        r = CliRun.of("explain", "--grad-cam", "--model", file, "--image", a.toString(), a.toString(), "--out", out);
-        assertEquals(2, r.code());
-        assertTrue(r.err().contains("would both be written as airplane_0100_gradcam.png"), r.err());
         assertFalse(Files.exists(tmp.resolve("cam")), "no output for failed runs");
     }
 

@@ -14,6 +14,22 @@ class HelpAndUsageTest {
             List.of("summary"), List.of("data"), List.of("data", "info"), List.of("data", "show"), List.of("bench"),
             List.of("check"), List.of("explain"));
 
+    /** Every command and subcommand of {@code fovea}, as the words that name it, found from the command tree. */
+    static List<List<String>> allCommands() {
+        List<List<String>> all = new java.util.ArrayList<>();
+        collect(new picocli.CommandLine(new Main()), List.of(), all);
+        return all;
+    }
+
+    private static void collect(picocli.CommandLine cl, List<String> path, List<List<String>> all) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            List<String> sub = new java.util.ArrayList<>(path);
+            sub.add(e.getKey());
+            all.add(List.copyOf(sub));
+            collect(e.getValue(), sub, all);
+        }
+    }
+
     private static String[] with(List<String> cmd, String... more) {
         java.util.ArrayList<String> a = new java.util.ArrayList<>(cmd);
         a.addAll(List.of(more));
@@ -33,6 +49,33 @@ class HelpAndUsageTest {
         CliRun unknown = CliRun.of("help", "data", "shoe");
         assertEquals(2, unknown.code());
         assertTrue(unknown.err().contains("'fovea data' has no command 'shoe'; its commands are"), unknown.err());
+    }
+
+    /**
+     * Issue 20, defect 9: the help of every command, both ways a person asks for it ({@code fovea
+     * help X} and {@code X --help}), is the same text and prints no warning. Picocli formats
+     * descriptions with {@code String.format}, so an unescaped {@code %} ("10% shifts") printed
+     * {@code [picocli WARN] Could not format ...} above the help.
+     */
+    @Test
+    void everyCommandsHelpBothWaysPrintsNoWarning() {
+        List<List<String>> all = new java.util.ArrayList<>(allCommands());
+        all.add(0, List.of());
+        assertTrue(all.size() >= 14, all.toString());
+        for (List<String> cmd : all) {
+            CliRun flag = CliRun.of(with(cmd, "--help"));
+            List<String> words = new java.util.ArrayList<>(List.of("help"));
+            words.addAll(cmd);
+            CliRun help = CliRun.of(words.toArray(new String[0]));
+            for (CliRun r : List.of(flag, help)) {
+                assertEquals(0, r.code(), cmd + ": " + r.err());
+                assertEquals("", r.err(), cmd + ": nothing on stderr");
+                assertFalse(r.out().contains("WARN"), cmd + ":\n" + r.out());
+                assertTrue(r.out().startsWith("Usage: fovea" + (cmd.isEmpty() ? " " : " " + String.join(" ", cmd) + " ")),
+                        cmd + ": " + r.out());
+            }
+            assertEquals(flag.out(), help.out(), cmd + ": 'help X' and 'X --help' differ");
+        }
     }
 
     /** Lines fit 80 columns and break only at spaces: run.json, .tar.gz and paths stay whole. */

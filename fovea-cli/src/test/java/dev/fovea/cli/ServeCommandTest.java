@@ -40,7 +40,7 @@ class ServeCommandTest {
         fails("--max-pixels 0: expected a whole number ≥ 1", "serve", "--model", m, "--max-pixels", "0");
         fails("--timeout-ms 0: expected a whole number ≥ 1", "serve", "--model", m, "--timeout-ms", "0");
         fails("--read-timeout-ms 0: expected a whole number ≥ 1", "serve", "--model", m, "--read-timeout-ms", "0");
-        fails("Missing required option: '--model", "serve");
+        fails("error: fovea serve needs --model ", "serve");
     }
 
     @Test

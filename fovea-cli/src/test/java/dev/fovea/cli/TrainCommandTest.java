@@ -114,6 +114,6 @@ class TrainCommandTest {
 
         CliRun res = CliRun.of("train", "--resume", tmp.resolve("nothing").toString());
         assertEquals(2, res.code());
-        assertTrue(res.err().contains("no run.json there"), res.err());
+        assertTrue(res.err().contains("--resume " + tmp.resolve("nothing") + ": no such folder; pass the run folder"), res.err());
     }
 }

@@ -46,6 +46,39 @@ class TrainRunFolderTest {
         assertFalse(Files.exists(run.resolve("report.html")), "the old report no longer describes the model");
     }
 
+    /**
+     * Issue 20, defect 3: a run stopped before its first checkpoint (Ctrl-C twice) leaves only
+     * run.json. Re-running into the folder points to --resume, and --resume starts the recorded
+     * run again and says so; it used to answer "no checkpoint.safetensors there", a circle.
+     */
+    @Test
+    void aRunWithoutACheckpointResumesAsAFreshStartOfItsRecordedRun() throws Exception {
+        Path data = TinyFolders.flat(tmp.resolve("data"), 3, 6, 1);
+        Path run = tmp.resolve("run");
+        CliRun first = CliRun.of(TinyFolders.train(data, run, "--epochs", "2", "--no-report", "--seed", "3"));
+        assertEquals(0, first.code(), first.err());
+        var trained = dev.fovea.io.ModelFile.load(run.resolve("model.safetensors")).model().namedParams();
+        for (String f : new String[]{"model.safetensors", "checkpoint.safetensors", "history.csv"}) {
+            Files.delete(run.resolve(f));
+        }
+
+        CliRun again = CliRun.of(TinyFolders.train(data, run, "--epochs", "2", "--no-report"));
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("pass --resume " + run + " to start its recorded run again (it stopped before"
+                + " its first checkpoint), or --overwrite to replace it"), again.err());
+
+        CliRun resumed = CliRun.of("train", "--resume", run.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("--resume " + run + ": the run stopped before its first checkpoint (there is"
+                + " no checkpoint.safetensors), so it starts again from epoch 1 with the settings recorded in "
+                + run.resolve("run.json")), resumed.err());
+        var again2 = dev.fovea.io.ModelFile.load(run.resolve("model.safetensors")).model().namedParams();
+        assertEquals(trained.keySet(), again2.keySet());
+        trained.forEach((name, p) -> assertArrayEquals(p.value(), again2.get(name).value(),
+                name + ": the recorded run (seed 3, 2 epochs), trained again from scratch, gives the same weights"));
+        assertEquals(3, Files.readAllLines(run.resolve("history.csv")).size(), "header and 2 epochs");
+    }
+
     /** Defect 3: the default folder is runs/MODEL-yyyyMMdd-HHmmss, with a suffix when taken. */
     @Test
     void defaultRunFolderIsUniquePerModelAndTime() throws Exception {

@@ -1,6 +1,7 @@
 package dev.fovea.data;
 
 import dev.fovea.FoveaException;
+import dev.fovea.io.NearestName;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +42,9 @@ public final class DataSources {
         }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
-            throw new FoveaException("data not found: " + spec + " does not exist; pass"
+            Path near = NearestName.suggest(p);
+            throw new FoveaException("data not found: " + spec + " does not exist; "
+                    + (near == null ? "pass" : "did you mean " + near + "? Otherwise pass")
                     + " cifar10, a cifar-10-binary.tar.gz, a cifar-10-batches-bin folder, a .bin"
                     + " batch, or a folder/.zip with one sub-folder of images per class");
         }

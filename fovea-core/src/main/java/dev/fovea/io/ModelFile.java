@@ -74,16 +74,25 @@ public final class ModelFile {
 
     /** Reads a model file, rebuilding the architecture and loading every weight. */
     public static Loaded load(Path file) {
+        String kind = FileKind.notSafeTensors(file);
+        if (kind != null) {
+            throw new FoveaException(file + " is not a Fovea model file: it is " + kind + "; " + WHAT_TO_PASS);
+        }
         return fromFile(SafeTensors.read(file));
     }
+
+    /** The end of every "not a model file" message. */
+    private static final String WHAT_TO_PASS = "pass a .safetensors model written by 'fovea train'"
+            + " (RUN/model.safetensors) or by ModelFile.save";
 
     public static Loaded fromFile(SafeTensors st) {
         Map<String, String> md = st.metadata();
         Path file = st.path();
         String config = md.get("fovea.config");
         if (config == null) {
-            throw new FoveaException(file + ": a safetensors file but not a Fovea model (its metadata has no"
-                    + " 'fovea.config'); pass a file written by 'fovea train' or ModelFile.save");
+            throw new FoveaException(file + " is not a Fovea model file: it is a safetensors file without Fovea's"
+                    + " metadata (no 'fovea.config' describing the layers), such as weights saved by another"
+                    + " library; " + WHAT_TO_PASS);
         }
         String format = md.getOrDefault("fovea.format", "");
         if (!format.equals(FORMAT)) {

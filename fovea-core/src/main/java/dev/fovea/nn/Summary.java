@@ -15,6 +15,15 @@ public final class Summary {
     }
 
     public static String of(Model model) {
+        return of(model, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #of(Model)} in at most {@code width} columns (a terminal's): Keras's minimum
+     * column widths are dropped first, then the layer, connection and shape cells are broken at
+     * spaces over several lines ({@code batch_normalization_5} / {@code (BatchNormalization)}).
+     */
+    public static String of(Model model, int maxWidth) {
         List<Node> nodes = model.nodes();
         boolean branching = false;
         for (int i = 1; i < nodes.size(); i++) {
@@ -64,9 +73,23 @@ public final class Summary {
                 width[c] = Math.max(width[c], r[c].length());
             }
         }
-        width[0] = Math.max(width[0], 31);
-        width[1] = Math.max(width[1], 22);
-        width[2] = Math.max(width[2], 13);
+        int[] keras = width.clone();
+        keras[0] = Math.max(keras[0], 31);
+        keras[1] = Math.max(keras[1], 22);
+        keras[2] = Math.max(keras[2], 13);
+        if (total(keras) <= maxWidth) {
+            width = keras;
+        } else if (total(width) > maxWidth) {
+            // Narrow the layer, connection and shape columns, in that order, down to their longest word.
+            int[] wrappable = showConnections ? new int[]{0, 3, 1} : new int[]{0, 1};
+            for (int c : wrappable) {
+                int least = longestWord(headers[c]);
+                for (String[] r : rows) {
+                    least = Math.max(least, longestWord(r[c]));
+                }
+                width[c] = Math.max(least, width[c] - (total(width) - maxWidth));
+            }
+        }
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(model.name()).append("\"\n");
         sb.append(line('┏', '━', '┳', '┓', width));
@@ -90,15 +113,57 @@ public final class Summary {
         return sb.append('\n').toString();
     }
 
-    private static String row(char bar, String[] cells, int[] width) {
-        StringBuilder sb = new StringBuilder().append(bar);
-        for (int c = 0; c < width.length; c++) {
-            String v = cells[c];
-            // Keras right-aligns the parameter count and left-aligns the rest.
-            String padded = c == 2 ? " ".repeat(width[c] - v.length()) + v : v + " ".repeat(width[c] - v.length());
-            sb.append(' ').append(padded).append(' ').append(bar);
+    /** The table's width in columns: borders, and a space either side of each cell. */
+    private static int total(int[] width) {
+        int t = 1;
+        for (int w : width) {
+            t += w + 3;
         }
-        return sb.append('\n').toString();
+        return t;
+    }
+
+    private static int longestWord(String cell) {
+        int w = 0;
+        for (String word : cell.split(" ")) {
+            w = Math.max(w, word.length());
+        }
+        return w;
+    }
+
+    /** {@code cell} broken at spaces into lines of at most {@code width} characters. */
+    private static List<String> cellLines(String cell, int width) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String word : cell.split(" ")) {
+            if (cur.length() > 0 && cur.length() + 1 + word.length() > width) {
+                out.add(cur.toString());
+                cur.setLength(0);
+            }
+            cur.append(cur.length() > 0 ? " " : "").append(word);
+        }
+        out.add(cur.toString());
+        return out;
+    }
+
+    private static String row(char bar, String[] cells, int[] width) {
+        List<List<String>> lines = new ArrayList<>();
+        int height = 1;
+        for (int c = 0; c < width.length; c++) {
+            lines.add(cells[c].length() <= width[c] ? List.of(cells[c]) : cellLines(cells[c], width[c]));
+            height = Math.max(height, lines.get(c).size());
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int l = 0; l < height; l++) {
+            sb.append(bar);
+            for (int c = 0; c < width.length; c++) {
+                String v = l < lines.get(c).size() ? lines.get(c).get(l) : "";
+                // Keras right-aligns the parameter count and left-aligns the rest.
+                String padded = c == 2 ? " ".repeat(width[c] - v.length()) + v : v + " ".repeat(width[c] - v.length());
+                sb.append(' ').append(padded).append(' ').append(bar);
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     /** {@code 2,397,226 (9.14 MB)}: the float32 size in Keras's units (1 KB = 1024 bytes). */

@@ -36,6 +36,8 @@ public final class Trainer {
     private ModelFile.Info info = ModelFile.Info.of(List.of());
     private Tensor grad;
     private volatile String interruptReason;
+    /** Whether the last {@code fit} stopped because of {@link #interrupt}, inside an epoch or between two. */
+    private boolean stoppedByInterrupt;
     /** Batches already done in an epoch that was interrupted (0 when the last epoch completed). */
     private int stepInEpoch;
     private double partialLossSum;
@@ -120,7 +122,7 @@ public final class Trainer {
     }
 
     public boolean interrupted() {
-        return stepInEpoch > 0;
+        return stoppedByInterrupt || stepInEpoch > 0;
     }
 
     /** Batches done in the interrupted epoch, 0 if the last epoch completed. */
@@ -172,7 +174,9 @@ public final class Trainer {
         int first = epochsDone + 1;
         int last = epochsDone + wholeEpochs(options.epochs);
         double fraction = lastEpochFraction(options.epochs);
-        for (int epoch = first; epoch <= last && !ctx.stopped; epoch++) {
+        stoppedByInterrupt = false;
+        // An interrupt during validation or saving stops before the next epoch begins.
+        for (int epoch = first; epoch <= last && !ctx.stopped && interruptReason == null; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(ctx, epoch);
             }
@@ -180,7 +184,11 @@ public final class Trainer {
             long epochStart = System.nanoTime();
             try (Feed feed = train.training(epoch - 1, options.batchSize, options.shuffle, options.dropLast)) {
                 int steps = epoch == last ? stepsOf(feed.steps(), fraction) : feed.steps();
-                progress.epochBegin(epoch, last, steps);
+                long later = 0;
+                for (int e = epoch + 1; e <= last; e++) {
+                    later += e == last ? stepsOf(feed.steps(), fraction) : feed.steps();
+                }
+                progress.epochBegin(epoch, last, steps, stepInEpoch, later);
                 logs = trainEpoch(feed, steps, ctx, callbacks, progress);
             }
             double trainedSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -201,10 +209,12 @@ public final class Trainer {
             }
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
-        if (interruptReason != null && options.verbose > 0) {
+        stoppedByInterrupt = interruptReason != null && epochsDone < last;
+        if (stoppedByInterrupt && options.verbose > 0) {
             options.out.println();
-            options.out.println(interruptReason + ": stopped at epoch " + (epochsDone + 1) + ", after batch "
-                    + stepInEpoch);
+            options.out.println(interruptReason + (stepInEpoch > 0
+                    ? ": stopped at epoch " + (epochsDone + 1) + ", after batch " + stepInEpoch
+                    : ": stopped after epoch " + epochsDone + ", before epoch " + (epochsDone + 1) + " began"));
         }
         interruptReason = null;
         if (ctx.reason != null && options.verbose > 0) {
@@ -251,6 +261,7 @@ public final class Trainer {
         int skipped = 0;
         while (skipped < stepInEpoch && feed.next() != null) {
             skipped++;
+            progress.skipping(skipped, stepInEpoch);
         }
         stepInEpoch = 0;
         partialLossSum = 0;

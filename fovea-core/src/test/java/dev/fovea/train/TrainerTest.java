@@ -2,6 +2,7 @@ package dev.fovea.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -252,6 +253,44 @@ class TrainerTest {
         }
         // Every column, the interrupted epoch's training accuracy included (issue 12, defect 6).
         assertEquals(withoutTimes(straight.history()), withoutTimes(resumed.history()));
+    }
+
+    /**
+     * Ctrl-C while an epoch's validation or checkpoint runs: the fit stops before the next epoch
+     * and says it was interrupted. It used to start the next epoch, stop at its batch 0 and report
+     * a finished run (interrupted() was false), so the CLI wrote the model and the report of a run
+     * 2 of 3 epochs short and printed "trained 3 epochs".
+     */
+    @Test
+    void interruptedBetweenEpochsStopsThereAndSaysSo(@TempDir Path tmp) {
+        ArrayFeed data = ArrayFeed.blobs(80, 4, SAMPLE, 3);
+        Trainer straight = trainer(smallCnn(7));
+        straight.fit(data, quiet(3));
+
+        Trainer first = trainer(smallCnn(7));
+        Callback ctrlC = new Callback() {
+            @Override
+            public void onEpochEnd(TrainContext ctx, int epoch, java.util.Map<String, Double> logs) {
+                if (epoch == 1) {
+                    first.interrupt("interrupted");
+                }
+            }
+        };
+        first.fit(data, quiet(3).callbacks(ctrlC));
+        assertTrue(first.interrupted());
+        assertEquals(1, first.epochsDone());
+        assertEquals(0, first.stepInEpoch());
+        Path ckpt = tmp.resolve("checkpoint.safetensors");
+        first.saveCheckpoint(ckpt);
+        Trainer resumed = trainer(ModelFile.load(ckpt).model());
+        resumed.restoreCheckpoint(ckpt);
+        assertFalse(resumed.interrupted(), "a checkpoint between epochs resumes at the next one's start");
+        resumed.fit(data, quiet(2));
+        float[][] a = weights(straight.model());
+        float[][] b = weights(resumed.model());
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(a[i], b[i], "parameter " + i);
+        }
     }
 
     @Test

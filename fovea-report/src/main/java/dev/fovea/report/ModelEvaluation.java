@@ -99,13 +99,18 @@ public final class ModelEvaluation {
 
     /** Loss, accuracy, the per-class table and the confusion matrix, for the terminal. */
     public String text() {
+        return text(Integer.MAX_VALUE);
+    }
+
+    /** As {@link #text()} with the tables in at most {@code width} columns (see {@link TextTables}). */
+    public String text(int width) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "images:   %,d%n", data.size()));
         sb.append(String.format(Locale.ROOT, "loss:     %.4f%n", loss));
         sb.append(String.format(Locale.ROOT, "accuracy: %.4f%n%n", accuracy));
-        sb.append(TextTables.classReport(ClassMetrics.of(matrix))).append('\n');
+        sb.append(TextTables.classReport(ClassMetrics.of(matrix), width)).append('\n');
         sb.append("confusion matrix (rows: true class, columns: predicted)\n");
-        sb.append(TextTables.confusionMatrix(matrix)).append('\n');
+        sb.append(TextTables.confusionMatrix(matrix, width)).append('\n');
         sb.append("most confused pairs\n").append(TextTables.mostConfused(matrix.mostConfused(5)));
         return sb.toString();
     }
