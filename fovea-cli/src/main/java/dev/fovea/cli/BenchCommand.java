@@ -139,8 +139,9 @@ final class BenchCommand implements Callable<Integer> {
         // NAME=VALUE lines have no spaces, so only the comments and headers are ever broken.
         PrintWriter out = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         int threads = Parallel.threads();
-        out.printf(Locale.ROOT, "fovea=%s %s threads=%d batch_sizes=%s%n", TrainCommand.version(),
-                jdkFields(), threads, batchSizes);
+        out.printf(Locale.ROOT, "fovea=%s java=%s threads=%d batch_sizes=%s%n", TrainCommand.version(),
+                System.getProperty("java.version"), threads, batchSizes);
+        out.println(jdkFields());
         Peers peers = peer == null ? null : new Peers(peer, batchSizes, steps, threads, out);
         if (peers != null) {
             peers.runAll();
@@ -204,13 +205,15 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The JDK and vector width as a benchmark header's NAME=VALUE fields, the vendor quoted (it may
-     * hold spaces): {@code java=25.0.3 java_vendor="Eclipse Adoptium" java_home=/usr/lib/jvm/... vector_bits=256}.
+     * The JDK and the kernels' vector shape as two lines of a benchmark header's NAME=VALUE fields,
+     * the vendor quoted (it may hold spaces): {@code java_vendor="Eclipse Adoptium" vector_bits=512
+     * tiles=8x3}, then a comment {@code # java_home: /usr/lib/jvm/...} (a NAME=VALUE line without
+     * spaces would read as a figure). Lines of their own, so each stays within 80 columns.
      */
     static String jdkFields() {
-        return "java=" + System.getProperty("java.version") + " java_vendor=\"" + dev.fovea.train.Provenance.javaVendor()
-                + "\" java_home=" + System.getProperty("java.home") + " vector_bits="
-                + dev.fovea.train.Provenance.vectorBits();
+        return "java_vendor=\"" + dev.fovea.train.Provenance.javaVendor() + "\" vector_bits="
+                + dev.fovea.train.Provenance.vectorBits() + " tiles=" + dev.fovea.kernel.Vectors.tileSet()
+                + System.lineSeparator() + "# java_home: " + System.getProperty("java.home");
     }
 
     /**

@@ -91,7 +91,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             int bits = Provenance.vectorBits();
             return new String[]{"fovea " + (v == null ? "dev" : v),
                     "java: " + Runtime.version() + ", " + Provenance.javaVendor() + ", " + System.getProperty("java.home"),
-                    "vector: " + bits + "-bit (" + bits / Float.SIZE + " floats)"};
+                    "vector: " + bits + "-bit (" + bits / Float.SIZE + " floats), " + dev.fovea.kernel.Vectors.tileSet()
+                            + " register tiles"};
         }
     }
 }

@@ -118,11 +118,12 @@ final class ServeLoad {
                 : new int[] {m.height(), m.width(), m.channels()};
         byte[] px = images(m, hwc);
         int n = px.length / (hwc[0] * hwc[1] * hwc[2]);
-        out.printf(Locale.ROOT, "fovea=%s %s threads=%d cores=%d model=%s route=%s images=%s clients=%s"
-                        + " seconds=%d max_batch=%d max_delay_ms=%d%n", TrainCommand.version(),
-                BenchCommand.jdkFields(), Parallel.threads(), Runtime.getRuntime().availableProcessors(),
-                m.name(), c.route, c.data != null ? "cifar10-test" : "random", joined(c.clients), c.seconds,
-                c.maxBatch, c.maxDelay);
+        out.printf(Locale.ROOT, "fovea=%s java=%s threads=%d cores=%d model=%s route=%s%n", TrainCommand.version(),
+                System.getProperty("java.version"), Parallel.threads(), Runtime.getRuntime().availableProcessors(),
+                m.name(), c.route);
+        out.println(BenchCommand.jdkFields());
+        out.printf(Locale.ROOT, "images=%s clients=%s seconds=%d max_batch=%d max_delay_ms=%d%n",
+                c.data != null ? "cifar10-test" : "random", joined(c.clients), c.seconds, c.maxBatch, c.maxDelay);
         out.println("# clients and the server share this machine's cores: the figures are of both together");
         out.flush();
         // Before the server starts: from then on the model belongs to the batcher's thread.

@@ -167,10 +167,14 @@ class BenchCommandTest {
         CliRun r = CliRun.of("bench", "--peak", "--peak-ms", "10");
         assertEquals(0, r.code(), r.err());
         assertEquals(Set.of("peak_gflops_1thread", "peak_gflops"), figures(r.out()).keySet(), r.out());
-        String header = r.out().lines().findFirst().orElseThrow();
-        assertTrue(header.startsWith("fovea=") && header.contains(" java=" + System.getProperty("java.version")
-                + " java_vendor=\"" + System.getProperty("java.vendor") + "\" java_home=" + System.getProperty("java.home")
-                + " vector_bits=" + jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() + " "), header);
+        List<String> lines = r.out().lines().toList();
+        String header = lines.get(0);
+        assertTrue(header.startsWith("fovea=") && header.contains(" java=" + System.getProperty("java.version") + " "),
+                header);
+        assertEquals("java_vendor=\"" + System.getProperty("java.vendor") + "\" vector_bits="
+                + dev.fovea.kernel.Vectors.S.vectorBitSize() + " tiles=" + dev.fovea.kernel.Vectors.tileSet(),
+                lines.get(1));
+        assertEquals("# java_home: " + System.getProperty("java.home"), lines.get(2));
     }
 
     @Test

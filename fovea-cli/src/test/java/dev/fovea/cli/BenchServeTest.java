@@ -143,7 +143,8 @@ class BenchServeTest {
         assertTrue(Double.parseDouble(f.get("serve_c4_mean_batch")) > 1, r.out());
         assertTrue(r.out().contains("clients   requests/s   images/s    p50 ms    p99 ms  mean batch  errors"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches(" +4 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +0")), r.out());
-        assertTrue(r.out().contains("model=tiny route=infer images=random clients=1,4"), r.out());
+        assertTrue(r.out().contains("model=tiny route=infer\n"), r.out());
+        assertTrue(r.out().contains("images=random clients=1,4 "), r.out());
     }
 
     /** Real CIFAR-10 test images through the PNG route, when the shared archive is there. */
@@ -158,6 +159,6 @@ class BenchServeTest {
         Map<String, String> f = figures(r.out());
         assertEquals("0", f.get("serve_c2_errors"));
         assertTrue(Long.parseLong(f.get("serve_c2_requests")) >= 1);
-        assertTrue(r.out().contains("route=predict images=cifar10-test"), r.out());
+        assertTrue(r.out().contains("route=predict\n") && r.out().contains("images=cifar10-test "), r.out());
     }
 }

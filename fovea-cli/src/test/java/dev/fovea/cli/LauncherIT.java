@@ -187,7 +187,7 @@ class LauncherIT {
         assertEquals("", err, "the incubator warning filtered, no other");
         assertTrue(out.matches("fovea \\S+\njava: " + Pattern.quote(Runtime.version() + ", "
                 + System.getProperty("java.vendor") + ", " + System.getProperty("java.home"))
-                + "\nvector: \\d+-bit \\(\\d+ floats\\)\n"), out);
+                + "\nvector: \\d+-bit \\(\\d+ floats\\), (8x3|6x2) register tiles\n"), out);
     }
 
     @Test

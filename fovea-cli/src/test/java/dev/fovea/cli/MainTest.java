@@ -82,6 +82,7 @@ class MainTest {
         int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
         assertEquals(List.of("fovea dev",
                 "java: " + Runtime.version() + ", " + System.getProperty("java.vendor") + ", " + System.getProperty("java.home"),
-                "vector: " + bits + "-bit (" + bits / 32 + " floats)"), r.out().lines().toList());
+                "vector: " + bits + "-bit (" + bits / 32 + " floats), " + dev.fovea.kernel.Vectors.tileSet()
+                        + " register tiles"), r.out().lines().toList());
     }
 }

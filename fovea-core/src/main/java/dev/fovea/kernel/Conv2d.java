@@ -216,31 +216,30 @@ public final class Conv2d {
         }
     }
 
-    /** Per-thread double sums of {@link #biasGrad}: a step allocates nothing once they have grown. */
-    private static final ThreadLocal<double[]> BIAS_SUMS = ThreadLocal.withInitial(() -> new double[0]);
+    /** Per-thread scratch of {@link #biasGrad}: a step allocates nothing once they have grown. */
+    private static final ThreadLocal<double[][]> BIAS_SCRATCH = ThreadLocal.withInitial(
+            () -> new double[][]{new double[0], new double[0]});
 
     /**
-     * dbias[j] += Σ_i dy[i, j], summed in row order in double, so the result is the same at any
-     * thread count and does not lose the small terms of a long sum.
+     * dbias[j] += Σ_i dy[i, j], summed in double over fixed blocks of rows in parallel and the
+     * blocks in order ({@link BatchNorm#channelSums}), so the result is the same at any thread
+     * count and does not lose the small terms of a long sum.
      *
      * @param dy    read, dy (rows, f)
      * @param dbias accumulates (+=), dbias (f)
      */
     public static void biasGrad(float[] dy, float[] dbias, int rows, int f) {
-        double[] sum = BIAS_SUMS.get();
-        if (sum.length < f) {
-            sum = new double[f];
-            BIAS_SUMS.set(sum);
-        } else {
-            java.util.Arrays.fill(sum, 0, f, 0.0);
+        double[][] scratch = BIAS_SCRATCH.get();
+        int need = BatchNorm.partialsSize(rows, f);
+        if (scratch[0].length < need) {
+            scratch[0] = new double[need];
         }
-        for (int i = 0, o = 0; i < rows; i++, o += f) {
-            for (int j = 0; j < f; j++) {
-                sum[j] += dy[o + j];
-            }
+        if (scratch[1].length < f) {
+            scratch[1] = new double[f];
         }
+        BatchNorm.channelSums(dy, null, scratch[0], scratch[1], rows, f);
         for (int j = 0; j < f; j++) {
-            dbias[j] += (float) sum[j];
+            dbias[j] += (float) scratch[1][j];
         }
     }
 

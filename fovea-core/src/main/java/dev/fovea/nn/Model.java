@@ -39,6 +39,8 @@ public final class Model extends BaseLayer {
     private Tensor[] activations;
     private Tensor[] gradAccum;
     private Tensor[] gradOf;
+    /** Per node, in the backward in progress: does its output need a gradient? */
+    private boolean[] needsGrad;
 
     private Model(String name, SymbolicTensor input, SymbolicTensor output, boolean sequential) {
         setName(name);
@@ -388,24 +390,65 @@ public final class Model extends BaseLayer {
         return backpropagate(dy, false);
     }
 
+    /**
+     * Backward through the nodes whose outputs need a gradient: a node's does when its layer
+     * updates a parameter or when a node it reads needs one (the input's when the caller asks).
+     * So once the layers near the input are frozen (airbench's whitening conv after its first
+     * epochs), their backward and the data gradient of the layer above them are skipped; the
+     * skipped gradients would only have reached frozen parameters, which get none, so the result
+     * is the same. Frozen states may change between steps, so this is worked out on every call.
+     */
     private Tensor backpropagate(Tensor dy, boolean inputGradient) {
         int last = order.size() - 1;
+        if (needsGrad == null) {
+            needsGrad = new boolean[order.size()];
+        }
+        needsGrad[0] = inputGradient;
+        for (int j = 1; j <= last; j++) {
+            boolean need = learns(order.get(j).layer);
+            for (int k : inputsOf[j]) {
+                need |= needsGrad[k];
+            }
+            needsGrad[j] = need;
+        }
         Arrays.fill(gradOf, null);
         deliver(last, dy);
         for (int i = last; i >= 1; i--) {
+            if (!needsGrad[i] || gradOf[i] == null) {
+                continue;
+            }
             int[] from = inputsOf[i];
-            boolean need = inputGradient;
+            boolean need = false;
             for (int j : from) {
-                need |= j != 0;
+                need |= needsGrad[j];
             }
             List<Tensor> gs = order.get(i).layer.backward(gradOf[i], need);
             for (int k = 0; k < from.length; k++) {
-                if (inputGradient || from[k] != 0) {
+                if (needsGrad[from[k]]) {
                     deliver(from[k], gs.get(k));
                 }
             }
         }
         return gradOf[0];
+    }
+
+    /** True when the layer (or a layer of a nested model) has a parameter an optimizer updates. */
+    private static boolean learns(Layer layer) {
+        if (layer instanceof Model m) {
+            for (int i = 1; i < m.order.size(); i++) {
+                if (learns(m.order.get(i).layer)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        List<Param> ps = layer.params();
+        for (int k = 0; k < ps.size(); k++) {
+            if (ps.get(k).updatable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Hands gradient {@code g} to node {@code j}, summing into a buffer when it has several readers. */

@@ -1,6 +1,7 @@
 package dev.fovea.train;
 
 import dev.fovea.io.ModelFile;
+import dev.fovea.kernel.Vectors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -8,15 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * What a model file records about how it was trained (Tribuo's provenance): filled by
  * {@link Trainer#fit} from what the trainer itself knows, so a model trained through the Java
  * API carries it as one trained by the CLI does. Keys, under {@code fovea.provenance}:
- * {@code fovea_version}, {@code java_version}, {@code java_vendor}, {@code vector_bits} (the Vector
- * API's preferred width where it trained: float sums, so the weights a seed gives, may differ at
- * another width, and the speed does), {@code optimizer}, {@code learning_rate} (the
+ * {@code fovea_version}, {@code java_version}, {@code java_vendor}, {@code vector_bits} (the
+ * kernels' vector width where it trained: reductions outside the register kernels, and so the
+ * weights a seed gives, may differ at another width, and the speed does), {@code register_tiles}
+ * (the kernels' tile set, {@code 8x3} or {@code 6x2}: speed only), {@code optimizer}, {@code learning_rate} (the
  * schedule's value when the fit began), {@code loss}, {@code metrics}, {@code batch_size},
  * {@code epochs} (the total after this fit), {@code shuffle}, {@code drop_last}, {@code validation}, {@code callbacks}
  * and whatever the training data describes ({@link Feed.Source#describe()}: {@code seed},
@@ -41,11 +42,12 @@ public final class Provenance {
     }
 
     /**
-     * The width in bits of the Vector API's preferred float vectors, which every kernel uses: 256 on
-     * AVX2 machines (8 floats), 512 on AVX-512 ones (16).
+     * The width in bits of the float vectors every kernel uses ({@code kernel.Vectors}): the
+     * machine's preferred width unless {@code -Dfovea.vector.bits} forces another; 256 on AVX2
+     * machines (8 floats), 512 on AVX-512 ones (16).
      */
     public static int vectorBits() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return Vectors.S.vectorBitSize();
     }
 
     /** {@code info} with the provenance of a {@code fit} of {@code options.epochs} epochs about to start. */
@@ -55,6 +57,7 @@ public final class Provenance {
         p.put("java_version", System.getProperty("java.version"));
         p.put("java_vendor", javaVendor());
         p.put("vector_bits", vectorBits());
+        p.put("register_tiles", Vectors.tileSet());
         p.put("optimizer", t.optimizer().name());
         p.put("learning_rate", t.optimizer().learningRate() * t.learningRateScale());
         p.put("loss", t.loss().name());
