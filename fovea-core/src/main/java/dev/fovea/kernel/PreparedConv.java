@@ -47,7 +47,7 @@ public final class PreparedConv {
         this.epilogue = epilogue == null ? Epilogue.NONE : epilogue;
         this.route = Conv2d.forwardRoute(g, c, f);
         int win = g.kh() * g.kw() * c;
-        wino = route == Route.WINOGRAD ? Winograd.pack(this.kernel, c, f, new Winograd.Packed()) : null;
+        wino = route == Route.WINOGRAD ? Winograd.pack(this.kernel, c, f, Winograd.tile(g, c, f), new Winograd.Packed()) : null;
         gemm = route == Route.DIRECT || route == Route.IMPLICIT_GEMM
                 ? ConvGemm.pack(this.kernel, win, f, route == Route.DIRECT, new ConvGemm.Packed()) : null;
     }

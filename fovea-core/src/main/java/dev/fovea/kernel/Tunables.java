@@ -95,6 +95,11 @@ public final class Tunables {
     /** See {@link #WINOGRAD_MIN_CHANNELS}. */
     public static final int WINOGRAD_MIN_FILTERS = 16;
     /**
+     * Output pixels a side of a Winograd tile: 4, F(4×4, 3×3), or 2, F(2×2, 3×3). See
+     * {@link Winograd#tile}, which applies it, for what was measured.
+     */
+    public static final int WINOGRAD_TILE = Integer.getInteger("fovea.winograd.tile", 4);
+    /**
      * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 32 × C
      * floats) and products (16 × 32 × F) stay in L2 (256 KiB each at 128 channels). In one noisy
      * 5-round A/B run of each at batch 128, 32 was no slower than 64, with half the buffers.

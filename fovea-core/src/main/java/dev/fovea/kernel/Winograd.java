@@ -8,22 +8,26 @@ import jdk.incubator.vector.FloatVector;
 import java.util.Arrays;
 
 /**
- * Forward 3×3 stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3) (Lavin and Gray,
- * "Fast Algorithms for Convolutional Neural Networks", 2015): each 2×2 block of output pixels
- * ("tile") comes from a 4×4 input patch d as Y = Aᵀ [Σ_c (G g Gᵀ) ⊙ (Bᵀ d B)] A, 16 multiplies
- * per output tile and channel pair instead of 36. The sum over channels is 16 independent
- * products (tiles × C) · (C × F), one per position ξ of the 4×4 transformed tile, run by the
- * {@link GemmKernelsStrided} register kernels. Forward only; the backward passes stay with
- * {@link ConvGemm}. Machinery of {@link Conv2d}, which routes here ({@link #pays}).
+ * Forward 3×3 stride-1 convolution by Winograd's minimal filtering (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2015): each m×m block of output pixels ("tile")
+ * comes from an (m+2)×(m+2) input patch d as Y = Aᵀ [Σ_c (G g Gᵀ) ⊙ (Bᵀ d B)] A. Two tile
+ * sizes: F(2×2, 3×3), 16 multiplies per tile and channel pair instead of the direct 36 (4 per
+ * output), and F(4×4, 3×3), 36 instead of 144 (2.25 per output). The sum over channels is
+ * (m+2)² independent products (tiles × C) · (C × F), one per position ξ of the transformed tile,
+ * run by the {@link GemmKernelsStrided} register kernels. The backward-data pass of a stride-1
+ * convolution is itself such a convolution ({@link ConvGemm#backwardDataStride1}); the weight
+ * gradient is {@link WinogradWeights}. Machinery of {@link Conv2d}, which routes here
+ * ({@link #pays}, tile size {@link #tile}).
  *
- * <p>Numerics: the transforms have coefficients 0, ±½, ±1, so every output is the direct
- * convolution's sum regrouped, with a few extra roundings per term; the error stays within a
- * small multiple of float epsilon times Σ|x·k| of the output's window (the tests hold 2e-6 of
- * that sum; the direct loop's own error is of the same size). Tiles never share a sum, and each product element sums its channels in the same
- * K order (blocks of {@link Tunables#GEMM_KC}) whichever task computes it, so results are
- * bit-identical at any thread count. Buffers are per thread and reused: no buffer is allocated
- * per call once they have grown. The per-tile input and output transforms are in
- * {@link WinogradTiles}.
+ * <p>Numerics: F(2×2, 3×3)'s transforms have coefficients 0, ±½, ±1, so every output is the
+ * direct sum regrouped with a few extra roundings per term (WinogradTest holds 2e-6 of Σ|x·k|
+ * over the window; the direct loop's own error is of the same size). F(4×4, 3×3)'s have
+ * coefficients up to 5 and 1/24 and round more (WinogradTest measures both in float64 against
+ * the direct convolution). Tiles never share a sum, and each product element sums its channels in
+ * the same K order (blocks of {@link Tunables#GEMM_KC}) whichever task computes it, so results are
+ * bit-identical at any thread count. Buffers are per thread and reused: no buffer is allocated per
+ * call once they have grown. The per-tile transforms are in {@link WinogradTiles} (m = 2) and
+ * {@link WinogradTiles4} (m = 4).
  */
 final class Winograd {
     private static final int KC = Tunables.GEMM_KC;
@@ -36,36 +40,54 @@ final class Winograd {
     }
 
     /**
-     * A kernel's transform U = G g Gᵀ, packed for the 16 products: position ξ's (C × F) matrix
-     * from ξ·uStride, K block pc of it from pc·fPad, panel q within the block from kc·panelCol[q].
-     * Valid while the kernel it came from is unchanged: training transforms on every call, an
-     * inference plan once ({@link PreparedConv}).
+     * A kernel's transform U = G g Gᵀ for tiles of m×m outputs, packed for the (m+2)² products:
+     * position ξ's (C × F) matrix from ξ·uStride, K block pc of it from pc·fPad, panel q within the
+     * block from kc·panelCol[q]. Valid while the kernel it came from is unchanged: training
+     * transforms on every call, an inference plan once ({@link PreparedConv}).
      */
     static final class Packed {
         float[] u = new float[0];
         final int[] panelCol = new int[64];
         final int[] panelVecs = new int[64];
+        int m;
         int c;
         int f;
         int panels;
         int fPad;
         int uStride;
         float[] kernel;
-        final Parallel.Body kernelTask = ch -> transformKernel(kernel, u, ch, uStride, c, f, panels, panelCol, panelVecs);
+        final Parallel.Body kernelTask = ch -> {
+            if (m == 2) {
+                transformKernel(kernel, u, ch, uStride, c, f, panels, panelCol, panelVecs);
+            } else {
+                WinogradTiles4.transformKernel(kernel, u, TASKS.get().tmp, ch, uStride, c, f, KC, panels, panelCol,
+                        panelVecs, fPad);
+            }
+        };
+
+        /** Positions of the transformed tile, (m+2)². */
+        int positions() {
+            return (m + 2) * (m + 2);
+        }
     }
 
     /**
-     * Transforms and packs {@code kernel} (3,3,C,F) into {@code into} (its buffer grown if needed)
-     * and returns it. Parallel over channels.
+     * Transforms and packs {@code kernel} (3,3,C,F) for tiles of m×m outputs (m = 2 or 4) into
+     * {@code into} (its buffer grown if needed) and returns it. Parallel over channels.
      */
-    static Packed pack(float[] kernel, int c, int f, Packed into) {
+    static Packed pack(float[] kernel, int c, int f, int m, Packed into) {
+        if (m != 2 && m != 4) {
+            throw new IllegalArgumentException("Winograd tiles are 2x2 or 4x4 outputs, received " + m);
+        }
+        into.m = m;
         into.c = c;
         into.f = f;
         into.panels = ConvGemm.layoutPanels(f, into.panelCol, into.panelVecs);
         into.fPad = into.panelCol[into.panels];
         into.uStride = WinogradTiles.positionStride(((c + KC - 1) / KC) * KC * into.fPad);
-        if (into.u.length < 16 * into.uStride) {
-            into.u = new float[16 * into.uStride];
+        int p = into.positions();
+        if (into.u.length < p * into.uStride) {
+            into.u = new float[p * into.uStride];
         }
         into.kernel = kernel;
         try {
@@ -97,21 +119,23 @@ final class Winograd {
         int tb;
         final Parallel.Body tileTask = this::block;
 
-        /* Tiles [blk·tb, +tb): input transform, the 16 products, output transform, epilogue. */
+        /* Tiles [blk·tb, +tb): input transform, the (m+2)² products, output transform, epilogue. */
         void block(int blk) {
             Task t = TASKS.get();
             int c = p.c;
             int f = p.f;
+            int tm = p.m;
+            int positions = p.positions();
             int vs = WinogradTiles.positionStride(tb * c);
             int ms = WinogradTiles.positionStride(tb * f);
-            if (t.v.length < 16 * vs) {
-                t.v = new float[16 * vs];
+            if (t.v.length < positions * vs) {
+                t.v = new float[positions * vs];
             }
-            if (t.m.length < 16 * ms) {
-                t.m = new float[16 * ms];
+            if (t.m.length < positions * ms) {
+                t.m = new float[positions * ms];
             }
-            if (t.patch.length < 16 * c) {
-                t.patch = new float[16 * c];
+            if (t.patch.length < positions * c) {
+                t.patch = new float[positions * c];
             }
             float[] v = t.v;
             float[] m = t.m;
@@ -121,9 +145,13 @@ final class Winograd {
             int t0 = blk * tb;
             int nt = Math.min(tb, tiles - t0);
             for (int i = 0; i < nt; i++) {
-                WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
+                if (tm == 2) {
+                    WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
+                } else {
+                    WinogradTiles4.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
+                }
             }
-            for (int xi = 0; xi < 16; xi++) {
+            for (int xi = 0; xi < positions; xi++) {
                 for (int pc = 0; pc < c; pc += KC) {
                     int kc = Math.min(KC, c - pc);
                     boolean first = pc == 0;
@@ -142,7 +170,11 @@ final class Winograd {
                 }
             }
             for (int i = 0; i < nt; i++) {
-                WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+                if (tm == 2) {
+                    WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+                } else {
+                    WinogradTiles4.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+                }
             }
             if (epilogue != null) {
                 int oh = g.oh();
@@ -151,10 +183,10 @@ final class Winograd {
                     int tile = t0 + i;
                     int img = tile / (th * tw);
                     int rest = tile - img * th * tw;
-                    int oy = rest / tw * 2;
-                    int ox = rest % tw * 2;
-                    int run = Math.min(2, ow - ox) * f;
-                    for (int r = 0; r < 2 && oy + r < oh; r++) {
+                    int oy = rest / tw * tm;
+                    int ox = rest % tw * tm;
+                    int run = Math.min(tm, ow - ox) * f;
+                    for (int r = 0; r < tm && oy + r < oh; r++) {
                         int from = ((img * oh + oy + r) * ow + ox) * f;
                         epilogue.apply(y, from, from + run, f);
                     }
@@ -165,13 +197,13 @@ final class Winograd {
 
     /**
      * Per executing thread: transformed input tiles, products, a border patch, the transforms'
-     * 16-vector scratch, an edge tile.
+     * scratch of 36 vectors, an edge tile.
      */
     private static final class Task {
         float[] v = new float[0];
         float[] m = new float[0];
         float[] patch = new float[0];
-        final float[] tmp = new float[16 * VL];
+        final float[] tmp = new float[36 * VL];
         final float[] tile = new float[MR * NV * VL];
     }
 
@@ -206,7 +238,15 @@ final class Winograd {
     static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
                         int c, int f) {
         Caller cl = CALLERS.get();
-        forwardPacked(x, pack(kernel, c, f, cl.packed), bias, y, relu, null, g, n);
+        forwardPacked(x, pack(kernel, c, f, tile(g, c, f), cl.packed), bias, y, relu, null, g, n);
+    }
+
+    /**
+     * The output tile, 2 or 4 pixels a side, for a convolution that {@link #pays}: 4 by default
+     * (2.25 multiplies per output instead of 4), 2 when {@link Tunables#WINOGRAD_TILE} says so.
+     */
+    static int tile(WindowGeometry g, int c, int f) {
+        return Tunables.WINOGRAD_TILE;
     }
 
     /**
@@ -222,8 +262,9 @@ final class Winograd {
         if (bias == null && cl.zeros.length < f) {
             cl.zeros = new float[f];
         }
-        int th = (g.oh() + 1) / 2;
-        int tw = (g.ow() + 1) / 2;
+        int tm = packed.m;
+        int th = (g.oh() + tm - 1) / tm;
+        int tw = (g.ow() + tm - 1) / tm;
         cl.x = x;
         cl.p = packed;
         cl.bias = bias != null ? bias : cl.zeros;
@@ -344,13 +385,24 @@ final class Winograd {
     private static final float[][] BT = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}};
     private static final float[][] AT = {{1, 1, 1, 0}, {0, 1, -1, -1}};
 
-    /**
-     * The scalar twin of {@link #forward}, written from the definitions with the matrices G, Bᵀ and
-     * Aᵀ spelled out: U = G g Gᵀ, V = Bᵀ d B, M = Σ_c U ⊙ V, Y = Aᵀ M A (+ bias). Same contract;
-     * allocates, so it is for tests only.
-     */
+    /** {@link #forwardScalar(float[], float[], float[], float[], float[], WindowGeometry, int, int, int, int)} with 2×2 tiles. */
     static void forwardScalar(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g,
                               int n, int c, int f) {
+        forwardScalar(x, kernel, bias, y, relu, g, n, c, f, 2);
+    }
+
+    /**
+     * The scalar twin of {@link #forward} with m×m output tiles, written from the definitions with
+     * the matrices G, Bᵀ and Aᵀ spelled out ({@link WinogradTiles4} has F(4×4, 3×3)'s): U = G g Gᵀ,
+     * V = Bᵀ d B, M = Σ_c U ⊙ V, Y = Aᵀ M A (+ bias). Same contract; allocates, so it is for tests
+     * only.
+     */
+    static void forwardScalar(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g,
+                              int n, int c, int f, int m) {
+        float[][] G = m == 2 ? Winograd.G : WinogradTiles4.G;
+        float[][] BT = m == 2 ? Winograd.BT : WinogradTiles4.BT;
+        float[][] AT = m == 2 ? Winograd.AT : WinogradTiles4.AT;
+        int alpha = m + 2;
         float[][][][] u = new float[c][f][][];
         for (int ch = 0; ch < c; ch++) {
             for (int o = 0; o < f; o++) {
@@ -368,13 +420,13 @@ final class Winograd {
         float[][] a = transpose(AT);
         float[][] b = transpose(BT);
         for (int img = 0; img < n; img++) {
-            for (int oy = 0; oy < oh; oy += 2) {
-                for (int ox = 0; ox < ow; ox += 2) {
+            for (int oy = 0; oy < oh; oy += m) {
+                for (int ox = 0; ox < ow; ox += m) {
                     float[][][] v = new float[c][][];
                     for (int ch = 0; ch < c; ch++) {
-                        float[][] d = new float[4][4];
-                        for (int i = 0; i < 4; i++) {
-                            for (int j = 0; j < 4; j++) {
+                        float[][] d = new float[alpha][alpha];
+                        for (int i = 0; i < alpha; i++) {
+                            for (int j = 0; j < alpha; j++) {
                                 int iy = oy - g.padTop() + i;
                                 int ix = ox - g.padLeft() + j;
                                 if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
@@ -385,17 +437,17 @@ final class Winograd {
                         v[ch] = times(times(BT, d), b);
                     }
                     for (int o = 0; o < f; o++) {
-                        float[][] m = new float[4][4];
+                        float[][] mm = new float[alpha][alpha];
                         for (int ch = 0; ch < c; ch++) {
-                            for (int i = 0; i < 4; i++) {
-                                for (int j = 0; j < 4; j++) {
-                                    m[i][j] += u[ch][o][i][j] * v[ch][i][j];
+                            for (int i = 0; i < alpha; i++) {
+                                for (int j = 0; j < alpha; j++) {
+                                    mm[i][j] += u[ch][o][i][j] * v[ch][i][j];
                                 }
                             }
                         }
-                        float[][] out = times(times(AT, m), a);
-                        for (int i = 0; i < 2 && oy + i < oh; i++) {
-                            for (int j = 0; j < 2 && ox + j < ow; j++) {
+                        float[][] out = times(times(AT, mm), a);
+                        for (int i = 0; i < m && oy + i < oh; i++) {
+                            for (int j = 0; j < m && ox + j < ow; j++) {
                                 float value = out[i][j] + (bias == null ? 0f : bias[o]);
                                 WinogradTiles.store(y, relu, ((img * oh + oy + i) * ow + ox + j) * f + o, value);
                             }

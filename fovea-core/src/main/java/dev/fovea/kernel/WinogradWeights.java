@@ -54,11 +54,11 @@ final class WinogradWeights {
     }
 
     /**
-     * Tiles per block: its transformed input and dy (16 · block · (C + F) floats) fill about
+     * Tiles per block: its transformed input and dy (positions · block · (C + F) floats) fill about
      * {@link Tunables#WINOGRAD_GRAD_BLOCK_FLOATS}, 32 to 256 tiles, a multiple of 16. From the shape alone.
      */
-    static int block(int c, int f) {
-        int t = Tunables.WINOGRAD_GRAD_BLOCK_FLOATS / (16 * (c + f));
+    static int block(int c, int f, int positions) {
+        int t = Tunables.WINOGRAD_GRAD_BLOCK_FLOATS / (positions * (c + f));
         return Math.max(32, Math.min(256, t)) / 16 * 16;
     }
 
@@ -83,6 +83,8 @@ final class WinogradWeights {
         int segments;
         int block;
         int ms;
+        int m;
+        int positions;
         final Parallel.Body segmentTask = this::segment;
         final Parallel.Body outputTask = this::output;
 
@@ -92,21 +94,27 @@ final class WinogradWeights {
             int kb = block;
             int vs = WinogradTiles.positionStride(kb * c);
             int es = WinogradTiles.positionStride(kb * fPad);
-            t.ensure(16 * vs + MR, 16 * es, 16 * c, 4 * f);
+            t.ensure(positions * vs + MR, positions * es, positions * c, m * m * f);
             float[] v = t.v;
             float[] e = t.e;
             float[] tile = t.tile;
             int s0 = (int) ((long) tiles * s / segments);
             int s1 = (int) ((long) tiles * (s + 1) / segments);
-            int po = s * 16 * ms;
+            int po = s * positions * ms;
             for (int b0 = s0; b0 < s1; b0 += kb) {
                 int nt = Math.min(kb, s1 - b0);
                 for (int i = 0; i < nt; i++) {
-                    WinogradTiles.transformInput(x, v, t.patch, t.tmp, b0 + i, i, vs, g, th, tw, c);
-                    transformDy(dy, e, t.dyPatch, b0 + i, i, kb, es, g, th, tw, f, panels, panelCol, panelVecs);
+                    if (m == 2) {
+                        WinogradTiles.transformInput(x, v, t.patch, t.tmp, b0 + i, i, vs, g, th, tw, c);
+                        transformDy(dy, e, t.dyPatch, b0 + i, i, kb, es, g, th, tw, f, panels, panelCol, panelVecs);
+                    } else {
+                        WinogradTiles4.transformInput(x, v, t.patch, t.tmp, b0 + i, i, vs, g, th, tw, c);
+                        WinogradTiles4.transformDy(dy, e, t.dyPatch, t.tmp, b0 + i, i, kb, es, g, th, tw, f, panels,
+                                panelCol, panelVecs);
+                    }
                 }
                 boolean first = b0 == s0;
-                for (int xi = 0; xi < 16; xi++) {
+                for (int xi = 0; xi < positions; xi++) {
                     for (int q = 0; q < panels; q++) {
                         int vecs = panelVecs[q];
                         int j0 = panelCol[q];
@@ -122,8 +130,8 @@ final class WinogradWeights {
 
         /* Channel ch: M = Σ_s partial(s) in segment order into segment 0's rows, then dkernel += Gᵀ M G. */
         void output(int ch) {
-            int seg = 16 * ms;
-            for (int xi = 0; xi < 16; xi++) {
+            int seg = positions * ms;
+            for (int xi = 0; xi < positions; xi++) {
                 int row = xi * ms + ch * fPad;
                 for (int s = 1; s < segments; s++) {
                     int src = s * seg + row;
@@ -137,7 +145,11 @@ final class WinogradWeights {
                     }
                 }
             }
-            transformOutput(partials, dkernel, TASKS.get().tmp, ch, c, f, fPad, ms);
+            if (m == 2) {
+                transformOutput(partials, dkernel, TASKS.get().tmp, ch, c, f, fPad, ms);
+            } else {
+                WinogradTiles4.transformGradOutput(partials, dkernel, TASKS.get().tmp, ch, c, f, fPad, ms);
+            }
         }
     }
 
@@ -147,7 +159,7 @@ final class WinogradWeights {
         float[] e = new float[0];
         float[] patch = new float[0];
         float[] dyPatch = new float[0];
-        final float[] tmp = new float[16 * VL];
+        final float[] tmp = new float[36 * VL];
         final float[] tile = new float[MR * GemmKernels.NV * VL];
 
         void ensure(int vSize, int eSize, int patchSize, int dyPatchSize) {
@@ -176,17 +188,29 @@ final class WinogradWeights {
      */
     static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g, int n,
                                 int c, int f) {
+        backwardWeights(x, dy, dkernel, dbias, g, n, c, f, Winograd.tile(g, c, f));
+    }
+
+    /**
+     * {@link #backwardWeights(float[], float[], float[], float[], WindowGeometry, int, int, int)}
+     * with tiles of m×m outputs: F(3×3, 2×2) for m = 2, F(3×3, 4×4) for m = 4.
+     */
+    static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g, int n,
+                                int c, int f, int m) {
         Caller cl = CALLERS.get();
         int panels = ConvGemm.layoutPanels(f, cl.panelCol, cl.panelVecs);
         int fPad = cl.panelCol[panels];
-        int th = (g.oh() + 1) / 2;
-        int tw = (g.ow() + 1) / 2;
+        int th = (g.oh() + m - 1) / m;
+        int tw = (g.ow() + m - 1) / m;
         int tiles = n * th * tw;
+        int positions = (m + 2) * (m + 2);
         int segments = segments(tiles);
         int ms = WinogradTiles.positionStride(c * fPad);
-        if (cl.partials.length < segments * 16 * ms) {
-            cl.partials = new float[segments * 16 * ms];
+        if (cl.partials.length < segments * positions * ms) {
+            cl.partials = new float[segments * positions * ms];
         }
+        cl.m = m;
+        cl.positions = positions;
         cl.x = x;
         cl.dy = dy;
         cl.dkernel = dkernel;
@@ -199,7 +223,7 @@ final class WinogradWeights {
         cl.tw = tw;
         cl.tiles = tiles;
         cl.segments = segments;
-        cl.block = block(c, f);
+        cl.block = block(c, f, positions);
         cl.ms = ms;
         try {
             Parallel.forEach(segments, cl.segmentTask);
@@ -412,20 +436,34 @@ final class WinogradWeights {
      */
     static void backwardWeightsScalar(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g,
                                       int n, int c, int f) {
+        backwardWeightsScalar(x, dy, dkernel, dbias, g, n, c, f, 2);
+    }
+
+    /**
+     * The scalar twin with m×m tiles: per tile V = Bᵀ D B, E' = A E Aᵀ, M = Σ_tiles V ⊙ E' (in
+     * tile order), dW = Gᵀ M G, with F(2×2, 3×3)'s matrices for m = 2 and F(4×4, 3×3)'s
+     * ({@link WinogradTiles4}) for m = 4, A being Aᵀ transposed.
+     */
+    static void backwardWeightsScalar(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g,
+                                      int n, int c, int f, int m) {
         int oh = g.oh();
         int ow = g.ow();
-        float[][] b = transpose(BT);
-        float[][] at = transpose(A);
-        float[][] gm = transpose(GT);
-        float[][][][] m = new float[c][f][4][4];
+        int alpha = m + 2;
+        float[][] bt = m == 2 ? BT : WinogradTiles4.BT;
+        float[][] a = m == 2 ? A : transpose(WinogradTiles4.AT);
+        float[][] gt = m == 2 ? GT : transpose(WinogradTiles4.G);
+        float[][] b = transpose(bt);
+        float[][] at = transpose(a);
+        float[][] gm = transpose(gt);
+        float[][][][] mm = new float[c][f][alpha][alpha];
         for (int img = 0; img < n; img++) {
-            for (int oy = 0; oy < oh; oy += 2) {
-                for (int ox = 0; ox < ow; ox += 2) {
+            for (int oy = 0; oy < oh; oy += m) {
+                for (int ox = 0; ox < ow; ox += m) {
                     float[][][] v = new float[c][][];
                     for (int ch = 0; ch < c; ch++) {
-                        float[][] d = new float[4][4];
-                        for (int i = 0; i < 4; i++) {
-                            for (int j = 0; j < 4; j++) {
+                        float[][] d = new float[alpha][alpha];
+                        for (int i = 0; i < alpha; i++) {
+                            for (int j = 0; j < alpha; j++) {
                                 int iy = oy - g.padTop() + i;
                                 int ix = ox - g.padLeft() + j;
                                 if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
@@ -433,20 +471,20 @@ final class WinogradWeights {
                                 }
                             }
                         }
-                        v[ch] = times(times(BT, d), b);
+                        v[ch] = times(times(bt, d), b);
                     }
                     for (int o = 0; o < f; o++) {
-                        float[][] e = new float[2][2];
-                        for (int i = 0; i < 2 && oy + i < oh; i++) {
-                            for (int j = 0; j < 2 && ox + j < ow; j++) {
+                        float[][] e = new float[m][m];
+                        for (int i = 0; i < m && oy + i < oh; i++) {
+                            for (int j = 0; j < m && ox + j < ow; j++) {
                                 e[i][j] = dy[((img * oh + oy + i) * ow + ox + j) * f + o];
                             }
                         }
-                        float[][] et = times(times(A, e), at);
+                        float[][] et = times(times(a, e), at);
                         for (int ch = 0; ch < c; ch++) {
-                            for (int i = 0; i < 4; i++) {
-                                for (int j = 0; j < 4; j++) {
-                                    m[ch][o][i][j] += v[ch][i][j] * et[i][j];
+                            for (int i = 0; i < alpha; i++) {
+                                for (int j = 0; j < alpha; j++) {
+                                    mm[ch][o][i][j] += v[ch][i][j] * et[i][j];
                                 }
                             }
                         }
@@ -456,7 +494,7 @@ final class WinogradWeights {
         }
         for (int ch = 0; ch < c; ch++) {
             for (int o = 0; o < f; o++) {
-                float[][] w = times(times(GT, m[ch][o]), gm);
+                float[][] w = times(times(gt, mm[ch][o]), gm);
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         dkernel[((ky * 3 + kx) * c + ch) * f + o] += w[ky][kx];
@@ -466,11 +504,11 @@ final class WinogradWeights {
         }
         if (dbias != null) {
             for (int o = 0; o < f; o++) {
-                double s = 0;
+                double sum = 0;
                 for (int r = 0; r < n * oh * ow; r++) {
-                    s += dy[r * f + o];
+                    sum += dy[r * f + o];
                 }
-                dbias[o] += (float) s;
+                dbias[o] += (float) sum;
             }
         }
     }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class WinogradWeightsTest {
     private static final double TOL = 4e-6;
+    /** F(3×3, 4×4): more terms, coefficients up to 8 and 1/24 (see WinogradErrorTest for the measured worst). */
+    static final double TOL4 = 4e-5;
 
     private record Case(WindowGeometry g, int n, int c, int f, boolean bias) {
         @Override
@@ -60,17 +62,25 @@ class WinogradWeightsTest {
         return new double[][]{w, s};
     }
 
-    private static void assertWithin(double[] expected, double[] scale, float[] start, float[] actual, String what) {
+    private static void assertWithin(double[] expected, double[] scale, float[] start, float[] actual, String what,
+                                     double tol) {
         for (int i = 0; i < expected.length; i++) {
             double want = start[i] + expected[i];
-            if (!(Math.abs(want - actual[i]) <= TOL * (scale[i] + Math.abs(start[i])) + 1e-30)) {
+            if (!(Math.abs(want - actual[i]) <= tol * (scale[i] + Math.abs(start[i])) + 1e-30)) {
                 throw new AssertionError(what + " [" + i + "]: expected " + want + ", received " + actual[i]
-                        + " (allowed " + TOL * scale[i] + ")");
+                        + " (allowed " + tol * scale[i] + ")");
             }
         }
     }
 
     private static void check(Rng r, Case t) {
+        for (int m : new int[]{2, 4}) {
+            check(r, t, m);
+        }
+    }
+
+    private static void check(Rng r, Case t, int m) {
+        double tol = m == 2 ? TOL : TOL4;
         WindowGeometry g = t.g;
         float[] x = Conv2dTest.random(r, t.n * g.h() * g.w() * t.c);
         float[] dy = Conv2dTest.random(r, t.n * g.oh() * g.ow() * t.f);
@@ -80,16 +90,17 @@ class WinogradWeightsTest {
 
         float[] fast = start.clone();
         float[] fastBias = t.bias ? biasStart.clone() : null;
-        WinogradWeights.backwardWeights(x, dy, fast, fastBias, g, t.n, t.c, t.f);
+        WinogradWeights.backwardWeights(x, dy, fast, fastBias, g, t.n, t.c, t.f, m);
         float[] scalar = start.clone();
         float[] scalarBias = t.bias ? biasStart.clone() : null;
-        WinogradWeights.backwardWeightsScalar(x, dy, scalar, scalarBias, g, t.n, t.c, t.f);
+        WinogradWeights.backwardWeightsScalar(x, dy, scalar, scalarBias, g, t.n, t.c, t.f, m);
         float[] direct = start.clone();
         Conv2d.conv2dBackwardWeightsScalar(x, dy, direct, null, g, t.n, t.c, t.f);
 
-        assertWithin(ref[0], ref[1], start, fast, "Winograd weight gradient vs double, " + t);
-        assertWithin(ref[0], ref[1], start, scalar, "scalar twin vs double, " + t);
-        assertWithin(ref[0], ref[1], start, direct, "direct loop vs double (the tolerance's own check), " + t);
+        String what = "F(3x3," + m + "x" + m + ") ";
+        assertWithin(ref[0], ref[1], start, fast, what + "weight gradient vs double, " + t, tol);
+        assertWithin(ref[0], ref[1], start, scalar, what + "scalar twin vs double, " + t, tol);
+        assertWithin(ref[0], ref[1], start, direct, "direct loop vs double (the tolerance's own check), " + t, TOL);
         if (t.bias) {
             for (int o = 0; o < t.f; o++) {
                 double sum = biasStart[o];
@@ -138,9 +149,13 @@ class WinogradWeightsTest {
         float[] dy = {0, 0, 1, 0};
         float[] dw = new float[9];
         float[] db = {0.25f};
-        WinogradWeights.backwardWeights(x, dy, dw, db, WindowGeometry.valid(4, 4, 3, 3, 1, 1), 1, 1, 1);
+        WinogradWeights.backwardWeights(x, dy, dw, db, WindowGeometry.valid(4, 4, 3, 3, 1, 1), 1, 1, 1, 2);
         assertArrayEquals(new float[]{5, 6, 7, 9, 10, 11, 13, 14, 15}, dw);
         assertArrayEquals(new float[]{1.25f}, db);
+        // F(3×3, 4×4) rounds its sixths: the same within a few ulps.
+        float[] dw4 = new float[9];
+        WinogradWeights.backwardWeights(x, dy, dw4, null, WindowGeometry.valid(4, 4, 3, 3, 1, 1), 1, 1, 1, 4);
+        assertArrayEquals(new float[]{5, 6, 7, 9, 10, 11, 13, 14, 15}, dw4, 1e-4f);
     }
 
     @Test
