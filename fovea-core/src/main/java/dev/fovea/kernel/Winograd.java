@@ -29,7 +29,8 @@ import java.util.Arrays;
  * call once they have grown. The per-tile transforms are in {@link WinogradTiles} (m = 2) and
  * {@link WinogradTiles4} (m = 4).
  */
-final class Winograd {
+public final class Winograd {
+    public static final long[] PROBE = new long[3];
     private static final int KC = Tunables.GEMM_KC;
     private static final int NV = GemmKernels.NV;
     private static final int MR = GemmKernels.MR;
@@ -127,7 +128,10 @@ final class Winograd {
             int tm = p.m;
             int positions = p.positions();
             int vs = WinogradTiles.positionStride(tb * c);
-            int ms = WinogradTiles.positionStride(tb * f);
+            int fPad = p.fPad;
+            // Products in rows of fPad floats, so every full register tile is stored straight
+            // into m (the kernels' direct store) rather than through the scratch tile.
+            int ms = WinogradTiles.positionStride(tb * fPad);
             if (t.v.length < positions * vs) {
                 t.v = new float[positions * vs];
             }
@@ -141,9 +145,9 @@ final class Winograd {
             float[] m = t.m;
             float[] u = p.u;
             int uStride = p.uStride;
-            int fPad = p.fPad;
             int t0 = blk * tb;
             int nt = Math.min(tb, tiles - t0);
+            long q0 = System.nanoTime();
             for (int i = 0; i < nt; i++) {
                 if (tm == 2) {
                     WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
@@ -151,6 +155,7 @@ final class Winograd {
                     WinogradTiles4.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
                 }
             }
+            long q1 = System.nanoTime();
             for (int xi = 0; xi < positions; xi++) {
                 for (int pc = 0; pc < c; pc += KC) {
                     int kc = Math.min(KC, c - pc);
@@ -158,24 +163,29 @@ final class Winograd {
                     for (int q = 0; q < p.panels; q++) {
                         int vecs = p.panelVecs[q];
                         int j0 = p.panelCol[q];
-                        int cols = Math.min(vecs * VL, f - j0);
+                        int cols = vecs * VL;
                         int bo = xi * uStride + pc * fPad + kc * j0;
                         for (int ir = 0; ir < nt; ir += MR) {
                             int mr = Math.min(MR, nt - ir);
                             int ao = xi * vs + ir * c + pc;
-                            int co = xi * ms + ir * f + j0;
-                            GemmKernelsStrided.kernel(vecs, v, ao, 1, c, u, bo, kc, m, co, f, mr, cols, first, t.tile);
+                            int co = xi * ms + ir * fPad + j0;
+                            GemmKernelsStrided.kernel(vecs, v, ao, 1, c, u, bo, kc, m, co, fPad, mr, cols, first, t.tile);
                         }
                     }
                 }
             }
+            long q2 = System.nanoTime();
             for (int i = 0; i < nt; i++) {
                 if (tm == 2) {
-                    WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+                    WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i * fPad, ms, g, th, tw, f);
                 } else {
-                    WinogradTiles4.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i, ms, g, th, tw, f);
+                    WinogradTiles4.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i * fPad, ms, g, th, tw, f);
                 }
             }
+            long q3 = System.nanoTime();
+            PROBE[0] += q1 - q0;
+            PROBE[1] += q2 - q1;
+            PROBE[2] += q3 - q2;
             if (epilogue != null) {
                 int oh = g.oh();
                 int ow = g.ow();

@@ -20,12 +20,15 @@ final class WinogradTiles {
 
     /**
      * The distance in floats between the blocks of two positions ξ in a buffer whose blocks hold
-     * {@code floats} each: rounded up to 4 KiB, plus one cache line. A transform touches all 16
-     * positions at once; with a stride that is a multiple of 4 KiB (a 32-tile block of 64
-     * channels is 8 KiB) the 16 accesses fall into one set of the 8-way L1 and evict each other.
+     * {@code floats} each: whole cache lines (16 floats), an odd number of them. A transform
+     * touches all 16 or 36 positions at once; with a stride of an even number of lines, and worst
+     * with a multiple of 4 KiB (a 32-tile block of 64 channels is 8 KiB), those accesses share sets
+     * of the 8-way L1 and evict each other, while with an odd number of lines position ξ's line
+     * falls in set ξ·lines mod 64, a different set for each of the first 64 positions.
      */
     static int positionStride(int floats) {
-        return (floats + 1023) / 1024 * 1024 + 16;
+        int lines = (floats + 15) / 16;
+        return (lines | 1) * 16;
     }
 
     /*
@@ -133,12 +136,12 @@ final class WinogradTiles {
     }
 
     /*
-     * y's 2×2 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from row i of each position's block
-     * of m (blocks ms floats apart, rows F apart), and relu = max(y, 0); rows or columns past the output's
-     * edge (odd OH, OW) are skipped.
+     * y's 2×2 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from the row at offset
+     * `in` of each position's block of m (blocks ms floats apart), and relu = max(y, 0); rows or
+     * columns past the output's edge (odd OH, OW) are skipped.
      * Aᵀ = [1 1 1 0; 0 1 −1 −1].
      */
-    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int i, int ms,
+    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int in, int ms,
                                 WindowGeometry g, int th, int tw, int f) {
         int oh = g.oh();
         int ow = g.ow();
@@ -149,7 +152,6 @@ final class WinogradTiles {
         boolean row2 = oy + 1 < oh;
         boolean col2 = ox + 1 < ow;
         int y00 = ((img * oh + oy) * ow + ox) * f;
-        int in = i * f;
         int rows = row2 ? 2 : 1;
         // Aᵀ m by columns into tmp, then · A by rows: two short passes, as in transformInput; the
         // last vector may overlap the one before it (same values written twice), as there.

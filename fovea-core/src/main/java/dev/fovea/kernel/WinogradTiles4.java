@@ -189,11 +189,11 @@ final class WinogradTiles4 {
     // ---- output: Y = Aᵀ m A + bias ------------------------------------------------------------
 
     /*
-     * y's 4×4 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from row i of each
-     * position's block of m (blocks ms floats apart, rows F apart), and relu = max(y, 0); rows and
+     * y's 4×4 outputs of tile `tile` = Aᵀ m A + bias (F, zeros for none) from the row at offset
+     * `in` of each position's block of m (blocks ms floats apart), and relu = max(y, 0); rows and
      * columns past the output's edge are skipped.
      */
-    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int i, int ms,
+    static void transformOutput(float[] m, float[] bias, float[] y, float[] relu, float[] tmp, int tile, int in, int ms,
                                 WindowGeometry g, int th, int tw, int f) {
         int oh = g.oh();
         int ow = g.ow();
@@ -204,7 +204,6 @@ final class WinogradTiles4 {
         int rows = Math.min(4, oh - oy);
         int cols = Math.min(4, ow - ox);
         int y00 = ((img * oh + oy) * ow + ox) * f;
-        int in = i * f;
         int o0 = 0;
         for (int last = f - VL; last >= 0; o0 += VL) {
             int o = Math.min(o0, last);
