@@ -124,11 +124,14 @@ public final class Gemm {
         float[] packedB = new float[0];
         final Parallel.Body packBody = this::packBPanel;
         final Parallel.Body computeBody = this::compute;
-        /** The streaming path's extra arguments and body (see {@link #thinBlock}). */
+        /** The streaming path's extra arguments, partials and bodies (see {@link #thinSegment}). */
         int n;
         int k;
         boolean accumulate;
-        final Parallel.Body thinBody = this::thinBlock;
+        int segments;
+        float[] partials = new float[0];
+        final Parallel.Body thinBody = this::thinSegment;
+        final Parallel.Body thinSumBody = this::thinSum;
 
         void run(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb, boolean transB,
                  float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
@@ -148,8 +151,13 @@ public final class Gemm {
                 this.n = n;
                 this.k = k;
                 this.accumulate = accumulate;
+                segments = Math.max(1, Math.min(Tunables.GEMM_THIN_MAX_SEGMENTS, k / Tunables.GEMM_THIN_SEGMENT_ROWS));
+                if (partials.length < segments * m * n) {
+                    partials = new float[segments * m * n];
+                }
                 try {
-                    Parallel.forEach((n + Tunables.GEMM_THIN_COLS - 1) / Tunables.GEMM_THIN_COLS, thinBody);
+                    Parallel.forEach(segments, thinBody);
+                    Parallel.forEach((n + Tunables.GEMM_THIN_COLS - 1) / Tunables.GEMM_THIN_COLS, thinSumBody);
                 } finally {
                     this.a = null;
                     this.b = null;
@@ -221,35 +229,52 @@ public final class Gemm {
 
         /**
          * The streaming path for a few rows ({@link Tunables#GEMM_THIN_ROWS}) by an untransposed
-         * B: for p = 0 … k−1 in turn, C(i, j) = fma(B(p, j), op(A)(i, p), C(i, j)) over one block
-         * of {@link Tunables#GEMM_THIN_COLS} columns. Packing would copy all of B to multiply it
-         * by a handful of rows; here each C element is summed over p in order whichever thread
-         * has its block, so results do not depend on the thread count.
+         * B, K segment sg: partial(sg)(i, j) = fma chain over the segment's rows p of B(p, j)·op(A)(i, p),
+         * from zero. Each task reads its rows of B whole, one contiguous run of memory (a dense
+         * layer's weights at batch 1 are read once per call, and a task that read a column block
+         * of every row instead jumped a page per row and defeated the prefetcher). The segments
+         * are fixed by K alone and summed in order ({@link #thinSum}), so results do not depend on
+         * the thread count.
          */
-        private void thinBlock(int q) {
-            int j0 = q * Tunables.GEMM_THIN_COLS;
-            int j1 = Math.min(n, j0 + Tunables.GEMM_THIN_COLS);
-            int vecEnd = j0 + (j1 - j0) / VL * VL;
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
-                }
-            }
-            for (int p = 0; p < k; p++) {
+        private void thinSegment(int sg) {
+            int p0 = (int) ((long) k * sg / segments);
+            int p1 = (int) ((long) k * (sg + 1) / segments);
+            int base = sg * m * n;
+            float[] part = partials;
+            java.util.Arrays.fill(part, base, base + m * n, 0f);
+            int vecEnd = n / VL * VL;
+            for (int p = p0; p < p1; p++) {
                 int bRow = bOff + p * ldb;
                 for (int i = 0; i < m; i++) {
                     float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
                     FloatVector avec = FloatVector.broadcast(GemmKernels.S, av);
-                    int cRow = cOff + i * ldc;
-                    int j = j0;
+                    int row = base + i * n;
+                    int j = 0;
                     for (; j < vecEnd; j += VL) {
                         FloatVector.fromArray(GemmKernels.S, b, bRow + j)
-                                .fma(avec, FloatVector.fromArray(GemmKernels.S, c, cRow + j))
-                                .intoArray(c, cRow + j);
+                                .fma(avec, FloatVector.fromArray(GemmKernels.S, part, row + j))
+                                .intoArray(part, row + j);
                     }
-                    for (; j < j1; j++) {
-                        c[cRow + j] = Math.fma(b[bRow + j], av, c[cRow + j]);
+                    for (; j < n; j++) {
+                        part[row + j] = Math.fma(b[bRow + j], av, part[row + j]);
                     }
+                }
+            }
+        }
+
+        /** Columns [q·THIN_COLS, +THIN_COLS) of C (= or +=) the segments' partials, added in segment order. */
+        private void thinSum(int q) {
+            int j0 = q * Tunables.GEMM_THIN_COLS;
+            int j1 = Math.min(n, j0 + Tunables.GEMM_THIN_COLS);
+            float[] part = partials;
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int j = j0; j < j1; j++) {
+                    float sum = part[i * n + j];
+                    for (int sg = 1; sg < segments; sg++) {
+                        sum += part[(sg * m + i) * n + j];
+                    }
+                    c[cRow + j] = accumulate ? c[cRow + j] + sum : sum;
                 }
             }
         }

@@ -4,8 +4,9 @@ import dev.fovea.tensor.Parallel;
 
 /**
  * A convolution with a fixed kernel, prepared once for repeated inference: the route is chosen
- * once (as {@link Conv2d#conv2dForward} would choose it), the kernel is packed or
- * Winograd-transformed once, and an {@link Epilogue} (activation, then a per-channel affine map)
+ * once (as {@link Conv2d#conv2dForward} would choose it), the kernel is packed once, or
+ * Winograd-transformed once for each tile size the batches ask for ({@link Winograd#tile}), and
+ * an {@link Epilogue} (activation, then a per-channel affine map)
  * runs on each block of the output while it is in cache. {@link #forward} then allocates nothing
  * once its workspace has grown. Not thread-safe: one caller at a time, as a model.
  *
@@ -26,7 +27,8 @@ public final class PreparedConv {
     private final float[] bias;
     private final Epilogue epilogue;
     private final Route route;
-    private final Winograd.Packed wino;
+    /** The Winograd transforms, by tile size (index 2 or 4), made when a batch first needs one. */
+    private final Winograd.Packed[] wino;
     private final ConvGemm.Packed gemm;
     private float[] work = new float[0];
     /* The output the epilogue pass works on, read by its non-capturing body. */
@@ -47,7 +49,7 @@ public final class PreparedConv {
         this.epilogue = epilogue == null ? Epilogue.NONE : epilogue;
         this.route = Conv2d.forwardRoute(g, c, f);
         int win = g.kh() * g.kw() * c;
-        wino = route == Route.WINOGRAD ? Winograd.pack(this.kernel, c, f, Winograd.tile(g, c, f), new Winograd.Packed()) : null;
+        wino = new Winograd.Packed[5];
         gemm = route == Route.DIRECT || route == Route.IMPLICIT_GEMM
                 ? ConvGemm.pack(this.kernel, win, f, route == Route.DIRECT, new ConvGemm.Packed()) : null;
     }
@@ -68,7 +70,13 @@ public final class PreparedConv {
      */
     public void forward(float[] x, float[] y, int n) {
         switch (route) {
-            case WINOGRAD -> Winograd.forwardPacked(x, wino, bias, y, null, epilogue, g, n);
+            case WINOGRAD -> {
+                int m = Winograd.tile(g, n, c, f);
+                if (wino[m] == null) {
+                    wino[m] = Winograd.pack(kernel, c, f, m, new Winograd.Packed());
+                }
+                Winograd.forwardPacked(x, wino[m], bias, y, null, epilogue, g, n);
+            }
             case DIRECT -> ConvGemm.forwardDirectPacked(x, gemm, bias, y, null, epilogue, g, n, c);
             case IMPLICIT_GEMM -> ConvGemm.forwardPacked(x, gemm, bias, y, null, epilogue, g, n, c);
             default -> {

@@ -100,6 +100,13 @@ public final class Tunables {
      */
     public static final int WINOGRAD_TILE = Integer.getInteger("fovea.winograd.tile", 4);
     /**
+     * Fewest 4×4 tiles a batch must make for F(4×4, 3×3): below it F(2×2, 3×3). Batch-1 inference
+     * of the tutorial CNN (AMD EPYC Zen 4, 2 threads, median µs per layer, 2×2 / 4×4 tiles):
+     * 32×32 32→32 113 / 69, 16×16 64→64 78 / 50 (16 tiles), 8×8 64→128 36 / 78 and 8×8 128→128
+     * 59 / 129 (4 tiles: a single task).
+     */
+    public static final int WINOGRAD_MIN_TILES4 = 16;
+    /**
      * Output tiles (2×2 pixels) per Winograd task at most: its transformed input (16 × 32 × C
      * floats) and products (16 × 32 × F) stay in L2 (256 KiB each at 128 channels). In one noisy
      * 5-round A/B run of each at batch 128, 32 was no slower than 64, with half the buffers.
@@ -135,8 +142,16 @@ public final class Tunables {
      * layer took 2.7 ms through packing here (AMD EPYC, AVX2), more than all its convolutions.
      */
     public static final int GEMM_THIN_ROWS = 4;
-    /** Columns of C per task of a thin product: up to 4 × 512 floats of C stay in L1 while B streams. */
+    /** Columns of C per task when a thin product's segments are added up. */
     public static final int GEMM_THIN_COLS = 512;
+    /**
+     * Rows of B per segment of a thin product (at least; {@link #GEMM_THIN_MAX_SEGMENTS} at most):
+     * each task streams its segment's rows of B whole into a partial of C, so a 2048 × 1024 dense
+     * layer at batch 1 splits into 8 contiguous 1 MiB reads.
+     */
+    public static final int GEMM_THIN_SEGMENT_ROWS = 256;
+    /** See {@link #GEMM_THIN_SEGMENT_ROWS}; the partials (segments × rows × N floats) stay small. */
+    public static final int GEMM_THIN_MAX_SEGMENTS = 8;
 
     private Tunables() {
     }

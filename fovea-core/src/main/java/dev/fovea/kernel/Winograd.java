@@ -248,15 +248,23 @@ public final class Winograd {
     static void forward(float[] x, float[] kernel, float[] bias, float[] y, float[] relu, WindowGeometry g, int n,
                         int c, int f) {
         Caller cl = CALLERS.get();
-        forwardPacked(x, pack(kernel, c, f, tile(g, c, f), cl.packed), bias, y, relu, null, g, n);
+        forwardPacked(x, pack(kernel, c, f, tile(g, n, c, f), cl.packed), bias, y, relu, null, g, n);
     }
 
     /**
-     * The output tile, 2 or 4 pixels a side, for a convolution that {@link #pays}: 4 by default
-     * (2.25 multiplies per output instead of 4), 2 when {@link Tunables#WINOGRAD_TILE} says so.
+     * The output tile, 2 or 4 pixels a side, for a convolution of a batch of n that {@link #pays}:
+     * 4 (2.25 multiplies per output instead of 4) unless the batch makes fewer than
+     * {@link Tunables#WINOGRAD_MIN_TILES4} such tiles, when the 2×2 tiles' four times as many
+     * tasks keep both cores busy (an 8×8 image at batch 1 is 4 tiles of 4×4: one task), or when
+     * {@link Tunables#WINOGRAD_TILE} is 2. From the shape alone, so a batch always takes the same
+     * route; the same image may round differently in batches of other sizes.
      */
-    static int tile(WindowGeometry g, int c, int f) {
-        return Tunables.WINOGRAD_TILE;
+    static int tile(WindowGeometry g, int n, int c, int f) {
+        if (Tunables.WINOGRAD_TILE == 2) {
+            return 2;
+        }
+        long tiles4 = (long) n * ((g.oh() + 3) / 4) * ((g.ow() + 3) / 4);
+        return tiles4 >= Tunables.WINOGRAD_MIN_TILES4 ? 4 : 2;
     }
 
     /**

@@ -188,7 +188,7 @@ final class WinogradWeights {
      */
     static void backwardWeights(float[] x, float[] dy, float[] dkernel, float[] dbias, WindowGeometry g, int n,
                                 int c, int f) {
-        backwardWeights(x, dy, dkernel, dbias, g, n, c, f, Winograd.tile(g, c, f));
+        backwardWeights(x, dy, dkernel, dbias, g, n, c, f, Winograd.tile(g, n, c, f));
     }
 
     /**

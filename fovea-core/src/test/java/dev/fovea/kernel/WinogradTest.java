@@ -243,8 +243,8 @@ class WinogradTest {
         float[] relu = new float[size];
         Conv2d.conv2dForward(x, k, bias, y, relu, new float[Conv2d.workspaceSize(t.g, t.n, c)], t.g, t.n, c, t.f);
         double[] scale;
-        double tol = Winograd.tile(t.g, c, t.f) == 2 ? TOL : TOL4;
-        scale = errorScale(x, k, bias, t, Winograd.tile(t.g, c, t.f));
+        double tol = Winograd.tile(t.g, t.n, c, t.f) == 2 ? TOL : TOL4;
+        scale = errorScale(x, k, bias, t, Winograd.tile(t.g, t.n, c, t.f));
         assertWithin(direct, y, scale, "Conv2d.conv2dForward routed to Winograd", tol);
         float[] directRelu = new float[size];
         Activations.reluScalar(direct, directRelu, size);
@@ -280,8 +280,8 @@ class WinogradTest {
                 }
             }
             double[] scale = errorScale(dy, flipped, null, new Case(adjoint, n, f, c, false, false),
-                    Winograd.tile(adjoint, f, c));
-            assertWithin(direct, dx, scale, "backward-data over " + g, Winograd.tile(adjoint, f, c) == 2 ? TOL : TOL4);
+                    Winograd.tile(adjoint, n, f, c));
+            assertWithin(direct, dx, scale, "backward-data over " + g, Winograd.tile(adjoint, n, f, c) == 2 ? TOL : TOL4);
         }
     }
 
