@@ -1,7 +1,7 @@
 package dev.fovea.bench;
 
-import dev.fovea.kernel.Conv2d;
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.conv.Convolution;
+import dev.fovea.kernel.window.WindowGeometry;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * JMH benchmark of the three convolution passes of {@link Conv2d} — forward, backward-data,
+ * JMH benchmark of the three convolution passes of {@link Convolution} — forward, backward-data,
  * backward-weights — on the {@link ConvShapes} at 1 and 2 threads, called with the arguments
  * {@code nn.Conv2D} passes for that layer (its {@link WindowGeometry}, bias or none, the fused
  * ReLU output or none, its workspace). Every buffer is allocated in the trial's setup, so a
@@ -90,27 +90,27 @@ public class ConvBench {
         dy = random(out, 4, 1e-2f);
         dx = new float[in];
         dkernel = new float[kernel.length];
-        work = new float[Conv2d.workspaceSize(g, n, c)];
+        work = new float[Convolution.workspaceSize(g, n, c)];
     }
 
     /** y = conv(x) + bias (and relu = max(y, 0) for layers that fuse it); returns y. */
     @Benchmark
     public float[] forward() {
-        Conv2d.conv2dForward(x, kernel, bias, y, relu, work, g, n, c, f);
+        Convolution.forward(x, kernel, bias, y, relu, work, g, n, c, f);
         return y;
     }
 
     /** dx = the forward's adjoint of dy; returns dx. */
     @Benchmark
     public float[] backwardData() {
-        Conv2d.conv2dBackwardData(dy, kernel, dx, work, g, n, c, f);
+        Convolution.backwardData(dy, kernel, dx, work, g, n, c, f);
         return dx;
     }
 
     /** dkernel += colsᵀ·dy (and dbias += Σ dy); returns dkernel. */
     @Benchmark
     public float[] backwardWeights() {
-        Conv2d.conv2dBackwardWeights(x, dy, dkernel, dbias, work, g, n, c, f);
+        Convolution.backwardWeights(x, dy, dkernel, dbias, work, g, n, c, f);
         return dkernel;
     }
 

@@ -1,11 +1,11 @@
 package dev.fovea.bench;
 
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.window.WindowGeometry;
 
 /**
  * One convolution to benchmark: a batch of n square h×h×c NHWC images, f filters of k×k, stride
  * 1, {@code same} or {@code valid} padding, and what the layer around it does that the kernel
- * call sees (a bias, a fused ReLU), so {@link ConvBench} calls {@code Conv2d} exactly as
+ * call sees (a bias, a fused ReLU), so {@link ConvBench} calls {@code Convolution} exactly as
  * {@code nn.Conv2D} would for that layer. Not a layer configuration: no strides, no dilation.
  *
  * @param name   the {@code @Param} value of {@link ConvBench}

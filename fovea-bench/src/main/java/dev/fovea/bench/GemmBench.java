@@ -1,6 +1,6 @@
 package dev.fovea.bench;
 
-import dev.fovea.kernel.Gemm;
+import dev.fovea.kernel.gemm.Gemm;
 import dev.fovea.tensor.Parallel;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

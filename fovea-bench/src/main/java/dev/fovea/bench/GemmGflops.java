@@ -1,6 +1,6 @@
 package dev.fovea.bench;
 
-import dev.fovea.kernel.Gemm;
+import dev.fovea.kernel.gemm.Gemm;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;
 

@@ -1,6 +1,6 @@
 package dev.fovea.bench;
 
-import dev.fovea.kernel.FmaPeak;
+import dev.fovea.tensor.FmaPeak;
 import dev.fovea.kernel.Vectors;
 import java.io.IOException;
 import java.nio.file.Files;

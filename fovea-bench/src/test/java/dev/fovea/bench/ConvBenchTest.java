@@ -3,8 +3,8 @@ package dev.fovea.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.fovea.kernel.Conv2d;
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.conv.Convolution;
+import dev.fovea.kernel.window.WindowGeometry;
 import dev.fovea.tensor.Parallel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +61,7 @@ class ConvBenchTest {
 
         float[] y = b.forward().clone();
         float[] expectedY = new float[out];
-        Conv2d.conv2dForwardScalar(b.x(), b.kernel(), b.bias(), expectedY, g, s.n(), s.c(), s.f());
+        Convolution.forwardScalar(b.x(), b.kernel(), b.bias(), expectedY, g, s.n(), s.c(), s.f());
         assertClose(expectedY, y, "forward y");
         if (s.relu()) {
             float[] relu = new float[out];
@@ -75,13 +75,13 @@ class ConvBenchTest {
 
         float[] dx = b.backwardData();
         float[] expectedDx = new float[in];
-        Conv2d.conv2dBackwardDataScalar(b.dy(), b.kernel(), expectedDx, g, s.n(), s.c(), s.f());
+        Convolution.backwardDataScalar(b.dy(), b.kernel(), expectedDx, g, s.n(), s.c(), s.f());
         assertClose(expectedDx, dx, "backward-data dx");
 
         float[] dk = b.backwardWeights();
         float[] expectedDk = new float[dk.length];
         float[] expectedDb = s.bias() ? new float[s.f()] : null;
-        Conv2d.conv2dBackwardWeightsScalar(b.x(), b.dy(), expectedDk, expectedDb, g, s.n(), s.c(), s.f());
+        Convolution.backwardWeightsScalar(b.x(), b.dy(), expectedDk, expectedDb, g, s.n(), s.c(), s.f());
         assertClose(expectedDk, dk, "backward-weights dkernel");
         if (s.bias()) {
             assertClose(expectedDb, b.dbias(), "backward-weights dbias");

@@ -1,6 +1,6 @@
 package dev.fovea.cli;
 
-import dev.fovea.kernel.FmaPeak;
+import dev.fovea.tensor.FmaPeak;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.InferencePlan;

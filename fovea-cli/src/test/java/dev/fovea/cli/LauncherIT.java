@@ -194,7 +194,7 @@ class LauncherIT {
     void theJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
         Map<String, Integer> versions = ClassFileVersions.of(ROOT.resolve("fovea-cli/target/fovea.jar"));
         assertTrue(versions.containsKey("dev/fovea/cli/Main.class") && versions.containsKey(
-                "dev/fovea/kernel/Gemm.class") && versions.containsKey("dev/fovea/serve/InferenceServer.class"),
+                "dev/fovea/kernel/gemm/Gemm.class") && versions.containsKey("dev/fovea/serve/InferenceServer.class"),
                 versions.keySet().toString());
         assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea.jar");
     }

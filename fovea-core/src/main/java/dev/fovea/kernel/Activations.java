@@ -210,13 +210,13 @@ public final class Activations {
         k.clear();
     }
 
-    /** y[i] = GELU(y[i]) for i in [from, to), on the calling thread: a convolution's {@link Epilogue}. */
-    static void geluInPlace(float[] y, int from, int to) {
+    /** y[i] = GELU(y[i]) for i in [from, to), on the calling thread: a convolution's {@code Epilogue}. */
+    public static void geluInPlace(float[] y, int from, int to) {
         geluRange(y, y, null, null, from, to);
     }
 
     /** Scalar twin of {@link #geluInPlace}. */
-    static void geluScalar(float[] y, int from, int to) {
+    public static void geluScalar(float[] y, int from, int to) {
         geluScalar(y, y, null, null, from, to);
     }
 

@@ -75,7 +75,7 @@ public final class Tunables {
      */
     public static final int CONV_L1_PANEL_FLOATS = 10 * 1024;
     /**
-     * Winograd F(2×2, 3×3) forward ({@link Winograd}) only from this many input channels and
+     * Winograd F(2×2, 3×3) forward ({@code Winograd}) only from this many input channels and
      * {@link #WINOGRAD_MIN_FILTERS} filters: with fewer, the 16 products are too short to pay for
      * the transforms' memory traffic. Measured with {@code WinogradAB} (fovea-bench test scope: A and
      * B alternating in one process; median, over rounds, of ConvGemm time / Winograd time, so above
@@ -96,7 +96,7 @@ public final class Tunables {
     public static final int WINOGRAD_MIN_FILTERS = 16;
     /**
      * Output pixels a side of a Winograd tile: 4, F(4×4, 3×3), or 2, F(2×2, 3×3). See
-     * {@link Winograd#tile}, which applies it, for what was measured.
+     * {@code Winograd.tile}, which applies it, for what was measured.
      */
     public static final int WINOGRAD_TILE = Integer.getInteger("fovea.winograd.tile", 4);
     /**
@@ -114,7 +114,7 @@ public final class Tunables {
     public static final int WINOGRAD_TILE_BLOCK = 32;
     /**
      * Floats of transformed input and dy per block of the Winograd weight gradient
-     * ({@link WinogradWeights}: 16 · tiles · (C + F)), 1 MiB: written by the block's transform and
+     * ({@code WinogradWeights}: 16 · tiles · (C + F)), 1 MiB: written by the block's transform and
      * read back by its 16 products while still in the core's L2. The block's tiles are also the K
      * each register tile sums in registers before adding into its segment's partial.
      */

@@ -1,5 +1,7 @@
 package dev.fovea.kernel;
 
+import dev.fovea.kernel.gemm.generated.GemmKernels;
+
 import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;

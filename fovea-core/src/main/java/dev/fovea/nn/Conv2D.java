@@ -1,8 +1,8 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.Conv2d;
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.conv.Convolution;
+import dev.fovea.kernel.window.WindowGeometry;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -15,7 +15,7 @@ import java.util.Map;
  * (KH, KW, C, F), optional bias and an activation; output (OH, OW, F). Keras defaults: strides 1,
  * {@code valid} padding, linear activation, bias on; kernel glorot_uniform (see {@link KernelInitializer}), bias zeros. Options
  * past the short constructors go through {@link Config}.
- * The arithmetic lives in {@link Conv2d}; this class holds configuration, parameters and the
+ * The arithmetic lives in {@link Convolution}; this class holds configuration, parameters and the
  * per-batch-size buffers. No dilation, groups or data formats other than channels-last.
  */
 public final class Conv2D extends BaseLayer {
@@ -207,7 +207,7 @@ public final class Conv2D extends BaseLayer {
 
     /** The kernels' scratch for a batch of n, grown (never shrunk) when the batch grows. */
     private float[] work(int n) {
-        int size = Conv2d.workspaceSize(window, n, inputShape.dim(2));
+        int size = Convolution.workspaceSize(window, n, inputShape.dim(2));
         if (work.length < size) {
             work = new float[size];
         }
@@ -224,11 +224,11 @@ public final class Conv2D extends BaseLayer {
         z = reuse(z, outShape);
         if (activation == ActivationFunction.RELU) {
             y = reuse(y, outShape);
-            Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), y.data(),
+            Convolution.forward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), y.data(),
                     work(n), window, n, c, filters);
             return y;
         }
-        Conv2d.conv2dForward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work(n), window, n,
+        Convolution.forward(input.data(), kernel.value(), useBias ? bias.value() : null, z.data(), work(n), window, n,
                 c, filters);
         if (activation == ActivationFunction.LINEAR) {
             return z;
@@ -252,7 +252,7 @@ public final class Conv2D extends BaseLayer {
     /**
      * Frozen parameters get no gradient (it stays zero): an optimizer would discard it, and for a
      * frozen first layer (airbench94's whitening conv) the kernel gradient is most of the
-     * backward cost. A trained bias under a frozen kernel is summed by {@link Conv2d#biasGrad},
+     * backward cost. A trained bias under a frozen kernel is summed by {@link Convolution#biasGrad},
      * which may round differently from the fused path; which path runs depends only on the
      * frozen states, so a run stays deterministic.
      */
@@ -271,15 +271,15 @@ public final class Conv2D extends BaseLayer {
             grad = dz;
         }
         if (dkernel) {
-            Conv2d.conv2dBackwardWeights(x.data(), grad.data(), kernel.grad(), dbias, work(n), window, n, c, filters);
+            Convolution.backwardWeights(x.data(), grad.data(), kernel.grad(), dbias, work(n), window, n, c, filters);
         } else if (dbias != null) {
-            Conv2d.biasGrad(grad.data(), dbias, grad.size() / filters, filters);
+            Convolution.biasGrad(grad.data(), dbias, grad.size() / filters, filters);
         }
         if (!inputGradient) {
             return null;
         }
         dx = reuse(dx, x.shape());
-        Conv2d.conv2dBackwardData(grad.data(), kernel.value(), dx.data(), work(n), window, n, c, filters);
+        Convolution.backwardData(grad.data(), kernel.value(), dx.data(), work(n), window, n, c, filters);
         return dx;
     }
 

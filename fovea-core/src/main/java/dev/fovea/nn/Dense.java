@@ -1,8 +1,8 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.Conv2d;
-import dev.fovea.kernel.Gemm;
+import dev.fovea.kernel.conv.Convolution;
+import dev.fovea.kernel.gemm.Gemm;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
@@ -163,7 +163,7 @@ public final class Dense extends BaseLayer {
         float[] g = grad.data();
         Gemm.gemm(x.data(), 0, in, true, g, 0, units, false, kernel.grad(), 0, units, in, units, n, true);
         if (useBias) {
-            Conv2d.biasGrad(g, bias.grad(), n, units);
+            Convolution.biasGrad(g, bias.grad(), n, units);
         }
         dx = reuse(dx, x.shape());
         Gemm.gemm(g, 0, units, false, kernel.value(), 0, units, true, dx.data(), 0, in, n, in, units, false);

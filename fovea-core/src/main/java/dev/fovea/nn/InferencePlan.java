@@ -1,8 +1,8 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.Epilogue;
-import dev.fovea.kernel.PreparedConv;
+import dev.fovea.kernel.conv.Epilogue;
+import dev.fovea.kernel.conv.PreparedConv;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.SymmetricEigen;
+import dev.fovea.nn.SymmetricEigen;
 
 /**
  * Initializations applied to a built layer after the default one, as airbench94 does

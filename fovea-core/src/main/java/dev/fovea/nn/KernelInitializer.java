@@ -8,7 +8,7 @@ import java.util.Locale;
  * How Conv2D and Dense draw their kernels at build time: uniform in [−limit, limit] with a limit
  * from the kernel's fan-in (inputs per output: KH·KW·C for a conv) and fan-out (KH·KW·F).
  * Keras's names: {@code glorot_uniform} (its default), {@code he_uniform}, {@code lecun_uniform}.
- * {@code fan_in_uniform} is PyTorch's default for {@code nn.Conv2d} and {@code nn.Linear}
+ * {@code fan_in_uniform} is PyTorch's default for {@code nn.Convolution} and {@code nn.Linear}
  * ({@code kaiming_uniform_(a=√5)}, limit 1/√fan_in), which airbench keeps.
  */
 public enum KernelInitializer {

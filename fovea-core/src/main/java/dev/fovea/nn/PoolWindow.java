@@ -1,7 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.window.WindowGeometry;
 import dev.fovea.tensor.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;

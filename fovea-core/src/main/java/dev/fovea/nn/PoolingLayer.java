@@ -1,7 +1,7 @@
 package dev.fovea.nn;
 
-import dev.fovea.kernel.Pool2d;
-import dev.fovea.kernel.WindowGeometry;
+import dev.fovea.kernel.window.Pool2d;
+import dev.fovea.kernel.window.WindowGeometry;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;

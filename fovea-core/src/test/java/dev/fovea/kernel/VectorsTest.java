@@ -1,5 +1,7 @@
 package dev.fovea.kernel;
 
+import dev.fovea.kernel.gemm.generated.GemmKernels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -63,7 +63,7 @@ class SparkLauncherIT {
     void theSparkJarHoldsJava17BytecodeWhicheverJdkBuiltIt() throws Exception {
         Map<String, Integer> versions = ClassFileVersions.of(Path.of("target/fovea-spark.jar"));
         assertTrue(versions.containsKey("dev/fovea/spark/Main.class") && versions.containsKey(
-                "dev/fovea/kernel/Gemm.class"), versions.keySet().toString());
+                "dev/fovea/kernel/gemm/Gemm.class"), versions.keySet().toString());
         assertEquals("", ClassFileVersions.notJava17(versions), "class files above Java 17's (61) in fovea-spark.jar");
     }
 
