@@ -37,7 +37,6 @@ import java.util.Arrays;
  * {@link WinogradTiles4} (m = 4).
  */
 public final class Winograd {
-    public static final long[] PROBE = new long[3];
     private static final int KC = Tunables.GEMM_KC;
     private static final int NV = GemmKernels.NV;
     private static final int MR = GemmKernels.MR;
@@ -154,7 +153,6 @@ public final class Winograd {
             int uStride = p.uStride;
             int t0 = blk * tb;
             int nt = Math.min(tb, tiles - t0);
-            long q0 = System.nanoTime();
             for (int i = 0; i < nt; i++) {
                 if (tm == 2) {
                     WinogradTiles.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
@@ -162,7 +160,6 @@ public final class Winograd {
                     WinogradTiles4.transformInput(x, v, t.patch, t.tmp, t0 + i, i, vs, g, th, tw, c);
                 }
             }
-            long q1 = System.nanoTime();
             for (int xi = 0; xi < positions; xi++) {
                 for (int pc = 0; pc < c; pc += KC) {
                     int kc = Math.min(KC, c - pc);
@@ -181,7 +178,6 @@ public final class Winograd {
                     }
                 }
             }
-            long q2 = System.nanoTime();
             for (int i = 0; i < nt; i++) {
                 if (tm == 2) {
                     WinogradTiles.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i * fPad, ms, g, th, tw, f);
@@ -189,10 +185,6 @@ public final class Winograd {
                     WinogradTiles4.transformOutput(m, bias, y, relu, t.tmp, t0 + i, i * fPad, ms, g, th, tw, f);
                 }
             }
-            long q3 = System.nanoTime();
-            PROBE[0] += q1 - q0;
-            PROBE[1] += q2 - q1;
-            PROBE[2] += q3 - q2;
             if (epilogue != null) {
                 int oh = g.oh();
                 int ow = g.ow();
