@@ -22,12 +22,13 @@ import java.util.List;
  * "Right after" means the only reader of the output, so nothing else needs the intermediate.</li>
  * <li>Every convolution is a {@link PreparedConv}: its route is chosen and its kernel packed (or
  * Winograd-transformed) once, not per call.</li>
- * <li>Output buffers are kept per batch size; a call allocates nothing once they exist.</li>
+ * <li>Each prepared convolution keeps its output buffer for the batch size of the last call: a
+ * call at the same batch size allocates nothing.</li>
  * </ul>
  * Other layers run as themselves in inference mode; a nested model gets a plan of its own.
  *
  * <p>A plan is a snapshot of the weights when it was made ({@link #of}): after more training,
- * make a new one. Fused epilogues give the same bits as the separate layers; folding a
+ * {@link #refresh} it (it keeps its buffers, which a new plan would allocate again). Fused epilogues give the same bits as the separate layers; folding a
  * BatchNormalization into a kernel rounds differently, within about 1e-6 relative per layer
  * ({@code InferencePlanTest} holds outputs within 1e-5 relative of the model's). Not
  * thread-safe: one caller at a time, like a model. Layers that run as themselves share their
@@ -41,6 +42,10 @@ public final class InferencePlan {
 
     private final Model model;
     private final Step[] steps;
+    /** Each prepared convolution's output buffer, by node; kept across {@link #refresh}. */
+    private final Tensor[] outputs;
+    /** Nested models' plans, by node. */
+    private final InferencePlan[] nestedPlans;
     /** For a node fused into an earlier step: that step's node; else the node itself. */
     private final int[] alias;
     private final Tensor[] acts;
@@ -55,10 +60,22 @@ public final class InferencePlan {
         alias = new int[nodes];
         acts = new Tensor[nodes];
         args = new Tensor[nodes][];
+        outputs = new Tensor[nodes];
+        nestedPlans = new InferencePlan[nodes];
         for (int i = 0; i < nodes; i++) {
-            alias[i] = i;
             args[i] = new Tensor[i == 0 ? 0 : model.nodeInputs(i).length];
             argViews.add(Arrays.asList(args[i]));
+        }
+        prepare();
+    }
+
+    /* Chooses every node's step from the model's weights now. */
+    private void prepare() {
+        int nodes = steps.length;
+        description.clear();
+        for (int i = 0; i < nodes; i++) {
+            alias[i] = i;
+            steps[i] = null;
         }
         for (int i = 1; i < nodes; i++) {
             if (alias[i] != i) {
@@ -68,7 +85,8 @@ public final class InferencePlan {
             if (layer instanceof Conv2D conv && epilogueAct(conv.activation()) != null) {
                 steps[i] = prepareConv(i, conv);
             } else if (layer instanceof Model nested) {
-                InferencePlan sub = new InferencePlan(nested);
+                InferencePlan sub = nestedPlans[i] == null ? new InferencePlan(nested) : nestedPlans[i].refresh();
+                nestedPlans[i] = sub;
                 steps[i] = in -> sub.forward(in.get(0));
                 for (String d : sub.description) {
                     description.add(layer.name() + "/" + d);
@@ -82,6 +100,16 @@ public final class InferencePlan {
     /** Prepares {@code model} (a snapshot of its weights now). */
     public static InferencePlan of(Model model) {
         return new InferencePlan(model);
+    }
+
+    /**
+     * Prepares the plan again from the model's weights now (after more training), keeping its
+     * output buffers: what {@code of(model())} computes, without allocating them again. Returns
+     * this plan.
+     */
+    public InferencePlan refresh() {
+        prepare();
+        return this;
     }
 
     public Model model() {
@@ -235,19 +263,16 @@ public final class InferencePlan {
         description.add(conv.name() + ": " + prepared.route() + (act == Epilogue.Act.NONE ? "" : ", epilogue " + act)
                 + (fused.isEmpty() ? "" : " + " + String.join(" + ", fused)));
         Shape out = conv.outputShape();
-        return new Step() {
-            private Tensor y;
-
-            @Override
-            public Tensor run(List<Tensor> inputs) {
-                Tensor x = inputs.get(0);
-                int n = x.dim(0);
-                if (y == null || y.dim(0) != n) {
-                    y = Tensor.zeros(out.withBatch(n));
-                }
-                prepared.forward(x.data(), y.data(), n);
-                return y;
+        return inputs -> {
+            Tensor x = inputs.get(0);
+            int n = x.dim(0);
+            Tensor y = outputs[i];
+            if (y == null || y.dim(0) != n) {
+                y = Tensor.zeros(out.withBatch(n));
+                outputs[i] = y;
             }
+            prepared.forward(x.data(), y.data(), n);
+            return y;
         };
     }
 

@@ -61,7 +61,7 @@ abstract class PoolingLayer extends BaseLayer {
         int c = inputShape.dim(2);
         y = reuse(y, outputShape.withBatch(batch));
         if (max) {
-            if (argmax.length != y.size()) {
+            if (argmax.length < y.size()) { // a smaller batch uses the front of a larger one
                 argmax = new int[y.size()];
             }
             Pool2d.maxForward(x.data(), y.data(), argmax, geometry, batch, c);

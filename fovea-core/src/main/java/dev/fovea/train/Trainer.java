@@ -8,10 +8,12 @@ import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
+import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,10 @@ public final class Trainer {
     private int epochsDone;
     private ModelFile.Info info = ModelFile.Info.of(List.of());
     private Tensor grad;
+    /* What evaluate and predict run: one plan, refreshed from the weights on each use. */
+    private InferencePlan plan;
+    /* A short last batch padded to the full batch size (see infer). */
+    private Tensor padded;
     private volatile String interruptReason;
     /** Whether the last {@code fit} stopped because of {@link #interrupt}, inside an epoch or between two. */
     private boolean stoppedByInterrupt;
@@ -344,10 +350,10 @@ public final class Trainer {
         ms.forEach(Metric::reset);
         double lossSum = 0;
         long n = 0;
-        InferencePlan plan = InferencePlan.of(model);
+        InferencePlan p = plan();
         try (Feed feed = data.inOrder(batchSize)) {
             for (Batch b = feed.next(); b != null; b = feed.next()) {
-                Tensor pred = plan.forward(b.x());
+                Tensor pred = infer(p, b, batchSize, n > 0);
                 lossSum += (double) loss.compute(pred, b.labels(), null) * b.size();
                 n += b.size();
                 for (Metric m : ms) {
@@ -370,10 +376,10 @@ public final class Trainer {
     public float[] predict(Feed.Source data, int batchSize) {
         float[] out = null;
         int filled = 0;
-        InferencePlan plan = InferencePlan.of(model);
+        InferencePlan p = plan();
         try (Feed feed = data.inOrder(batchSize)) {
             for (Batch b = feed.next(); b != null; b = feed.next()) {
-                Tensor pred = plan.forward(b.x());
+                Tensor pred = infer(p, b, batchSize, filled > 0);
                 int per = pred.size() / b.size();
                 if (out == null) {
                     out = new float[data.size() * per];
@@ -383,6 +389,37 @@ public final class Trainer {
             }
         }
         return out == null ? new float[0] : out;
+    }
+
+    /* The plan of the model's weights now: made once, then refreshed, keeping its buffers. */
+    private InferencePlan plan() {
+        plan = plan == null ? InferencePlan.of(model) : plan.refresh();
+        return plan;
+    }
+
+    /**
+     * The plan's outputs for batch b. A short last batch after full ones runs padded with zero
+     * images to the full size, and its rows are copied out: at another batch size the plan's
+     * buffers and those of the layers it shares with training (pooling, activations) would be
+     * allocated again, twice an epoch, hundreds of megabytes for the fast presets' validation.
+     * Inference treats every image on its own, so the padding changes none of its rows' values.
+     */
+    private Tensor infer(InferencePlan p, Batch b, int batchSize, boolean afterFull) {
+        Tensor x = b.x();
+        int n = b.size();
+        if (!afterFull || n >= batchSize) {
+            return p.forward(x);
+        }
+        Shape full = x.shape().dropFirst().withBatch(batchSize);
+        if (padded == null || !padded.shape().equals(full)) {
+            padded = Tensor.zeros(full);
+        }
+        float[] pd = padded.data();
+        System.arraycopy(x.data(), 0, pd, 0, x.size());
+        Arrays.fill(pd, x.size(), pd.length, 0f);
+        Tensor out = p.forward(padded);
+        int per = out.size() / batchSize;
+        return new Tensor(out.shape().dropFirst().withBatch(n), Arrays.copyOf(out.data(), n * per));
     }
 
     /** Writes a full training checkpoint: see {@link Checkpoint}. */

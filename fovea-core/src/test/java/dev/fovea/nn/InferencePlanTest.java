@@ -2,6 +2,7 @@ package dev.fovea.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -158,5 +159,26 @@ class InferencePlanTest {
         assertArrayEquals(before, plan.forward(x).data(), "a plan keeps the weights it was made with");
         FoveaException e = assertThrows(FoveaException.class, () -> plan.forward(Tensor.zeros(Shape.of(1, 16, 16, 3))));
         assertTrue(e.getMessage().contains("expects input of shape (None, 32, 32, 3)"), e.getMessage());
+    }
+
+    @Test
+    void aRefreshedPlanComputesWhatANewPlanComputesInTheSameBuffers() {
+        Model m = Presets.create("fast-small", 32, 32, 3, 10);
+        randomizeStatistics(m, 3, false);
+        InferencePlan plan = InferencePlan.of(m);
+        Tensor x = images(new Rng(4), 3, 32, 32, 3);
+        float[] before = plan.forward(x).data().clone();
+        // Training moves weights and moving statistics: change a kernel, a bias, a moving mean
+        // and variance, each of a layer the plan folds or fuses.
+        m.namedParams().get("conv2d/kernel").value()[5] += 0.25f;
+        m.namedParams().get("conv2d_2/kernel").value()[7] -= 0.5f;
+        m.namedParams().get("batch_normalization/moving_mean").value()[1] += 0.3f;
+        m.namedParams().get("batch_normalization_3/moving_variance").value()[2] *= 2f;
+        m.namedParams().get("dense/kernel").value()[0] += 1f;
+        float[] fresh = InferencePlan.of(m).forward(x).data().clone();
+        assertTrue(!java.util.Arrays.equals(before, fresh), "the changes reach the output");
+        assertClose(m.forward(x, false).data().clone(), fresh, 10, "a new plan");
+        assertSame(plan, plan.refresh());
+        assertArrayEquals(fresh, plan.forward(x).data(), "a refreshed plan gives a new plan's bits");
     }
 }

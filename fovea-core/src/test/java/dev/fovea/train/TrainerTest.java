@@ -331,6 +331,44 @@ class TrainerTest {
     }
 
     @Test
+    void aShortLastBatchGivesTheRowsTheWholeBatchGivesAndTheMeanLossOfTheRows() {
+        Trainer t = trainer(smallCnn(5));
+        t.fit(ArrayFeed.blobs(48, 4, SAMPLE, 3), quiet(2));
+        ArrayFeed test = ArrayFeed.blobs(20, 4, SAMPLE, 11); // batches of 7: 7, 7 and a padded 6
+        float[] want = t.model().forward(new dev.fovea.tensor.Tensor(Shape.of(20, 8, 8, 3), test.x.clone()), false)
+                .data().clone();
+        float[] got = t.predict(test, 7);
+        assertEquals(want.length, got.length);
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], got[i], 1e-5 * Math.max(1, Math.abs(want[i])), "output " + i);
+        }
+        // Sparse categorical cross-entropy of the probabilities, averaged by hand.
+        double loss = 0;
+        int right = 0;
+        for (int r = 0; r < 20; r++) {
+            int label = test.y[r];
+            loss -= Math.log(Math.max(want[r * 4 + label], 1e-7));
+            int best = 0;
+            for (int k = 1; k < 4; k++) {
+                best = want[r * 4 + k] > want[r * 4 + best] ? k : best;
+            }
+            right += best == label ? 1 : 0;
+        }
+        java.util.Map<String, Double> ev = t.evaluate(test, 7);
+        assertEquals(loss / 20, ev.get("loss"), 1e-5);
+        assertEquals(right / 20.0, ev.get("accuracy"), 1e-12);
+        // A second evaluation (the plan refreshed, its buffers kept) after more training agrees with
+        // the model's weights now, not those of the first.
+        t.fit(ArrayFeed.blobs(48, 4, SAMPLE, 3), quiet(1));
+        float[] now = t.model().forward(new dev.fovea.tensor.Tensor(Shape.of(20, 8, 8, 3), test.x.clone()), false)
+                .data().clone();
+        float[] again = t.predict(test, 7);
+        for (int i = 0; i < now.length; i++) {
+            assertEquals(now[i], again[i], 1e-5 * Math.max(1, Math.abs(now[i])), "output " + i + " after more training");
+        }
+    }
+
+    @Test
     void saveLoadGivesIdenticalPredictions(@TempDir Path tmp) {
         Trainer t = trainer(smallCnn(2));
         t.fit(ArrayFeed.blobs(48, 4, SAMPLE, 3), quiet(1));
