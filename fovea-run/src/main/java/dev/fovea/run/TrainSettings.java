@@ -412,14 +412,6 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         return m;
     }
 
-    /** These settings for {@code epochs} in total (Java callers continuing a run). */
-    public TrainSettings withEpochs(double total) {
-        return new TrainSettings(model, data, total, batchSize, optimizer, lr, momentum, nesterov, weightDecay,
-                labelSmoothing, augmentation, validation, normalize, limit, seed, verbose, lrSchedule, warmup,
-                lrStartFactor, lrEndFactor, weightDecayMode, lrMultipliers, lossReduction, dropLast, lookahead, whiten,
-                dirac, freeze, freezeAfter, tta);
-    }
-
     /** The training augmentation. */
     public Augmentation augmentationConfig() {
         return AugmentationOptions.fromMap(augmentation).toAugmentation();
