@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import dev.fovea.run.Check;
 import dev.fovea.tensor.Parallel;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -10,6 +10,8 @@ import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Summary;
 import dev.fovea.report.HtmlReport;
+import dev.fovea.run.Check;
+import dev.fovea.run.OutputFolder;
 import dev.fovea.tensor.Shape;
 import java.io.PrintWriter;
 import java.nio.file.Path;

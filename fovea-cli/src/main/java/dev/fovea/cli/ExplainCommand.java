@@ -10,6 +10,7 @@ import dev.fovea.nn.ConvArithmetic.Window;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.report.ImageGrid;
+import dev.fovea.run.Check;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.awt.image.BufferedImage;

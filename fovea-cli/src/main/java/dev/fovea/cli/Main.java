@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.FoveaException;
+import dev.fovea.run.OutputFolder;
 import dev.fovea.train.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,7 +68,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             String msg = user ? ex.getMessage()
                     : "internal error, " + ex + " (set FOVEA_DEBUG=1 to see the stack trace)";
             Console.err(cmd.getErr(), "error: " + msg);
-            return ex instanceof UserError ue ? ue.exitCode() : user ? USER_ERROR : 1;
+            // A write that failed while working (a full disk) exits 1, as it always has.
+            return ex instanceof UserError ue ? ue.exitCode() : ex instanceof OutputFolder.WriteFailure ? 1
+                    : user ? USER_ERROR : 1;
         });
         return cl;
     }

@@ -10,6 +10,8 @@ import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
+import dev.fovea.run.Check;
+import dev.fovea.run.OutputFolder;
 import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.fovea.cli;
 
+import dev.fovea.run.Check;
 import dev.fovea.serve.InferenceServer;
 import dev.fovea.serve.ServeOptions;
 import dev.fovea.serve.ServedModel;

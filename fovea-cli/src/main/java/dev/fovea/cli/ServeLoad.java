@@ -4,6 +4,7 @@ import dev.fovea.data.Cifar10;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Splits;
 import dev.fovea.io.ModelFile;
+import dev.fovea.run.Check;
 import dev.fovea.serve.ServedModel;
 import dev.fovea.tensor.Parallel;
 import dev.fovea.tensor.Rng;

@@ -1,6 +1,7 @@
 package dev.fovea.cli;
 
 import dev.fovea.nn.Summary;
+import dev.fovea.run.Check;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

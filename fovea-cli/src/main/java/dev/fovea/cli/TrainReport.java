@@ -6,6 +6,7 @@ import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.nn.Model;
 import dev.fovea.report.RunReport;
 import dev.fovea.report.TrainingCurves;
+import dev.fovea.run.OutputFolder;
 import dev.fovea.train.History;
 import java.nio.file.Path;
 import java.util.List;

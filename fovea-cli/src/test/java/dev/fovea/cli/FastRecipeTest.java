@@ -14,6 +14,8 @@ import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
+import dev.fovea.run.Recipes;
+import dev.fovea.run.TrainSettings;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,8 +32,8 @@ class FastRecipeTest {
         assertEquals(1.996e-3, Recipes.WEIGHT_DECAY, 0.0005e-3);
         assertEquals(7850.67, Recipes.KILOSTEP_SCALE, 0.01);
         // 50,000 images at batch 1024 with drop-last: 48 steps an epoch, 9.9 epochs = 476 steps
-        assertEquals(476, TrainSetup.totalSteps(9.9, 50_000, 1024, true));
-        assertEquals(49 * 3, TrainSetup.totalSteps(3, 50_000, 1024, false));
+        assertEquals(476, TrainSettings.totalSteps(9.9, 50_000, 1024, true));
+        assertEquals(49 * 3, TrainSettings.totalSteps(3, 50_000, 1024, false));
         assertEquals(9.9, Recipes.defaults("fast").get("epochs"));
         assertTrue(Recipes.defaults("tutorial-cnn").isEmpty());
     }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fovea.run.OutputFolder;
+import dev.fovea.run.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -83,12 +85,12 @@ class TrainRunFolderTest {
     @Test
     void defaultRunFolderIsUniquePerModelAndTime() throws Exception {
         LocalDateTime t = LocalDateTime.of(2026, 1, 2, 3, 4, 5);
-        Path a = RunRecord.uniqueFolder(tmp, "tutorial-cnn", t);
+        Path a = RunFolder.uniqueFolder(tmp, "tutorial-cnn", t);
         assertEquals(tmp.resolve("tutorial-cnn-20260102-030405"), a);
         Files.createDirectories(a);
-        assertEquals(tmp.resolve("tutorial-cnn-20260102-030405-2"), RunRecord.uniqueFolder(tmp, "tutorial-cnn", t));
+        assertEquals(tmp.resolve("tutorial-cnn-20260102-030405-2"), RunFolder.uniqueFolder(tmp, "tutorial-cnn", t));
         assertEquals(tmp.resolve("small-20260102-030405"),
-                RunRecord.uniqueFolder(tmp, "/models/small.safetensors", t));
+                RunFolder.uniqueFolder(tmp, "/models/small.safetensors", t));
     }
 
     /**
@@ -106,7 +108,7 @@ class TrainRunFolderTest {
         assertEquals(0, first.code(), first.err());
         JsonNode rec = new ObjectMapper().readTree(run.resolve("run.json").toFile());
         assertEquals(data.toAbsolutePath().normalize().toString(), rec.get("data").asText());
-        assertEquals(ProvenanceDigest.sha256(data), rec.get("data_sha256").asText());
+        assertEquals(ProvenanceDigest.sha256(data), rec.get("data_decoded_sha256").asText());
 
         Path moved = tmp.resolve("moved");
         Files.move(data, moved);
@@ -179,7 +181,7 @@ class TrainRunFolderTest {
                 new java.nio.file.FileSystemException("/x", null, "Read-only file system")));
         assertEquals("/x/y is a file, not a folder",
                 OutputFolder.reason(new java.nio.file.FileAlreadyExistsException("/x/y")));
-        UserError e = OutputFolder.failure("cannot write", Path.of("/x/run/model.safetensors"), "--out",
+        OutputFolder.WriteFailure e = OutputFolder.failure("cannot write", Path.of("/x/run/model.safetensors"), "--out",
                 new java.nio.file.FileSystemException("/x/run/model.safetensors", null, "No space left on device"));
         assertEquals("cannot write /x/run/model.safetensors: the disk is full (No space left on device); choose"
                 + " another --out (a folder you can write to, on a disk with free space)", e.getMessage());

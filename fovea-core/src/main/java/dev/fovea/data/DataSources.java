@@ -2,6 +2,7 @@ package dev.fovea.data;
 
 import dev.fovea.FoveaException;
 import dev.fovea.io.NearestName;
+import dev.fovea.io.Sha256;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,15 @@ public final class DataSources {
             return Cifar10.info(p);
         }
         return DataInfo.of(p.toString(), ImageFolder.load(p, options, err::println));
+    }
+
+    /**
+     * The SHA-256 of the data as it lies on disk ({@link dev.fovea.io.Sha256}): of an archive,
+     * {@code .bin} or {@code .zip}, its bytes as {@code sha256sum} prints them; of a folder, the
+     * {@code sha256sum} listing of its files, hashed. For {@code cifar10}, the cached archive.
+     */
+    public static String fileSha256(String spec, PrintStream err) {
+        return Sha256.of(resolve(spec, err));
     }
 
     private static Path resolve(String spec, PrintStream err) {

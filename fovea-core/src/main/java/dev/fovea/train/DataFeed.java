@@ -81,16 +81,12 @@ public final class DataFeed implements Feed.Source {
 
     /** Seed, image count, augmentation and the data's {@link Dataset#sha256()} (computed once). */
     @Override
-    public Map<String, Object> describe() {
+    public Provenance.TrainingData describe() {
         if (sha256 == null) {
             sha256 = data.sha256();
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("seed", seed);
-        m.put("images", data.size());
-        m.put("augmentation", augmentation.isNone() ? "none" : describe(augmentation));
-        m.put("data_sha256", sha256);
-        return m;
+        return new Provenance.TrainingData(seed, data.size(), augmentation.isNone() ? Map.of() : describe(augmentation),
+                sha256);
     }
 
     /** Keras's names for the settings (ImageDataGenerator's, then the crop and cutout extras). */

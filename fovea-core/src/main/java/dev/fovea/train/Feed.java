@@ -51,11 +51,11 @@ public interface Feed extends AutoCloseable {
         Feed inOrder(int batchSize);
 
         /**
-         * What a model file's provenance should say about this data (seed, augmentation,
-         * {@code data_sha256}, …); empty when the source cannot tell.
+         * What a model file's provenance should say about this data (seed, image count,
+         * augmentation, the SHA-256 of what it trains on); null when the source cannot tell.
          */
-        default java.util.Map<String, Object> describe() {
-            return java.util.Map.of();
+        default Provenance.TrainingData describe() {
+            return null;
         }
     }
 }

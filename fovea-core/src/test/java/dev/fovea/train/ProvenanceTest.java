@@ -72,7 +72,9 @@ class ProvenanceTest {
         assertEquals(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(),
                 ((Number) p.get("vector_bits")).intValue());
         assertFalse(String.valueOf(p.get("fovea_version")).isBlank());
-        assertEquals(sha256(d), p.get("data_sha256"));
+        assertEquals(sha256(d), p.get("data_used_sha256"));
+        assertEquals(System.getProperty("os.arch"), p.get("os_arch"));
+        assertEquals(dev.fovea.kernel.Vectors.tileSet(), p.get("register_tiles"));
         assertEquals(20, ((Number) p.get("images")).intValue());
         assertEquals("adam", p.get("optimizer"));
         assertEquals(0.003, ((Number) p.get("learning_rate")).doubleValue(), 1e-12);
@@ -95,5 +97,64 @@ class ProvenanceTest {
         assertEquals(4, ((Number) t.info().provenance().get("batch_size")).intValue());
         assertEquals("none", t.info().provenance().get("augmentation"));
         assertTrue(t.info().provenance().containsKey("callbacks"));
+    }
+
+    /**
+     * A file written by an older version (its hash keys under their old names, the single
+     * {@code command}) or a newer one (keys this version does not know, a known key with a value
+     * of another type) reads: old names land in the typed fields, everything else is kept and
+     * written back as it was.
+     */
+    @Test
+    void olderAndUnknownKeysRead() {
+        Map<String, Object> old = new java.util.LinkedHashMap<>();
+        old.put("fovea_version", "0.0.9");
+        old.put("java_version", "17.0.2");
+        old.put("vector_bits", 256);
+        old.put("optimizer", "adam");
+        old.put("epochs", 3);
+        old.put("seed", 7);
+        old.put("augmentation", "none");
+        old.put("data_sha256", "aa11");
+        old.put("data_source_sha256", "bb22");
+        old.put("command", "fovea train --epochs 3");
+        old.put("limit", "none");
+        old.put("gpu_count", 0);
+        old.put("batch_size", "32");
+        old.put("trainer", "fovea spark train");
+
+        Provenance p = Provenance.fromMap(old);
+        assertEquals("0.0.9", p.environment().foveaVersion());
+        assertEquals(256, p.environment().vectorBits());
+        assertEquals(null, p.environment().cpu(), "absent from old files");
+        assertEquals("adam", p.fit().optimizer());
+        assertEquals(3.0, p.fit().epochs());
+        assertEquals(null, p.fit().batchSize(), "a string where a number belongs is not typed");
+        assertEquals(7L, p.data().seed());
+        assertEquals(Map.of(), p.data().augmentation());
+        assertEquals("aa11", p.data().usedSha256(), "data_sha256 hashed the pixels trained on");
+        assertEquals("bb22", p.run().dataDecodedSha256(), "data_source_sha256 hashed the decoded split");
+        assertEquals(List.of("fovea train --epochs 3"), p.run().commands());
+        assertEquals(Map.of("gpu_count", 0, "batch_size", "32", "trainer", "fovea spark train"), p.other());
+
+        Map<String, Object> back = p.toMap();
+        assertEquals("aa11", back.get("data_used_sha256"));
+        assertEquals("bb22", back.get("data_decoded_sha256"));
+        assertFalse(back.containsKey("data_sha256") || back.containsKey("data_source_sha256") || back.containsKey("command"));
+        assertEquals(0, back.get("gpu_count"));
+        assertEquals("32", back.get("batch_size"), "kept as it was");
+        assertEquals(3L, back.get("epochs"), "a whole number of epochs is written as one");
+        assertEquals("none", back.get("augmentation"));
+        assertEquals(p, Provenance.fromMap(back), "the new form reads back to the same record");
+    }
+
+    /** The processor is /proc/cpuinfo's first "model name", and nothing where there is none (ARM's lists parts). */
+    @Test
+    void cpuModelComesFromProcCpuinfo() {
+        assertEquals("AMD EPYC 7B13 64-Core Processor", Provenance.cpuModel(
+                "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13 64-Core Processor\n"
+                        + "processor\t: 1\nmodel name\t: AMD EPYC 7B13 64-Core Processor\n"));
+        assertEquals(null, Provenance.cpuModel("processor\t: 0\nBogoMIPS\t: 50.00\nCPU part\t: 0xd0c\n"));
+        assertEquals(null, Provenance.cpuModel(""));
     }
 }

@@ -153,11 +153,10 @@ final class Replica {
             return full.inOrder(batchSize);
         }
 
+        /** The full feed's: every rank trains on the same global batches (the workers are the run's provenance). */
         @Override
-        public Map<String, Object> describe() {
-            Map<String, Object> m = new java.util.LinkedHashMap<>(full.describe());
-            m.put("workers", replica.workers());
-            return m;
+        public dev.fovea.train.Provenance.TrainingData describe() {
+            return full.describe();
         }
     }
 

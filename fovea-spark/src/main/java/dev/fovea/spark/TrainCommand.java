@@ -1,26 +1,34 @@
 package dev.fovea.spark;
 
-import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.concurrent.Callable;
+import dev.fovea.run.Check;
+import dev.fovea.run.TrainSettings;
+import dev.fovea.run.TrainingRun;
 import dev.fovea.train.Trainer;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code fovea spark train}: synchronous data-parallel training with K Spark barrier tasks
- * ({@link SparkTrainer}). Takes {@code fovea train}'s main options; the run folder gets the
- * model, checkpoint and history after every epoch, plus run.json with per-rank timings, and at
- * the end fovea train's report.html and plots/ (fovea-report's {@code RunReport}, shaded into
- * this jar).
+ * ({@link SparkTrainer}). Every option of {@code fovea train} (fovea-run's
+ * {@link TrainSettings.Options}: the same defaults, recipes, checks, run folder, run.json and
+ * resume), plus the master, the number of workers and the batch-norm mode. The run is prepared
+ * (data read, model built and checked, run folder checked) before Spark starts; the folder gets
+ * the model, checkpoint and history after every epoch, run.json with per-rank timings, and at the
+ * end fovea train's report.html and plots/ (fovea-report's {@code RunReport}, shaded into this jar).
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Trains a model with K synchronous data-parallel workers (Spark barrier tasks).")
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a model with K synchronous data-parallel workers (Spark barrier tasks).",
+                "Takes fovea train's options, with its defaults, plus --master, --workers and --batch-norm."})
 final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -29,94 +37,31 @@ final class TrainCommand implements Callable<Integer> {
             description = "Spark master, e.g. local[2]. Default: spark-submit's, else local[*].")
     String master;
 
-    @Option(names = "--workers", paramLabel = "K", defaultValue = "2",
-            description = "Data-parallel replicas, one barrier task each. Default: ${DEFAULT-VALUE}.")
-    int workers;
+    @Option(names = "--workers", paramLabel = "K",
+            description = "Data-parallel replicas, one barrier task each (default: 2, or the resumed run's).")
+    Integer workers;
 
-    @Option(names = "--model", paramLabel = "PRESET|FILE", defaultValue = "tutorial-cnn",
-            description = "Preset or model file to start from. Default: ${DEFAULT-VALUE}.")
-    String model;
-
-    @Option(names = "--data", paramLabel = "PATH", defaultValue = "cifar10",
-            description = "cifar10 (cached download), a CIFAR-10 .tar.gz/folder/.bin, or an image folder/.zip."
-                    + " Default: ${DEFAULT-VALUE}.")
-    String data;
-
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
-            description = "Total epochs of the run (with --resume, including those done). Default: ${DEFAULT-VALUE}.")
-    int epochs;
-
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
-            description = "The global batch, split evenly among the workers. Default: ${DEFAULT-VALUE}.")
-    int batchSize;
-
-    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "adam",
-            description = "adam, adamw or sgd. Default: ${DEFAULT-VALUE}.")
-    String optimizer;
-
-    @Option(names = "--lr", paramLabel = "RATE",
-            description = "Learning rate (default: 0.001 for adam/adamw, 0.01 for sgd).")
-    Double lr;
-
-    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9",
-            description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
-    double momentum;
-
-    @Option(names = "--weight-decay", paramLabel = "W", defaultValue = "0",
-            description = "Decoupled weight decay (0 with adamw means its default, 0.004). Default: ${DEFAULT-VALUE}.")
-    double weightDecay;
-
-    @Option(names = "--loss-reduction", paramLabel = "mean|sum", defaultValue = "mean",
-            description = "Loss over the global batch: mean or sum. Default: ${DEFAULT-VALUE}.")
-    String lossReduction;
-
-    @Option(names = "--augment", paramLabel = "none|tutorial", defaultValue = "tutorial",
-            description = "Augmentation: none, or tutorial (10%% shifts, horizontal flips). Default: ${DEFAULT-VALUE}.")
-    String augment;
-
-    @Option(names = "--normalize", description = "Standardize inputs per channel with the training set's mean and std.")
-    boolean normalize;
-
-    @Option(names = "--validation", paramLabel = "test|none", defaultValue = "test",
-            description = "Validate on the data's test split after every epoch, or not. Default: ${DEFAULT-VALUE}.")
-    String validation;
-
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-            description = "Use at most N images of each split, drawn with the seed (0: all). Default: ${DEFAULT-VALUE}.")
-    int limit;
-
-    @Option(names = "--batch-norm", paramLabel = "per-worker|sync", defaultValue = TrainSettings.PER_WORKER,
+    @Option(names = "--batch-norm", paramLabel = "per-worker|sync",
             description = "Batch-norm statistics per worker's slice (PyTorch DDP's default; no extra exchange) or"
                     + " synchronized over the global batch (3 small all-reduces per BN layer per step; matches one"
-                    + " process). Default: ${DEFAULT-VALUE}.")
+                    + " process) (default: per-worker, or the resumed run's).")
     String batchNorm;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
-            description = "Seed of initialization, shuffling, dropout and augmentation. Default: ${DEFAULT-VALUE}.")
-    long seed;
-
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/spark",
-            description = "Run folder, readable by every executor (shared file system on a cluster)."
-                    + " Default: ${DEFAULT-VALUE}.")
-    Path out;
-
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, to --epochs in total.")
-    boolean resume;
+    @Mixin
+    TrainSettings.Options options;
 
     @Override
     public Integer call() throws java.io.IOException {
-        TrainSettings s = new TrainSettings(model, data, workers, epochs, batchSize, seed, optimizer, lr, momentum,
-                weightDecay, lossReduction, augment, normalize, validation, limit, batchNorm);
-        s.check();
+        TrainingRun run = prepare(System.err);
         SparkTrainer.Outcome o;
         try (SparkSession spark = session()) {
-            o = SparkTrainer.train(spark, s, out, resume, System.out, System.err);
+            o = SparkTrainer.train(spark, run, parallel, options.noReport(), System.out, System.err);
         }
         PrintWriter w = spec.commandLine().getOut();
         TrainWorker.Result r0 = o.ranks().get(0);
         boolean identical = o.ranks().stream().allMatch(r -> r.weightsSha256().equals(r0.weightsSha256()));
         w.printf(Locale.ROOT, "trained to epoch %d with %d workers in %.1f s; model written to %s%n", r0.epochsDone(),
-                o.ranks().size(), o.seconds(), out.resolve(TrainWorker.MODEL));
+                o.ranks().size(), o.seconds(), run.dir().resolve(TrainWorker.MODEL));
         for (TrainWorker.Result r : o.ranks()) {
             w.printf(Locale.ROOT, "  rank %d: %d steps", r.rank(), r.steps());
             if (r.timedSteps() > 0) {
@@ -130,6 +75,27 @@ final class TrainCommand implements Callable<Integer> {
                 + ", weights sha256 " + r0.weightsSha256().substring(0, 16));
         w.flush();
         return identical ? 0 : 1;
+    }
+
+    /** The workers and batch-norm mode, resolved as the other options are (given, else the resumed run's). */
+    ParallelSettings parallel;
+
+    /**
+     * Everything before Spark starts, as {@code fovea train} does it (fovea-run), with the workers
+     * and the batch-norm mode: the options checked, a resumed run's run.json read, the data and
+     * model loaded and checked. Writes nothing.
+     */
+    TrainingRun prepare(PrintStream err) {
+        Check.positive("--workers", workers, "data-parallel replicas");
+        String command = "fovea spark " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        TrainingRun.Request request = TrainingRun.request(options, command, 1);
+        Map<String, Object> saved = request.saved();
+        int k = workers != null ? workers : ((Number) saved.getOrDefault("workers", 2)).intValue();
+        String bn = batchNorm != null ? batchNorm : String.valueOf(saved.getOrDefault("batch_norm",
+                ParallelSettings.PER_WORKER));
+        parallel = new ParallelSettings(k, bn);
+        parallel.check(request.settings().batchSize());
+        return TrainingRun.prepare(request.withWorkers(k), err, err::println);
     }
 
     private SparkSession session() {

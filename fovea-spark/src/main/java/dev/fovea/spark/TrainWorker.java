@@ -4,9 +4,11 @@ import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.AtomicFiles;
 import dev.fovea.io.ModelFile;
-import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Param;
+import dev.fovea.optim.ParamGroup;
+import dev.fovea.run.RunFolder;
+import dev.fovea.run.TrainSettings;
 import dev.fovea.train.Callback;
 import dev.fovea.train.DataFeed;
 import dev.fovea.train.FitOptions;
@@ -41,9 +43,9 @@ import org.apache.spark.broadcast.Broadcast;
  * disk in local mode, a shared file system on a cluster).
  */
 final class TrainWorker {
-    static final String CHECKPOINT = "checkpoint.safetensors";
-    static final String MODEL = "model.safetensors";
-    static final String HISTORY = "history.csv";
+    static final String CHECKPOINT = RunFolder.CHECKPOINT;
+    static final String MODEL = RunFolder.MODEL;
+    static final String HISTORY = RunFolder.HISTORY;
     /** Test hook: the last rank throws once per JVM after this global step, to exercise Spark's stage retry. */
     static final String FAIL_AT_STEP = "fovea.spark.test.failAtStep";
     private static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
@@ -51,12 +53,16 @@ final class TrainWorker {
     private TrainWorker() {
     }
 
-    /** Everything a task needs, shipped in the closure; the big arrays travel as broadcasts. */
-    record Job(TrainSettings settings, String out, Broadcast<byte[]> model, String modelName,
-               Broadcast<byte[]> trainImages, int[] trainLabels, Broadcast<byte[]> valImages, int[] valLabels,
-               ArrayList<String> classes, int height, int width, int channels,
-               Map<String, Object> normalization, boolean dropLast, Map<String, Object> provenance)
-            implements Serializable {
+    /**
+     * Everything a task needs, shipped in the closure; the big arrays travel as broadcasts.
+     * {@code resumeFrom} is the checkpoint a resumed run continues (null for a fresh one), taken
+     * when the run folder has none of its own yet; {@code totalSteps} is the schedule's span.
+     */
+    record Job(TrainSettings settings, ParallelSettings parallel, String out, String resumeFrom,
+               Broadcast<byte[]> model, String modelName, Broadcast<byte[]> trainImages, int[] trainLabels,
+               Broadcast<byte[]> valImages, int[] valLabels, ArrayList<String> classes, int height, int width,
+               int channels, Map<String, Object> normalization, boolean dropLast, long totalSteps,
+               Map<String, Object> provenance) implements Serializable {
     }
 
     /**
@@ -92,29 +98,38 @@ final class TrainWorker {
 
     private static Result train(Job job, RingAllReduce ring) {
         TrainSettings s = job.settings();
+        ParallelSettings parallel = job.parallel();
         Replica replica = new Replica(ring, s.seed());
         Model net = ModelFile.fromFile(ModelBroadcast.parse(job.model().value(), job.modelName())).model();
         Normalization norm = Normalization.fromMap(job.normalization(), job.channels());
         Dataset train = new Dataset(job.trainImages().value(), job.trainLabels(), job.classes(), job.height(),
                 job.width(), job.channels());
-        SyncStep.GlobalLoss loss = new SyncStep.GlobalLoss(new SparseCategoricalCrossentropy(
-                !net.endsInSoftmax(), 0f, s.reduction()), replica);
-        if (s.syncBatchNorm()) {
+        // The loss, optimizer, groups and recipe callbacks fovea train builds, from the same settings.
+        SyncStep.GlobalLoss loss = new SyncStep.GlobalLoss(s.loss(net), replica);
+        if (parallel.syncBatchNorm()) {
             replica.synchronizeBatchNorm(net, s.reduction());
         }
-        SyncStep.Exchange exchange = new SyncStep.Exchange(s.newOptimizer(), replica, net, s.reduction(),
-                s.syncBatchNorm());
+        SyncStep.Exchange exchange = new SyncStep.Exchange(s.optimizer(job.totalSteps()), replica, net,
+                s.reduction(), parallel.syncBatchNorm());
         Trainer trainer = new Trainer(net, exchange, loss, new SyncStep.GlobalAccuracy(loss));
+        List<ParamGroup> groups = s.groups(net);
+        if (groups != null) {
+            trainer.setParamGroups(groups);
+        }
         trainer.setInfo(new ModelFile.Info(job.classes(), job.normalization(), job.provenance()));
         Path out = Path.of(job.out());
+        // The run folder's own checkpoint is the newest (a stage Spark reruns after a failure);
+        // without one, a resumed run starts from the checkpoint it resumes.
         Path checkpoint = out.resolve(CHECKPOINT);
         if (Files.exists(checkpoint)) {
             trainer.restoreCheckpoint(checkpoint);
+        } else if (job.resumeFrom() != null) {
+            trainer.restoreCheckpoint(Path.of(job.resumeFrom()));
         }
         long stepsBefore = exchange.iterations();
-        int remaining = s.epochs() - trainer.epochsDone();
+        double remaining = s.epochs() - trainer.epochsDone();
         if (remaining > 0) {
-            List<Callback> callbacks = new ArrayList<>();
+            List<Callback> callbacks = new ArrayList<>(s.callbacks(net, job.totalSteps()));
             callbacks.add(new Replica.DropoutSeeds(replica));
             String failAt = System.getProperty(FAIL_AT_STEP);
             if (failAt != null && ring.rank() == ring.size() - 1) {
@@ -123,7 +138,7 @@ final class TrainWorker {
             FitOptions fo = new FitOptions().epochs(remaining).batchSize(s.batchSize()).dropLast(job.dropLast())
                     .verbose(0);
             if (ring.rank() == 0) {
-                callbacks.add(new RankZeroSaver(out, s.epochs()));
+                callbacks.add(new RankZeroSaver(out, (int) Math.ceil(s.epochs() - 1e-9), s.verbose() > 0));
                 if (job.valImages() != null) {
                     // Only rank 0 validates: the others would compute the same figures on identical weights.
                     fo.validation(DataFeed.plain(new Dataset(job.valImages().value(), job.valLabels(), job.classes(),
@@ -131,7 +146,7 @@ final class TrainWorker {
                 }
             }
             fo.callbacks(callbacks.toArray(Callback[]::new));
-            trainer.fit(new Replica.Slices(new DataFeed(train, s.augmentation(), norm, s.seed()), replica), fo);
+            trainer.fit(new Replica.Slices(new DataFeed(train, s.augmentationConfig(), norm, s.seed()), replica), fo);
         }
         return new Result(ring.rank(), exchange.iterations() - stepsBefore, exchange.parameters(),
                 exchange.timedSteps(), exchange.computeNanos(), exchange.exchangeNanos(), trainer.epochsDone(),
@@ -156,15 +171,17 @@ final class TrainWorker {
     /**
      * Rank 0's files after every epoch, as {@code fovea train} writes them: the checkpoint (so a
      * retried stage or {@code --resume} continues from here), the model and the history; each
-     * written to a temporary name and renamed. One line per epoch on stderr.
+     * written to a temporary name and renamed. One line per epoch on stderr, unless {@code --verbose 0}.
      */
     private static final class RankZeroSaver implements Callback {
         private final Path out;
         private final int epochs;
+        private final boolean print;
 
-        RankZeroSaver(Path out, int epochs) {
+        RankZeroSaver(Path out, int epochs, boolean print) {
             this.out = out;
             this.epochs = epochs;
+            this.print = print;
         }
 
         @Override
@@ -176,6 +193,9 @@ final class TrainWorker {
                 throw new java.io.UncheckedIOException("cannot write into the run folder " + out + ": " + e.getMessage(), e);
             }
             AtomicFiles.writeBytes(out.resolve(HISTORY), ctx.history().toCsv().getBytes(StandardCharsets.UTF_8));
+            if (!print) {
+                return;
+            }
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d:", epoch, epochs));
             logs.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
             System.err.println(line);

@@ -18,6 +18,8 @@ import dev.fovea.nn.MaxPooling2D;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Padding;
 import dev.fovea.nn.SymbolicTensor;
+import dev.fovea.run.RunFolder;
+import dev.fovea.run.TrainSettings;
 import dev.fovea.train.History;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -50,7 +52,7 @@ class SparkTrainFaultsTest {
         spark = TinyModel.session();
         SparkTrainerTest.tmp = tmp;
         model = SparkTrainerTest.initialModel("faults-init.safetensors", 13);
-        straightSha = SparkTrainer.train(spark, settings(2), tmp.resolve("straight"), false, QUIET)
+        straightSha = SparkTrainer.train(spark, settings(2), TWO, tmp.resolve("straight"), false, QUIET)
                 .ranks().get(0).weightsSha256();
     }
 
@@ -58,6 +60,8 @@ class SparkTrainFaultsTest {
     static void stop() {
         spark.stop();
     }
+
+    private static final ParallelSettings TWO = ParallelSettings.of(2);
 
     static TrainSettings settings(int epochs) {
         return SparkTrainerTest.settings(model, "sgd", 0.05, "mean", epochs);
@@ -73,7 +77,7 @@ class SparkTrainFaultsTest {
         System.setProperty(TrainWorker.FAIL_AT_STEP, "8");
         SparkTrainer.Outcome o;
         try {
-            o = SparkTrainer.train(spark, settings(2), tmp.resolve("failed"), false, QUIET);
+            o = SparkTrainer.train(spark, settings(2), TWO, tmp.resolve("failed"), false, QUIET);
         } finally {
             System.clearProperty(TrainWorker.FAIL_AT_STEP);
         }
@@ -87,29 +91,29 @@ class SparkTrainFaultsTest {
     @Test
     void resumeContinuesAFinishedRunBitForBit() throws Exception {
         Path out = tmp.resolve("resumed");
-        String afterOne = SparkTrainer.train(spark, settings(1), out, false, QUIET).ranks().get(0).weightsSha256();
+        String afterOne = SparkTrainer.train(spark, settings(1), TWO, out, false, QUIET).ranks().get(0).weightsSha256();
         assertNotEquals(straightSha, afterOne);
-        SparkTrainer.Outcome o = SparkTrainer.train(spark, settings(2), out, true, QUIET);
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, settings(2), TWO, out, true, QUIET);
         assertEquals(6, o.ranks().get(0).steps());
         assertEquals(straightSha, o.ranks().get(0).weightsSha256());
         History h = History.fromCsv(Files.readString(out.resolve(TrainWorker.HISTORY)));
         assertEquals(List.of(1, 2), h.epochs());
-        assertTrue(Files.readString(out.resolve(SparkTrainer.RUN_RECORD)).contains("\"workers\":2"));
+        assertTrue(Files.readString(out.resolve(RunFolder.FILE)).contains("\"workers\":2"));
 
+        // As fovea train: options given on resume win (the run's record says what trained), the data must be the same.
+        Path other = tmp.resolve("other-data");
+        for (String c : List.of("cat", "dog")) {
+            Files.createDirectories(other.resolve(c));
+            Files.copy(TinyModel.SAMPLE.resolve("train").resolve(c).resolve("0000.jpg"), other.resolve(c).resolve("0.jpg"));
+        }
         TrainSettings s = settings(3);
-        TrainSettings otherBatch = new TrainSettings(s.model(), s.data(), 2, 3, 16, s.seed(), s.optimizer(), s.lr(),
-                s.momentum(), s.weightDecay(), s.lossReduction(), s.augment(), s.normalize(), s.validation(), s.limit());
-        FoveaException e = assertThrows(FoveaException.class, () -> SparkTrainer.train(spark, otherBatch, out, true, QUIET));
-        assertEquals("--resume: the run in " + out + " was trained with --batch-size 32, this command has 16; resume"
-                + " with the same setting (see " + out.resolve(SparkTrainer.RUN_RECORD) + ")", e.getMessage());
-
-        // Synchronized and per-worker statistics train different models: no switching on resume.
-        TrainSettings otherNorm = new TrainSettings(s.model(), s.data(), 2, 3, s.batchSize(), s.seed(), s.optimizer(),
-                s.lr(), s.momentum(), s.weightDecay(), s.lossReduction(), s.augment(), s.normalize(), s.validation(),
-                s.limit(), TrainSettings.SYNC);
-        e = assertThrows(FoveaException.class, () -> SparkTrainer.train(spark, otherNorm, out, true, QUIET));
-        assertTrue(e.getMessage().startsWith("--resume: the run in " + out + " was trained with --batch-norm"
-                + " per-worker, this command has sync;"), e.getMessage());
+        TrainSettings otherData = TrainSettings.parse("--model", s.model(), "--data", other.toString(), "--epochs", "3",
+                "--validation", "none");
+        FoveaException e = assertThrows(FoveaException.class,
+                () -> SparkTrainer.train(spark, otherData, TWO, out, true, QUIET));
+        assertTrue(e.getMessage().startsWith("--resume " + out + ": the data at " + other + " is not the data this run"
+                + " was trained on"), e.getMessage());
+        assertEquals(2, RunFolder.progress(out.resolve(RunFolder.CHECKPOINT))[0], "nothing trained");
     }
 
     @Test
@@ -119,7 +123,7 @@ class SparkTrainFaultsTest {
         TrainSettings s = SparkTrainerTest.settings(wrong, "sgd", 0.05, "mean", 1);
         int before = jobs();
         FoveaException e = assertThrows(FoveaException.class,
-                () -> SparkTrainer.train(spark, s, tmp.resolve("wrong"), false, QUIET));
+                () -> SparkTrainer.train(spark, s, TWO, tmp.resolve("wrong"), false, QUIET));
         assertEquals("--model " + wrong + " expects images of 16×16×3 but --data " + TinyModel.SAMPLE
                 + " has 32×32×3; use a preset (it adapts to the data) or a model made for this data", e.getMessage());
         assertEquals(before, jobs(), "no Spark job may start");
@@ -128,23 +132,28 @@ class SparkTrainFaultsTest {
 
     @Test
     void moreWorkersThanSlotsIsRefused() {
-        TrainSettings two = settings(1);
-        TrainSettings three = new TrainSettings(two.model(), two.data(), 3, 1, 33, 5, "sgd", 0.05, 0.9, 0, "mean",
-                "none", false, "none", 0);
+        TrainSettings s = TrainSettings.parse("--model", settings(1).model(), "--data", TinyModel.SAMPLE.toString(),
+                "--epochs", "1", "--batch-size", "33", "--seed", "5", "--optimizer", "sgd", "--lr", "0.05",
+                "--validation", "none");
         FoveaException e = assertThrows(FoveaException.class,
-                () -> SparkTrainer.train(spark, three, tmp.resolve("three"), false, QUIET));
+                () -> SparkTrainer.train(spark, s, ParallelSettings.of(3), tmp.resolve("three"), false, QUIET));
         assertTrue(e.getMessage().startsWith("--workers 3 needs 3 task slots at once"), e.getMessage());
         assertTrue(e.getMessage().contains("offers 2"), e.getMessage());
     }
 
+    /** As fovea train: a folder holding a run is refused without --resume (or --overwrite), naming both. */
     @Test
     void anExistingRunIsNotOverwrittenWithoutResume() {
+        Path straight = tmp.resolve("straight");
         FoveaException e = assertThrows(FoveaException.class,
-                () -> SparkTrainer.train(spark, settings(2), tmp.resolve("straight"), false, QUIET));
-        assertTrue(e.getMessage().contains("already holds a run (checkpoint.safetensors); pass --resume"), e.getMessage());
+                () -> SparkTrainer.train(spark, settings(2), TWO, straight, false, QUIET));
+        assertTrue(e.getMessage().contains("is not empty (it holds checkpoint.safetensors,"), e.getMessage());
+        assertTrue(e.getMessage().contains("pass --resume " + straight + " to continue that run, or --overwrite"),
+                e.getMessage());
         FoveaException none = assertThrows(FoveaException.class,
-                () -> SparkTrainer.train(spark, settings(2), tmp.resolve("nothing"), true, QUIET));
-        assertTrue(none.getMessage().startsWith("--resume: "), none.getMessage());
+                () -> SparkTrainer.train(spark, settings(2), TWO, tmp.resolve("nothing"), true, QUIET));
+        assertTrue(none.getMessage().startsWith("--resume " + tmp.resolve("nothing") + ": no such folder"),
+                none.getMessage());
     }
 
     @Test
@@ -159,9 +168,9 @@ class SparkTrainFaultsTest {
         }
         Files.writeString(data.resolve("cat").resolve("broken.jpg"), "not a JPEG");
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        TrainSettings s = new TrainSettings("tutorial-cnn", data.toString(), 2, 1, 8, 5, "sgd", 0.01, 0.9, 0, "mean",
-                "none", false, "none", 0);
-        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, tmp.resolve("bad-image-run"), false,
+        TrainSettings s = TrainSettings.parse("--data", data.toString(), "--epochs", "1", "--batch-size", "8",
+                "--seed", "5", "--optimizer", "sgd", "--lr", "0.01", "--validation", "none");
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, TWO, tmp.resolve("bad-image-run"), false,
                 new PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(log.contains("warning: skipped") && log.contains("broken.jpg"), log);
@@ -187,12 +196,13 @@ class SparkTrainFaultsTest {
         Path file = tmp.resolve("dropout.safetensors");
         ModelFile.save(file, m, ModelFile.Info.of(List.of()));
         SparkTrainer.Outcome straight = SparkTrainer.train(spark,
-                SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 2), tmp.resolve("dropout-straight"), false, QUIET);
+                SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 2), TWO, tmp.resolve("dropout-straight"), false,
+                QUIET);
         assertEquals(straight.ranks().get(0).weightsSha256(), straight.ranks().get(1).weightsSha256());
         Path out = tmp.resolve("dropout-resumed");
-        SparkTrainer.train(spark, SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 1), out, false, QUIET);
+        SparkTrainer.train(spark, SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 1), TWO, out, false, QUIET);
         SparkTrainer.Outcome resumed = SparkTrainer.train(spark,
-                SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 2), out, true, QUIET);
+                SparkTrainerTest.settings(file, "sgd", 0.05, "mean", 2), TWO, out, true, QUIET);
         assertEquals(straight.ranks().get(0).weightsSha256(), resumed.ranks().get(0).weightsSha256());
     }
 }

@@ -20,6 +20,8 @@ import dev.fovea.nn.Padding;
 import dev.fovea.nn.SymbolicTensor;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Param;
+import dev.fovea.run.TrainSettings;
+import dev.fovea.run.TrainingRun;
 import dev.fovea.train.DataFeed;
 import dev.fovea.train.FitOptions;
 import dev.fovea.train.History;
@@ -71,18 +73,30 @@ class SparkTrainerTest {
         return settings(model, optimizer, lr, reduction, epochs, LIMIT);
     }
 
+    /** fovea train's options with the tutorial's augmentation (shifts of 10%, flips), no validation, seed 5. */
     static TrainSettings settings(Path model, String optimizer, Double lr, String reduction, int epochs, int limit) {
-        return new TrainSettings(model.toString(), TinyModel.SAMPLE.toString(), 2, epochs, BATCH, 5, optimizer, lr,
-                0.9, 0, reduction, "tutorial", false, "none", limit);
+        List<String> args = new java.util.ArrayList<>(List.of("--model", model.toString(), "--data",
+                TinyModel.SAMPLE.toString(), "--epochs", String.valueOf(epochs), "--batch-size", String.valueOf(BATCH),
+                "--seed", "5", "--optimizer", optimizer, "--loss-reduction", reduction, "--width-shift", "0.1",
+                "--height-shift", "0.1", "--horizontal-flip", "--validation", "none"));
+        if (lr != null) {
+            args.addAll(List.of("--lr", String.valueOf(lr)));
+        }
+        if (limit > 0) {
+            args.addAll(List.of("--limit", String.valueOf(limit)));
+        }
+        return TrainSettings.parse(args.toArray(String[]::new));
     }
+
+    static final ParallelSettings TWO = ParallelSettings.of(2);
 
     /** The same run in one process with fovea-core's Trainer: the reference. */
     static Model singleProcess(Path model, TrainSettings s) {
-        Dataset train = SparkTrainer.limit(DataSources.load(s.data(), ImageFolder.Options.defaults(), QUIET).train(),
+        Dataset train = TrainingRun.limit(DataSources.load(s.data(), ImageFolder.Options.defaults(), QUIET).train(),
                 s.limit(), s.seed());
         Model m = ModelFile.load(model).model();
-        Trainer t = new Trainer(m, s.newOptimizer(), new SparseCategoricalCrossentropy(true, 0f, s.reduction()));
-        t.fit(new DataFeed(train, s.augmentation(), Normalization.scale(3), s.seed()),
+        Trainer t = new Trainer(m, s.optimizer(1), new SparseCategoricalCrossentropy(true, 0f, s.reduction()));
+        t.fit(new DataFeed(train, s.augmentationConfig(), Normalization.scale(3), s.seed()),
                 new FitOptions().epochs(s.epochs()).batchSize(s.batchSize()).verbose(0));
         singleHistory = t.history();
         return m;
@@ -114,7 +128,7 @@ class SparkTrainerTest {
         Path model = initialModel("init-" + optimizer + reduction + limit + ".safetensors", 11);
         TrainSettings s = settings(model, optimizer, lr, reduction, 2, limit);
         Path out = tmp.resolve("run-" + optimizer + "-" + reduction + "-" + limit);
-        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, out, false, QUIET);
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, TWO, out, false, QUIET);
 
         assertEquals(2, o.ranks().size());
         // 192 (or 185) images in global batches of 32: 6 steps per epoch, 12 in all, on each rank.
@@ -172,7 +186,7 @@ class SparkTrainerTest {
         Path model = batchNormModel("bn-init.safetensors");
         TrainSettings s = settings(model, "sgd", 0.05, "mean", 3);
         Path out = tmp.resolve("run-bn");
-        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, out, false, QUIET);
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, TWO, out, false, QUIET);
         assertEquals(o.ranks().get(0).weightsSha256(), o.ranks().get(1).weightsSha256());
         Model spark2 = ModelFile.load(out.resolve(TrainWorker.MODEL)).model();
         Model single = singleProcess(model, s);
@@ -208,12 +222,10 @@ class SparkTrainerTest {
     @Test
     void syncBatchNormMatchesOneProcess() throws Exception {
         Path model = batchNormModel("bn-sync-init.safetensors");
-        TrainSettings p = settings(model, "sgd", 0.05, "mean", 2, 185);
-        TrainSettings s = new TrainSettings(p.model(), p.data(), 2, p.epochs(), p.batchSize(), p.seed(), p.optimizer(),
-                p.lr(), p.momentum(), p.weightDecay(), p.lossReduction(), p.augment(), p.normalize(), p.validation(),
-                p.limit(), TrainSettings.SYNC);
+        TrainSettings s = settings(model, "sgd", 0.05, "mean", 2, 185);
         Path out = tmp.resolve("run-bn-sync");
-        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, out, false, QUIET);
+        SparkTrainer.Outcome o = SparkTrainer.train(spark, s, new ParallelSettings(2, ParallelSettings.SYNC), out,
+                false, QUIET);
         assertEquals(12, o.ranks().get(0).steps());
         assertEquals(o.ranks().get(0).weightsSha256(), o.ranks().get(1).weightsSha256(),
                 "the two replicas must be bit-identical");

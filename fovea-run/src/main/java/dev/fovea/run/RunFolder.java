@@ -1,10 +1,13 @@
-package dev.fovea.cli;
+package dev.fovea.run;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.fovea.FoveaException;
 import dev.fovea.data.DataSources;
 import dev.fovea.io.AtomicFiles;
 import dev.fovea.io.ModelFile;
+import dev.fovea.io.NearestName;
 import dev.fovea.io.SafeTensors;
+import dev.fovea.nn.Presets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,45 +15,80 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A run folder's {@code run.json} and the rules around it: the effective options of the run
- * with absolute paths (so {@code --resume} works from any folder), the SHA-256 of the data
- * trained on (checked when resuming) and every command of the run in order; the default folder
- * name; and what may be written into an existing folder.
+ * A run folder and its {@code run.json}, as every front end writes and resumes them: the
+ * effective options of the run with absolute paths (so {@code --resume} works from any folder),
+ * the data's hashes ({@code data_decoded_sha256} is checked when resuming) and every command of
+ * the run in order; the default folder name; and what may be written into an existing folder.
+ * {@link #read} takes run.json files of earlier versions too ({@link #upgrade}).
  */
-final class RunRecord {
-    static final String FILE = "run.json";
-    static final String CHECKPOINT = "checkpoint.safetensors";
-    /** What {@code fovea train} writes into a run folder (removed by {@code --overwrite}). */
-    static final List<String> OUTPUTS = List.of(Models.RUN_MODEL, CHECKPOINT, "history.csv", FILE, "report.html");
+public final class RunFolder {
+    public static final String FILE = "run.json";
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    public static final String MODEL = "model.safetensors";
+    public static final String HISTORY = "history.csv";
+    /** What a training run writes into its folder (removed by {@code --overwrite}). */
+    static final List<String> OUTPUTS = List.of(MODEL, CHECKPOINT, HISTORY, FILE, "report.html");
 
-    private RunRecord() {
+    private RunFolder() {
     }
 
-    /** {@code run.json} of the run folder {@code dir}, or an error saying it is not a run folder. */
-    static Map<String, Object> read(Path dir) {
+    /** {@code run.json} of the run folder {@code dir} ({@link #upgrade}d), or an error saying it is not a run folder. */
+    public static Map<String, Object> read(Path dir) {
         Path f = dir.resolve(FILE);
         if (!Files.exists(dir)) {
-            throw new UserError("--resume " + dir + ": no such folder; " + Models.didYouMean(dir) + "pass the run"
+            Path near = NearestName.suggest(dir);
+            throw new FoveaException("--resume " + dir + ": no such folder; "
+                    + (near == null ? "" : "did you mean " + near + "? Otherwise ") + "pass the run"
                     + " folder of an earlier 'fovea train --out DIR'");
         }
         if (!Files.isRegularFile(f)) {
-            throw new UserError("--resume " + dir + ": no " + FILE + " there; pass the run folder of an earlier"
+            throw new FoveaException("--resume " + dir + ": no " + FILE + " there; pass the run folder of an earlier"
                     + " 'fovea train --out DIR'");
         }
         try {
-            return ModelFile.parse(f, Files.readString(f), new TypeReference<>() { });
+            return upgrade(ModelFile.parse(f, Files.readString(f), new TypeReference<>() { }));
         } catch (IOException e) {
-            throw new UserError(f.toAbsolutePath() + ": cannot read (" + OutputFolder.reason(e)
+            throw new FoveaException(f.toAbsolutePath() + ": cannot read (" + OutputFolder.reason(e)
                     + "); check the file's permissions");
         }
     }
 
-    static void write(Path dir, Map<String, Object> record) {
+    /**
+     * A {@code run.json} of an earlier version in today's keys. {@code data_sha256} (the decoded
+     * training split) is {@code data_decoded_sha256}. {@code fovea spark train} used to write
+     * {@code augment} ({@code tutorial}: 10% shifts and flips; {@code none}) where
+     * {@code augmentation} holds the flags, and recorded {@code weight_decay 0} for adamw's
+     * default 0.004, which it then used.
+     */
+    static Map<String, Object> upgrade(Map<String, Object> saved) {
+        Map<String, Object> m = new LinkedHashMap<>(saved);
+        if (m.containsKey("data_sha256") && !m.containsKey("data_decoded_sha256")) {
+            m.put("data_decoded_sha256", m.remove("data_sha256"));
+        }
+        Object augment = m.remove("augment");
+        if (augment != null && !m.containsKey("augmentation")) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            if ("tutorial".equals(augment)) {
+                a.put("width_shift", 0.1);
+                a.put("height_shift", 0.1);
+                a.put("horizontal_flip", true);
+            }
+            m.put("augmentation", a);
+            if ("adamw".equals(m.get("optimizer")) && m.get("weight_decay") instanceof Number w
+                    && w.doubleValue() == 0) {
+                m.put("weight_decay", 0.004);
+            }
+        }
+        return m;
+    }
+
+    public static void write(Path dir, Map<String, Object> record) {
         String json = ModelFile.json(record);
         try {
             AtomicFiles.write(dir.resolve(FILE), o -> o.write(json.getBytes(StandardCharsets.UTF_8)));
@@ -61,14 +99,14 @@ final class RunRecord {
 
     /** The commands of the run so far, oldest first (empty for a new run). */
     @SuppressWarnings("unchecked")
-    static List<String> commands(Map<String, Object> saved) {
+    public static List<String> commands(Map<String, Object> saved) {
         Object c = saved.get("commands");
         return c instanceof List<?> l ? new ArrayList<>((List<String>) l) : new ArrayList<>();
     }
 
     /** A path argument made absolute (and normalized); {@code cifar10} and preset names stay as they are. */
-    static String absolute(String spec) {
-        if (spec.equalsIgnoreCase(DataSources.CIFAR10) || Models.isPreset(spec)) {
+    public static String absolute(String spec) {
+        if (spec.equalsIgnoreCase(DataSources.CIFAR10) || Presets.names().contains(spec)) {
             return spec;
         }
         return Path.of(spec).toAbsolutePath().normalize().toString();
@@ -82,7 +120,7 @@ final class RunRecord {
         if (data.equalsIgnoreCase(DataSources.CIFAR10) || Files.exists(Path.of(data))) {
             return;
         }
-        throw new UserError("--resume " + dir + ": the training data recorded in " + dir.resolve(FILE) + " ("
+        throw new FoveaException("--resume " + dir + ": the training data recorded in " + dir.resolve(FILE) + " ("
                 + data + ") does not exist" + (Path.of(data).isAbsolute() ? ""
                 : " relative to the current folder " + Path.of("").toAbsolutePath())
                 + "; pass --data PATH with the data the run was trained on");
@@ -90,11 +128,11 @@ final class RunRecord {
 
     /** On {@code --resume}: the data must be the data the run was trained on. */
     static void checkSameData(Path dir, Map<String, Object> saved, String sha256, String data) {
-        Object was = saved.get("data_sha256");
+        Object was = saved.get("data_decoded_sha256");
         if (was == null || was.equals(sha256)) {
             return;
         }
-        throw new UserError("--resume " + dir + ": the data at " + data + " is not the data this run was trained on"
+        throw new FoveaException("--resume " + dir + ": the data at " + data + " is not the data this run was trained on"
                 + " (SHA-256 " + abbreviate(sha256) + "…, but " + dir.resolve(FILE) + " records "
                 + abbreviate(String.valueOf(was)) + "… for " + saved.get("data") + "); pass --data PATH with the"
                 + " original data, or start a new run with --out NEWDIR");
@@ -105,7 +143,7 @@ final class RunRecord {
     }
 
     /** {@code parent/<model>-<yyyyMMdd-HHmmss>}, with {@code -2}, {@code -3}, … when taken. */
-    static Path uniqueFolder(Path parent, String model, LocalDateTime now) {
+    public static Path uniqueFolder(Path parent, String model, LocalDateTime now) {
         String name = Path.of(model).getFileName().toString().replaceFirst("\\.safetensors$", "")
                 .replaceAll("[^A-Za-z0-9._-]", "_");
         String base = name + "-" + now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -125,7 +163,7 @@ final class RunRecord {
         try (Stream<Path> s = Files.list(dir)) {
             names = s.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
-            throw new UserError("cannot list the run folder " + dir.toAbsolutePath() + ": " + OutputFolder.reason(e)
+            throw new FoveaException("cannot list the run folder " + dir.toAbsolutePath() + ": " + OutputFolder.reason(e)
                     + "; choose another --out");
         }
         if (names.isEmpty()) {
@@ -136,7 +174,7 @@ final class RunRecord {
         String resume = names.contains(FILE) && !names.contains(CHECKPOINT)
                 ? " to start its recorded run again (it stopped before its first checkpoint)"
                 : " to continue that run";
-        throw new UserError("the run folder " + dir.toAbsolutePath() + " is not empty (it holds " + shown
+        throw new FoveaException("the run folder " + dir.toAbsolutePath() + " is not empty (it holds " + shown
                 + "); pass --resume " + dir + resume + ", or --overwrite to replace it (or choose another --out)");
     }
 
@@ -160,7 +198,7 @@ final class RunRecord {
     }
 
     /** Epochs completed and batches done in an interrupted epoch, from the checkpoint's metadata alone. */
-    static int[] progress(Path checkpoint) {
+    public static int[] progress(Path checkpoint) {
         String json = SafeTensors.read(checkpoint).metadata().get("fovea.checkpoint");
         if (json == null) {
             return new int[]{0, 0};

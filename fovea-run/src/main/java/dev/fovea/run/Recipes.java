@@ -1,4 +1,4 @@
-package dev.fovea.cli;
+package dev.fovea.run;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,18 +10,18 @@ import java.util.Map;
  * recipe is the plain defaults (Keras's). {@code fast} is airbench94 as ../shared/RECIPES.md
  * states it, {@code fast-small} the same at widths 64/128/128 for 11 epochs.
  */
-final class Recipes {
+public final class Recipes {
     private Recipes() {
     }
 
     /** airbench94's rates: lr 11.5 and decay 0.0153·1024 over 1024·(1 + 1/(1 − 0.85)) "kilosteps". */
-    static final double MOMENTUM = 0.85;
-    static final double KILOSTEP_SCALE = 1024 * (1 + 1 / (1 - MOMENTUM));
-    static final double LR = 11.5 / KILOSTEP_SCALE;
-    static final double WEIGHT_DECAY = 0.0153 * 1024 / KILOSTEP_SCALE;
+    public static final double MOMENTUM = 0.85;
+    public static final double KILOSTEP_SCALE = 1024 * (1 + 1 / (1 - MOMENTUM));
+    public static final double LR = 11.5 / KILOSTEP_SCALE;
+    public static final double WEIGHT_DECAY = 0.0153 * 1024 / KILOSTEP_SCALE;
 
     /** The preset's defaults, empty for models without a recipe of their own. */
-    static Map<String, Object> defaults(String model) {
+    public static Map<String, Object> defaults(String model) {
         return switch (model) {
             case "fast" -> airbench(9.9);
             case "fast-small" -> airbench(11);

@@ -1,5 +1,6 @@
-package dev.fovea.cli;
+package dev.fovea.run;
 
+import dev.fovea.FoveaException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -15,17 +16,26 @@ import java.util.Locale;
  * Folders a command writes into ({@code train --out}, {@code evaluate --report}): checked before
  * any training or evaluation starts, so a typo in a path costs a second, not an epoch; and write
  * failures described as what failed, where, why (permission, a file in the way, a full disk) and
- * what to do, instead of the bare path Java's exceptions carry.
+ * what to do, instead of the bare path Java's exceptions carry. A folder that cannot be created
+ * is a {@link FoveaException} (exit 2); a write that failed is a {@link WriteFailure}, which the
+ * {@code fovea} command exits 1 on, as a command that failed while working.
  */
-final class OutputFolder {
+public final class OutputFolder {
     private OutputFolder() {
+    }
+
+    /** A write into an output folder failed: what, where, why and what to do. */
+    public static final class WriteFailure extends FoveaException {
+        WriteFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /**
      * Checks, creating nothing, that {@code dir} exists as a writable folder or could be created:
      * its nearest existing ancestor must be a writable folder.
      */
-    static void checkCanCreate(Path dir, String option) {
+    public static void checkCanCreate(Path dir, String option) {
         Path abs = dir.toAbsolutePath().normalize();
         Path p = abs;
         while (p != null && !Files.exists(p)) {
@@ -33,14 +43,14 @@ final class OutputFolder {
         }
         String verb = Files.isDirectory(abs) ? "cannot write into the folder " : "cannot create the folder ";
         if (p == null) {
-            throw new UserError(verb + abs + " (" + option + "): no part of that path exists; " + advice(option));
+            throw new FoveaException(verb + abs + " (" + option + "): no part of that path exists; " + advice(option));
         }
         if (!Files.isDirectory(p)) {
-            throw new UserError(verb + abs + " (" + option + "): " + p + " is a file, not a folder; "
+            throw new FoveaException(verb + abs + " (" + option + "): " + p + " is a file, not a folder; "
                     + advice(option));
         }
         if (!Files.isWritable(p)) {
-            throw new UserError(verb + abs + " (" + option + "): " + p + " is not writable (permission denied); "
+            throw new FoveaException(verb + abs + " (" + option + "): " + p + " is not writable (permission denied); "
                     + advice(option) + ", or make " + p + " writable");
         }
     }
@@ -49,7 +59,7 @@ final class OutputFolder {
      * Creates {@code dir} and writes and deletes a probe file in it: {@code Files.isWritable}
      * misses read-only mounts and full disks, a real write does not.
      */
-    static void create(Path dir, String option) {
+    public static void create(Path dir, String option) {
         checkCanCreate(dir, option);
         try {
             Files.createDirectories(dir);
@@ -65,16 +75,16 @@ final class OutputFolder {
     }
 
     /** A user-facing error for a failed write of {@code what} at {@code where}. */
-    static UserError failure(String what, Path where, String option, IOException e) {
-        return new UserError(what + " " + where.toAbsolutePath().normalize() + ": " + reason(e) + "; "
-                + advice(option), 1);
+    public static WriteFailure failure(String what, Path where, String option, IOException e) {
+        return new WriteFailure(what + " " + where.toAbsolutePath().normalize() + ": " + reason(e) + "; "
+                + advice(option), e);
     }
 
     /**
      * {@code e} as a write failure of {@code what} at {@code where} when an {@link IOException}
      * caused it (core and report wrap them), else {@code e} itself.
      */
-    static RuntimeException translate(RuntimeException e, String what, Path where, String option) {
+    public static RuntimeException translate(RuntimeException e, String what, Path where, String option) {
         if (e instanceof UncheckedIOException u) {
             return failure(what, where, option, u.getCause());
         }
@@ -82,7 +92,7 @@ final class OutputFolder {
     }
 
     /** Why an I/O call failed, in words (Java puts only the path in most messages). */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         String r = e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
                 : String.valueOf(e.getMessage());
         String lower = r.toLowerCase(Locale.ROOT);
