@@ -19,7 +19,7 @@ public final class ModelConfig {
     }
 
     public static Map<String, Object> toConfig(Model model) {
-        List<Node> nodes = model.nodes();
+        List<Node> nodes = model.graph().order;
         List<Object> layers = new ArrayList<>();
         for (int i = 1; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -28,7 +28,7 @@ public final class ModelConfig {
             l.put("name", n.layerName());
             l.put("config", n.layer.config());
             List<String> inbound = new ArrayList<>();
-            for (int j : model.inputsOfNode(i)) {
+            for (int j : model.graph().inputsOf[i]) {
                 inbound.add(nodes.get(j).layerName());
             }
             l.put("inbound", inbound);
