@@ -9,7 +9,6 @@ import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Initializers;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
-import dev.fovea.nn.Padding;
 import dev.fovea.nn.Param;
 import dev.fovea.optim.Adam;
 import dev.fovea.optim.AdamW;
@@ -245,21 +244,10 @@ final class TrainSetup {
                     + Math.min(train.size(), Initializers.WHITENING_IMAGES) + " training images");
         }
         if (s.dirac) {
-            int n = 0;
-            for (Layer l : net.layers()) {
-                if (l instanceof Conv2D c && diracApplies(c) && !l.name().equals(s.whiten)) {
-                    Initializers.dirac(c);
-                    n++;
-                }
-            }
+            // Every convolution it applies to, nested models' included.
+            int n = Initializers.dirac(net, s.whiten).size();
             done.add("dirac identity in " + n + " convolutions");
         }
         return done;
-    }
-
-    /** Stride 1, odd square kernel, 'same' padding and at least as many filters as inputs. */
-    static boolean diracApplies(Conv2D c) {
-        return c.strideH() == 1 && c.strideW() == 1 && c.kernelH() == c.kernelW() && c.kernelH() % 2 == 1
-                && c.padding() == Padding.SAME && c.filters() >= c.inputShape().dim(2);
     }
 }

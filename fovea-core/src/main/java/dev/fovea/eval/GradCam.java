@@ -12,6 +12,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Grad-CAM (Selvaraju et al., 2017, "Grad-CAM: Visual Explanations from Deep Networks via
@@ -90,13 +91,9 @@ public final class GradCam {
     /** The paths of every Conv2D of the model in topological order ({@code nested/inner} inside nested models). */
     public static List<String> convLayers(Model model) {
         List<String> out = new ArrayList<>();
-        for (Layer l : model.layers()) {
-            if (l instanceof Model m) {
-                for (String inner : convLayers(m)) {
-                    out.add(l.name() + "/" + inner);
-                }
-            } else if (l instanceof Conv2D) {
-                out.add(l.name());
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            if (e.getValue() instanceof Conv2D) {
+                out.add(e.getKey());
             }
         }
         return out;

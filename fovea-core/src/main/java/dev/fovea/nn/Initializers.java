@@ -1,7 +1,9 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.nn.SymmetricEigen;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Initializations applied to a built layer after the default one, as airbench94 does
@@ -42,6 +44,34 @@ public final class Initializers {
                     + " received " + s.f + " filters for " + s.c + " channels; use it where filters >= channels");
         }
         dirac(k.value(), s.kh, s.kw, s.c, s.f);
+    }
+
+    /**
+     * {@link #dirac(Conv2D)} on every convolution of {@code model} that then passes its input
+     * through ({@link #diracApplies}), nested models' included ({@link Model#namedLayers}): what
+     * {@code fovea train --dirac} does, airbench94's init of its 3×3 convolutions.
+     *
+     * @param except the path of a convolution to leave alone (the whitening layer), or null
+     * @return the paths of the convolutions initialized, in {@link Model#namedLayers} order
+     */
+    public static List<String> dirac(Model model, String except) {
+        List<String> done = new ArrayList<>();
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            if (e.getValue() instanceof Conv2D c && diracApplies(c) && !e.getKey().equals(except)) {
+                dirac(c);
+                done.add(e.getKey());
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Whether the dirac init makes {@code c} an identity on its first C filters: stride 1, an odd
+     * square kernel, 'same' padding and at least as many filters as input channels.
+     */
+    public static boolean diracApplies(Conv2D c) {
+        return c.strideH() == 1 && c.strideW() == 1 && c.kernelH() == c.kernelW() && c.kernelH() % 2 == 1
+                && c.padding() == Padding.SAME && c.filters() >= c.inputShape().dim(2);
     }
 
     /**
