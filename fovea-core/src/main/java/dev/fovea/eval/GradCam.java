@@ -1,7 +1,6 @@
 package dev.fovea.eval;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Activation;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
@@ -39,7 +38,6 @@ public final class GradCam {
     private final Model model;
     private final String layerName;
     private final Shape mapShape;
-    private final boolean softmaxHead;
 
     /** Grad-CAM at the model's last Conv2D in topological order. */
     public GradCam(Model model) {
@@ -80,7 +78,6 @@ public final class GradCam {
         this.model = model;
         this.layerName = layerName;
         this.mapShape = s;
-        this.softmaxHead = model.endsInSoftmax();
     }
 
     /** The layer whose activations are weighted. */
@@ -172,11 +169,7 @@ public final class GradCam {
         Tensor out = model.forward(x, false);
         int k = out.dim(1);
         float[] probs = new float[n * k];
-        if (softmaxHead) {
-            System.arraycopy(out.data(), 0, probs, 0, n * k);
-        } else {
-            SoftmaxCrossEntropy.softmax(out.data(), probs, n, k);
-        }
+        model.probabilities(out.data(), n, probs);
         for (int i = 0; i < n; i++) {
             if (classes[i] == -1) {
                 classes[i] = argmax(probs, i * k, k);
