@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.fovea.io.ModelFile;
 import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
@@ -49,17 +50,20 @@ class NestedModelResumeTest {
         Path ckpt = tmp.resolve("checkpoint.safetensors");
         first.saveCheckpoint(ckpt);
 
-        // Another seed: weights and every Dropout's stream must come from the checkpoint.
-        Model rebuilt = withDropoutInANestedHead(99);
-        Trainer resumed = TrainerTest.trainer(rebuilt);
-        resumed.restoreCheckpoint(ckpt);
-        resumed.fit(data, TrainerTest.quiet(2));
-        float[][] a = TrainerTest.weights(straight.model());
-        float[][] b = TrainerTest.weights(resumed.model());
-        for (int i = 0; i < a.length; i++) {
-            assertArrayEquals(a[i], b[i], "parameter " + i);
+        // As a new process would: the model rebuilt from the file (its nested model included),
+        // and, built in code with another seed, one whose weights and every Dropout's stream
+        // can only come from the checkpoint.
+        for (Model rebuilt : List.of(ModelFile.load(ckpt).model(), withDropoutInANestedHead(99))) {
+            Trainer resumed = TrainerTest.trainer(rebuilt);
+            resumed.restoreCheckpoint(ckpt);
+            resumed.fit(data, TrainerTest.quiet(2));
+            float[][] a = TrainerTest.weights(straight.model());
+            float[][] b = TrainerTest.weights(resumed.model());
+            for (int i = 0; i < a.length; i++) {
+                assertArrayEquals(a[i], b[i], "parameter " + i);
+            }
+            assertEquals(TrainerTest.withoutTimes(straight.history()), TrainerTest.withoutTimes(resumed.history()));
         }
-        assertEquals(TrainerTest.withoutTimes(straight.history()), TrainerTest.withoutTimes(resumed.history()));
     }
 
     /** The checkpoint names each Dropout's state by its path, nested ones under their model. */
