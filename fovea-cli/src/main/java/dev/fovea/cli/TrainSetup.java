@@ -1,6 +1,5 @@
 package dev.fovea.cli;
 
-import dev.fovea.data.DataInitializers;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
 import dev.fovea.loss.Reduction;
@@ -239,7 +238,7 @@ final class TrainSetup {
             if (!(l instanceof Conv2D conv)) {
                 throw new UserError("--whiten " + s.whiten + ": is a " + l.typeName() + ", expected a Conv2D");
             }
-            DataInitializers.whitening(conv, train, norm);
+            Initializers.whitening(conv, norm.toFloat(train, Initializers.WHITENING_IMAGES));
             done.add("whitening of " + s.whiten + " from "
                     + Math.min(train.size(), Initializers.WHITENING_IMAGES) + " training images");
         }

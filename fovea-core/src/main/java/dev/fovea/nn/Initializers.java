@@ -1,6 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
+import dev.fovea.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,9 @@ import java.util.Map;
  * ({@code dirac}) init of a convolution and the data-dependent whitening init of a small first
  * convolution. They overwrite the kernel only (biases are left as they are) and work on any
  * {@link Conv2D}, whatever model holds it. Freezing the kernel afterwards is a separate choice
- * ({@link Param#setFrozen}). The whitening init from a {@code Dataset} is
- * {@code dev.fovea.data.DataInitializers}, which converts the images and calls
- * {@link #whitening(Conv2D, float[], int, int, int, int, double)}.
+ * ({@link Param#setFrozen}). Images come as plain float arrays, converted as training feeds them
+ * (from a {@code Dataset}: {@code normalization.toFloat(train, Initializers.WHITENING_IMAGES)}),
+ * so the data package knows nothing of layers.
  */
 public final class Initializers {
     /** airbench94's number of training images whose patches estimate the covariance. */
@@ -184,6 +185,33 @@ public final class Initializers {
             }
         }
         return values;
+    }
+
+    /**
+     * {@link #whitening(Conv2D, float[], double)} with airbench94's eps, 5e-4.
+     */
+    public static double[] whitening(Conv2D conv, float[] images) {
+        return whitening(conv, images, WHITENING_EPSILON);
+    }
+
+    /**
+     * The whitening init of {@code conv} from images of its own input shape (H, W, C), as many as
+     * {@code images} holds: airbench94 takes the first {@value #WHITENING_IMAGES} training images,
+     * normalized as in training and not augmented.
+     *
+     * @param images (N, H, W, C) float, read; N = images.length / (H·W·C), at least 1
+     * @return the patch covariance's eigenvalues, descending
+     */
+    public static double[] whitening(Conv2D conv, float[] images, double eps) {
+        builtKernel(conv, "whitening");
+        Shape in = conv.inputShape();
+        int per = in.size();
+        if (images.length < per || images.length % per != 0) {
+            throw new FoveaException(conv.name() + ": whitening init needs whole images of the layer's input shape "
+                    + in.toBatchString() + " (" + per + " values each), received " + images.length
+                    + " values; pass at least one image of that shape");
+        }
+        return whitening(conv, images, images.length / per, in.dim(0), in.dim(1), in.dim(2), eps);
     }
 
     private static Param builtKernel(Conv2D conv, String init) {
