@@ -201,8 +201,12 @@ public final class Model extends BaseLayer {
      * @param outputs read, (N, K) row-major, N = outputs.length / K
      */
     public float[] probabilities(float[] outputs) {
+        int k = outputShape.dim(-1);
+        if (outputs.length % k != 0) {
+            throw new IllegalArgumentException(name() + ": " + outputs.length + " outputs are not rows of " + k);
+        }
         float[] p = new float[outputs.length];
-        probabilities(outputs, outputs.length / outputShape.dim(-1), p);
+        probabilities(outputs, outputs.length / k, p);
         return p;
     }
 
