@@ -7,7 +7,6 @@ import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.ConvArithmetic;
 import dev.fovea.nn.ConvArithmetic.Kind;
 import dev.fovea.nn.ConvArithmetic.Window;
-import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.report.ImageGrid;
 import dev.fovea.run.Check;
@@ -23,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -167,7 +165,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private static void conv(StringBuilder sb, Model m, Window win) {
-        Conv2D c = (Conv2D) find(m, win.layer());
+        Conv2D c = (Conv2D) m.namedLayers().get(win.layer());
         int kh = win.kernelH();
         int kw = win.kernelW();
         int ch = win.channels();
@@ -211,20 +209,6 @@ final class ExplainCommand implements Callable<Integer> {
         sb.append("  width:  ").append(win.width().formula()).append('\n');
     }
 
-    private static Layer find(Model m, String name) {
-        for (Layer l : m.layers()) {
-            if (l instanceof Model inner) {
-                Layer f = find(inner, name);
-                if (f != null) {
-                    return f;
-                }
-            } else if (l.name().equals(name)) {
-                return l;
-            }
-        }
-        return null;
-    }
-
     static String dims(Shape s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.rank(); i++) {
@@ -243,7 +227,7 @@ final class ExplainCommand implements Callable<Integer> {
         w.println();
         Window first = windows.stream().filter(x -> x.kind() == Kind.CONV).findFirst().orElse(null);
         if (first != null) {
-            Conv2D c = (Conv2D) find(m, first.layer());
+            Conv2D c = (Conv2D) m.namedLayers().get(first.layer());
             Path f = out.resolve("filters.png");
             writePng(w, f, ExplainImages.filters(first.layer(), c.params().get(0).value(), first.kernelH(),
                     first.kernelW(), first.channels(), first.filters()));
@@ -257,29 +241,22 @@ final class ExplainCommand implements Callable<Integer> {
             w.println("no --image given: add --image IMG (e.g. a .jpg) to draw its feature maps after each block");
             return;
         }
-        Set<String> top = new LinkedHashSet<>();
-        for (Layer l : m.layers()) {
-            if (!(l instanceof Model)) {
-                top.add(l.name());
-            }
-        }
+        // The output of each block (its pooling layer; each convolution without pooling), nested
+        // models' included: windows are listed under their paths, which forwardCollect takes.
         boolean pools = windows.stream().anyMatch(x -> x.kind() != Kind.CONV);
         List<String> blocks = new ArrayList<>();
         for (Window win : windows) {
-            if ((win.kind() != Kind.CONV) == pools && top.contains(win.layer())) {
+            if ((win.kind() != Kind.CONV) == pools) {
                 blocks.add(win.layer());
             }
-        }
-        if (blocks.isEmpty()) {
-            w.println("the convolution blocks sit inside a nested model, so no feature maps are drawn");
-            return;
         }
         Map<String, Tensor> maps = m.forwardCollect(in.batch(), new LinkedHashSet<>(blocks));
         int k = 0;
         for (Map.Entry<String, Tensor> e : maps.entrySet()) {
             k++;
             Tensor t = e.getValue();
-            Path f = out.resolve(String.format(Locale.ROOT, "features_%d_%s.png", k, e.getKey()));
+            // A nested layer's path (block/conv2d) would be a folder: the file name takes block_conv2d.
+            Path f = out.resolve(String.format(Locale.ROOT, "features_%d_%s.png", k, e.getKey().replace('/', '_')));
             int shown = Math.min(t.dim(3), ExplainImages.MAX_CHANNELS);
             writePng(w, f, ExplainImages.featureMaps(k, e.getKey(), t, in.rgb(), in.batch().dim(1),
                     in.batch().dim(2)));

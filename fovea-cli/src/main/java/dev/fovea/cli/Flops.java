@@ -7,6 +7,7 @@ import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The floating-point operations of a model per image, read from its built layers' shapes: the one
@@ -38,37 +39,45 @@ final class Flops {
     record LayerFlops(String name, String type, long forward, long backward) {
     }
 
-    /** Per-layer counts in the order of {@link Model#layers()}; a nested model is one entry, its layers summed. */
+    /**
+     * Per-layer counts in the order of {@link Model#layers()}; a nested model is one entry, the
+     * sum of its layers (read from {@link Model#namedLayers}, the walk that reaches them).
+     */
     static List<LayerFlops> of(Model model) {
-        return of(model, true);
-    }
-
-    private static List<LayerFlops> of(Model model, boolean readsModelInput) {
         List<LayerFlops> out = new ArrayList<>();
-        List<Layer> layers = model.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            // In a chain only the first layer reads the input, and Model skips its dx in training
-            // (in a branching model other readers of the input are counted with dx: a slight overcount).
-            boolean first = readsModelInput && i == 0;
-            long fwd = 0;
-            long bwd;
-            if (l instanceof Model m) {
-                List<LayerFlops> inner = of(m, first);
-                fwd = forward(inner);
-                bwd = inner.stream().mapToLong(LayerFlops::backward).sum();
-            } else {
-                if (l instanceof Conv2D c) {
-                    Shape o = c.outputShape();
-                    fwd = 2L * o.dim(0) * o.dim(1) * c.kernelH() * c.kernelW() * c.inputShape().dim(2) * c.filters();
-                } else if (l instanceof Dense d) {
-                    fwd = 2L * d.inputShape().dim(0) * d.units();
-                }
-                bwd = first ? fwd : 2 * fwd;
+        // In a chain only the first layer reads the input, and Model skips its dx in training
+        // (in a branching model other readers of the input are counted with dx: a slight overcount).
+        // The walk is in topological order, a nested model's layers right after it, so the first
+        // layer that is not a model is the one reading the input, nested or not.
+        boolean first = true;
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            Layer l = e.getValue();
+            if (e.getKey().indexOf('/') < 0) {
+                out.add(new LayerFlops(l.name(), l.typeName(), 0, 0));
             }
-            out.add(new LayerFlops(l.name(), l.typeName(), fwd, bwd));
+            if (l instanceof Model) {
+                continue;
+            }
+            long fwd = forward(l);
+            long bwd = first ? fwd : 2 * fwd;
+            first = false;
+            // Inside a nested model, the count adds to the row of the top-level layer holding it.
+            LayerFlops row = out.get(out.size() - 1);
+            out.set(out.size() - 1, new LayerFlops(row.name(), row.type(), row.forward() + fwd, row.backward() + bwd));
         }
         return out;
+    }
+
+    /** One layer's forward FLOPs per image: convolutions and dense layers, 0 for the rest. */
+    private static long forward(Layer l) {
+        if (l instanceof Conv2D c) {
+            Shape o = c.outputShape();
+            return 2L * o.dim(0) * o.dim(1) * c.kernelH() * c.kernelW() * c.inputShape().dim(2) * c.filters();
+        }
+        if (l instanceof Dense d) {
+            return 2L * d.inputShape().dim(0) * d.units();
+        }
+        return 0;
     }
 
     static long forward(List<LayerFlops> layers) {

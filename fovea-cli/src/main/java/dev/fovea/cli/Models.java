@@ -2,7 +2,6 @@ package dev.fovea.cli;
 
 import dev.fovea.io.ModelFile;
 import dev.fovea.io.NearestName;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import java.nio.file.Files;
@@ -64,14 +63,4 @@ final class Models {
         return ModelFile.load(p);
     }
 
-
-    /** The model's outputs (N,K) as class probabilities: as they are after a softmax head, else softmaxed. */
-    static float[] probabilities(Model model, float[] outputs, int k) {
-        if (model.endsInSoftmax()) {
-            return outputs;
-        }
-        float[] p = new float[outputs.length];
-        SoftmaxCrossEntropy.softmax(outputs, p, outputs.length / k, k);
-        return p;
-    }
 }

@@ -118,7 +118,7 @@ final class PredictCommand implements Callable<Integer> {
             float[] x = new float[n * px];
             norm.toFloat(pixels, b * px, x, 0, n * px);
             Tensor y = augment.forward(plan, new Tensor(Shape.of(n, h, w, c), x));
-            System.arraycopy(Models.probabilities(m, y.data(), k), 0, probs, b * k, n * k);
+            System.arraycopy(m.probabilities(y.data()), 0, probs, b * k, n * k);
         }
         List<List<Guess>> top = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {

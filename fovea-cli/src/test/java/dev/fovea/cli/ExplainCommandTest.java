@@ -235,6 +235,55 @@ class ExplainCommandTest {
     }
 
     /**
+     * Convolutions inside a nested model are explained under their paths and get feature maps
+     * too (before the layer walk they were skipped: "the convolution blocks sit inside a nested
+     * model"). The first is a 1×1 identity, so its map is the grayscale image itself, by hand.
+     */
+    @Test
+    void aNestedModelsConvolutionsAreExplainedAndDrawnUnderTheirPaths() throws IOException {
+        Path jpeg = SAMPLE.resolve("val/airplane/0100.jpg");
+        assumeTrue(Files.isRegularFile(jpeg), "shared image sample not present");
+        Conv2D identity = new Conv2D(1, 1);
+        Model block = Model.sequential("block", Input.of(32, 32, 1), List.of(identity, new Conv2D(2, 3)));
+        SymbolicTensor in = Input.of(32, 32, 1);
+        Model m = Model.of(in, block.apply(in));
+        identity.params().get(0).value()[0] = 1f;
+        identity.params().get(1).value()[0] = 0f;
+        Path file = tmp.resolve("nested.safetensors");
+        ModelFile.save(file, m, ModelFile.Info.of(List.of()));
+        Path dir = tmp.resolve("nested");
+        CliRun r = run("explain", "--model", file.toString(), "--image", jpeg.toString(), "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("block/conv2d (Conv2D, 1 filters of 1×1, linear): 32×32×1 → 32×32×1\n"), r.out());
+        assertTrue(r.out().contains("block/conv2d_1 (Conv2D, 2 filters of 3×3, linear): 32×32×1 → 30×30×2\n"), r.out());
+        assertTrue(r.out().contains("wrote " + dir.resolve("features_1_block_conv2d.png")
+                + "\n  1 of 1 channels after block/conv2d"), r.out());
+        assertTrue(r.out().contains("wrote " + dir.resolve("features_2_block_conv2d_1.png")
+                + "\n  2 of 2 channels after block/conv2d_1"), r.out());
+
+        byte[] rgb = ImageFolder.readRgb(jpeg, 32, 32);
+        int[] luma = new int[32 * 32];
+        int lo = 255;
+        int hi = 0;
+        for (int p = 0; p < luma.length; p++) {
+            luma[p] = (int) Math.round((299.0 * (rgb[3 * p] & 0xFF) + 587.0 * (rgb[3 * p + 1] & 0xFF)
+                    + 114.0 * (rgb[3 * p + 2] & 0xFF)) / 1000);
+            lo = Math.min(lo, luma[p]);
+            hi = Math.max(hi, luma[p]);
+        }
+        BufferedImage img = ImageIO.read(dir.resolve("features_1_block_conv2d.png").toFile());
+        assertTitle(img, "feature maps after block 1: block/conv2d (32×32, 1 of 1 channels)");
+        int x0 = INPUT_PANEL + GAP + (CELL - 64) / 2;
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int expected = Math.round(255f * (luma[y * 32 + x] - lo) / (hi - lo));
+                int got = img.getRGB(x0 + 2 * x, TITLE + GAP + 2 * y) & 0xFF;
+                assertTrue(Math.abs(expected - got) <= 1, "pixel " + y + "," + x + ": " + expected + " vs " + got);
+            }
+        }
+    }
+
+    /**
      * The band above the picture holds exactly {@code title}: it is pixel-identical to the band
      * that {@link ExplainImages#titled} draws for that text over a blank picture of the same width,
      * and it is inked (not all background).

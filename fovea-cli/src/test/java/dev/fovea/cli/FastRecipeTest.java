@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.fovea.data.DataInitializers;
 import dev.fovea.data.DataSources;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
 import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Initializers;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Presets;
 import dev.fovea.run.Recipes;
@@ -62,7 +62,7 @@ class FastRecipeTest {
         Model fresh = Presets.create("fast-small", 32, 32, 3, train.numClasses());
         fresh.initialize(4);
         Conv2D whiten = (Conv2D) fresh.layer(Presets.WHITEN);
-        DataInitializers.whitening(whiten, train, Normalization.fit(train));
+        Initializers.whitening(whiten, Normalization.fit(train).toFloat(train, Initializers.WHITENING_IMAGES));
         Model trained = ModelFile.load(run.resolve("model.safetensors")).model();
         Conv2D trainedWhiten = (Conv2D) trained.layer(Presets.WHITEN);
         assertArrayEquals(whiten.kernel().value(), trainedWhiten.kernel().value());

@@ -69,4 +69,30 @@ class FlopsTest {
         assertEquals(2 * 4 * 3, f.get(3).forward());
         assertEquals(2304 + 288 + 24, Flops.forward(f));
     }
+
+    /**
+     * A nested model is one row holding its layers' counts, and its first layer is the one
+     * reading the model input (no dx). By hand: 8×8×3 → [block: Conv2D 4 3×3 valid → 6×6×4,
+     * Conv2D 2 1×1 → 6×6×2] → Flatten (72) → Dense 5.
+     */
+    @Test
+    void aNestedModelsLayersAreCountedInItsRow() {
+        Model block = Model.sequential("block", Input.of(8, 8, 3),
+                List.of(new Conv2D(4, 3), new Conv2D(2, 1)));
+        var x = Input.of(8, 8, 3);
+        Model m = Model.of(x, new Dense(5).apply(new Flatten().apply(block.apply(x))));
+        List<Flops.LayerFlops> f = Flops.of(m);
+        assertEquals(List.of("block", "flatten", "dense"), f.stream().map(Flops.LayerFlops::name).toList());
+        long conv = 2L * 6 * 6 * 3 * 3 * 3 * 4;   // 7,776; reads the model input: backward = forward
+        long pointwise = 2L * 6 * 6 * 1 * 1 * 4 * 2; // 576; backward dW and dx
+        long dense = 2L * 72 * 5;                  // 720
+        assertEquals(7_776 + 576, f.get(0).forward());
+        assertEquals(conv + pointwise, f.get(0).forward());
+        assertEquals(conv + 2 * pointwise, f.get(0).backward());
+        assertEquals(0, f.get(1).forward());
+        assertEquals(dense, f.get(2).forward());
+        assertEquals(2 * dense, f.get(2).backward());
+        assertEquals(9_072, Flops.forward(f));
+        assertEquals(9_072 + 7_776 + 1_152 + 1_440, Flops.training(f));
+    }
 }

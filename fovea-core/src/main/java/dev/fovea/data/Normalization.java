@@ -122,6 +122,29 @@ public final class Normalization {
     }
 
     /**
+     * The first {@code images} images of {@code data} (all of them when it holds fewer) as
+     * training feeds them: (N, H, W, C) floats, converted by this normalization without
+     * augmentation. What a data-dependent initialization (airbench94's whitening,
+     * {@code nn.Initializers.whitening}) estimates from.
+     *
+     * @throws FoveaException when {@code images} is below 1 or the channels differ from the data's
+     */
+    public float[] toFloat(Dataset data, int images) {
+        if (images < 1) {
+            throw new FoveaException("converting the first images of the data needs at least 1 image, received "
+                    + images);
+        }
+        if (channels() != data.channels()) {
+            throw new FoveaException("a normalization of " + channels() + " channels for images of "
+                    + data.channels() + " channels; pass the normalization the model is trained with");
+        }
+        int values = Math.min(images, data.size()) * data.imageBytes();
+        float[] x = new float[values];
+        toFloat(data.images(), 0, x, 0, values);
+        return x;
+    }
+
+    /**
      * Converts {@code count} values; channels cycle starting at channel 0.
      *
      * @param src uint8 (…,C) at srcOff, read; @param dst float (…,C) at dstOff, written

@@ -1,7 +1,6 @@
 package dev.fovea.eval;
 
 import dev.fovea.FoveaException;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.Activation;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
@@ -12,6 +11,7 @@ import dev.fovea.tensor.Shape;
 import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Grad-CAM (Selvaraju et al., 2017, "Grad-CAM: Visual Explanations from Deep Networks via
@@ -38,7 +38,6 @@ public final class GradCam {
     private final Model model;
     private final String layerName;
     private final Shape mapShape;
-    private final boolean softmaxHead;
 
     /** Grad-CAM at the model's last Conv2D in topological order. */
     public GradCam(Model model) {
@@ -79,7 +78,6 @@ public final class GradCam {
         this.model = model;
         this.layerName = layerName;
         this.mapShape = s;
-        this.softmaxHead = model.endsInSoftmax();
     }
 
     /** The layer whose activations are weighted. */
@@ -90,13 +88,9 @@ public final class GradCam {
     /** The paths of every Conv2D of the model in topological order ({@code nested/inner} inside nested models). */
     public static List<String> convLayers(Model model) {
         List<String> out = new ArrayList<>();
-        for (Layer l : model.layers()) {
-            if (l instanceof Model m) {
-                for (String inner : convLayers(m)) {
-                    out.add(l.name() + "/" + inner);
-                }
-            } else if (l instanceof Conv2D) {
-                out.add(l.name());
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            if (e.getValue() instanceof Conv2D) {
+                out.add(e.getKey());
             }
         }
         return out;
@@ -175,11 +169,7 @@ public final class GradCam {
         Tensor out = model.forward(x, false);
         int k = out.dim(1);
         float[] probs = new float[n * k];
-        if (softmaxHead) {
-            System.arraycopy(out.data(), 0, probs, 0, n * k);
-        } else {
-            SoftmaxCrossEntropy.softmax(out.data(), probs, n, k);
-        }
+        model.probabilities(out.data(), n, probs);
         for (int i = 0; i < n; i++) {
             if (classes[i] == -1) {
                 classes[i] = argmax(probs, i * k, k);

@@ -18,8 +18,9 @@ import java.util.Locale;
  * equals augmenting the raw image before a per-channel normalization.
  *
  * <p>What is averaged is the model's raw output, element by element: <b>logits</b> for a model
- * that ends in a linear layer, <b>probabilities</b> for one that ends in a softmax (the CLI tells
- * them apart with {@code Models.endsInSoftmax}, which looks at the last layer's activation only).
+ * that ends in a linear layer, <b>probabilities</b> for one that ends in a softmax (callers tell
+ * them apart with {@code Model.endsInSoftmax}, and turn either into probabilities with
+ * {@code Model.probabilities}).
  * airbench averages logits; averaged probabilities are still a distribution, so both stay valid
  * inputs to the cross-entropy of their kind.
  *

@@ -92,4 +92,8 @@ public final class Activation extends BaseLayer {
         c.put("activation", function.keras());
         return c;
     }
+
+    static Activation fromConfig(LayerConfig c) {
+        return new Activation(c.activation());
+    }
 }

@@ -66,6 +66,10 @@ public final class Add extends BaseMerge {
         return new LinkedHashMap<>();
     }
 
+    static Add fromConfig(LayerConfig c) {
+        return new Add();
+    }
+
     Shape shape() {
         return shape;
     }

@@ -26,4 +26,8 @@ public final class AveragePooling2D extends PoolingLayer {
     public String typeName() {
         return "AveragePooling2D";
     }
+
+    static AveragePooling2D fromConfig(LayerConfig c) {
+        return new AveragePooling2D(PoolWindow.fromConfig(c));
+    }
 }

@@ -32,6 +32,8 @@ public final class BatchNormalization extends BaseLayer {
     private final float epsilon;
     private final boolean center;
     private final boolean scale;
+    /** Keras's axis as read from a config: −1, or the last axis's index counting the batch axis (checked at build). */
+    private final int axis;
     private final List<Param> params = new ArrayList<>();
     /** Read-only view of {@link #params}, handed out without a copy per call. */
     private final List<Param> paramsView = java.util.Collections.unmodifiableList(params);
@@ -67,10 +69,15 @@ public final class BatchNormalization extends BaseLayer {
 
     /** Any configuration: {@code new BatchNormalization(BatchNormalization.Config.defaults().momentum(0.9f))}. */
     public BatchNormalization(Config config) {
+        this(config, -1);
+    }
+
+    private BatchNormalization(Config config, int axis) {
         this.momentum = config.momentum();
         this.epsilon = config.epsilon();
         this.center = config.center();
         this.scale = config.scale();
+        this.axis = axis;
     }
 
     /**
@@ -138,6 +145,11 @@ public final class BatchNormalization extends BaseLayer {
         if (in.rank() < 1 || in.dim(-1) < 1) {
             throw new FoveaException(name() + ": expects input of rank 2 or more with at least one "
                     + "channel on the last axis, received input of shape " + in.toBatchString());
+        }
+        if (axis != -1 && axis != in.rank()) {
+            throw new FoveaException(name() + ": axis " + axis + " of input " + in.toBatchString() + " is not its last"
+                    + " axis; Fovea's BatchNormalization normalizes over the last axis only (axis -1, or " + in.rank()
+                    + " here)");
         }
         inputShape = in;
         outputShape = in;
@@ -285,5 +297,33 @@ public final class BatchNormalization extends BaseLayer {
         c.put("center", center);
         c.put("scale", scale);
         return c;
+    }
+
+    /**
+     * Reads what {@link #config()} writes, and Keras's BatchNormalization config: {@code axis}
+     * −1 or the last axis's index ({@code [3]} in Keras 2 files of images, checked when built),
+     * Keras's initializers (gamma ones, the rest zeros but the moving variance's ones), no
+     * regularizer, constraint, renormalization or virtual batch, else an error. Keras's
+     * {@code synchronized} is ignored: replicas are Spark's business ({@link #setCrossReplicaSum}).
+     */
+    static BatchNormalization fromConfig(LayerConfig c) {
+        Object a = c.raw("axis");
+        Object one = a instanceof List<?> l && l.size() == 1 ? l.get(0) : a;
+        if (one != null && !(one instanceof Number n && n.doubleValue() == n.intValue() && n.intValue() != 0
+                && n.intValue() >= -1)) {
+            throw c.unsupported("axis", a, "-1 only (the last axis; or its index counting the batch axis, 3 for images)");
+        }
+        int axis = one == null ? -1 : ((Number) one).intValue();
+        Config config = new Config(c.real("momentum", 0.99f), c.real("epsilon", 1e-3f), c.bool("center", true),
+                c.bool("scale", true));
+        c.constant("gamma_initializer", "ones");
+        c.constant("beta_initializer", "zeros");
+        c.constant("moving_mean_initializer", "zeros");
+        c.constant("moving_variance_initializer", "ones");
+        c.none("gamma_regularizer", "beta_regularizer", "gamma_constraint", "beta_constraint", "virtual_batch_size",
+                "adjustment");
+        c.only("renorm", v -> v == null || Boolean.FALSE.equals(v), "false only (no batch renormalization)");
+        c.ignore("renorm_clipping", "renorm_momentum", "synchronized", "fused");
+        return new BatchNormalization(config, axis);
     }
 }

@@ -123,4 +123,13 @@ public final class Concatenate extends BaseMerge {
         c.put("axis", axis);
         return c;
     }
+
+    /**
+     * Reads what {@link #config()} writes. A positive axis counts per-sample dimensions (the
+     * batch axis excluded), unlike Keras's, where 3 is the channels of images: an importer of
+     * Keras configs subtracts one from a positive axis first.
+     */
+    static Concatenate fromConfig(LayerConfig c) {
+        return new Concatenate(c.integer("axis", -1));
+    }
 }

@@ -297,4 +297,24 @@ public final class Conv2D extends BaseLayer {
         }
         return c;
     }
+
+    /**
+     * Reads what {@link #config()} writes, and Keras's Conv2D config: its options without a
+     * Fovea counterpart are accepted at the value Fovea computes (channels-last, no dilation, one
+     * group, zero bias init, no regularizer, constraint or LoRA) and are an error otherwise.
+     */
+    static Conv2D fromConfig(LayerConfig c) {
+        int filters = c.required("filters");
+        int[] k = c.requiredPair("kernel_size");
+        int[] s = c.pair("strides", new int[]{1, 1});
+        Config config = Config.of(filters, k[0]).kernelSize(k[0], k[1]).strides(s[0], s[1]).padding(c.padding())
+                .activation(c.activation()).useBias(c.bool("use_bias", true)).kernelInitializer(c.kernelInitializer());
+        c.channelsLast();
+        c.only("dilation_rate", LayerConfig::isOne, "1 only (no dilation)");
+        c.only("groups", LayerConfig::isOne, "1 only (no grouped convolution)");
+        c.constant("bias_initializer", "zeros");
+        c.none("kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint", "lora_rank");
+        c.ignore("lora_alpha");
+        return new Conv2D(config);
+    }
 }

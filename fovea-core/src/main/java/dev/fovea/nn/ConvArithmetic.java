@@ -4,6 +4,7 @@ import dev.fovea.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The arithmetic the Keras CNN tutorial teaches, read from a built model's own {@link Conv2D},
@@ -60,6 +61,7 @@ public final class ConvArithmetic {
     /**
      * One convolution or pooling layer of a model.
      *
+     * @param layer   its path: the layer's name, or {@code nested/inner} inside a nested model
      * @param in      per-sample input (H, W, C)
      * @param out     per-sample output (OH, OW, F); F = C for pooling
      * @param filters F for a convolution, C for pooling
@@ -110,31 +112,31 @@ public final class ConvArithmetic {
     }
 
     /**
-     * The convolution and pooling layers of {@code model} in topological order, descending into
-     * nested models. Other layers (dense, normalization, …) are skipped.
+     * The convolution and pooling layers of {@code model} in {@link Model#namedLayers} order,
+     * nested models' included, each under its path. Other layers (dense, normalization, …) are
+     * skipped.
      */
     public static List<Window> of(Model model) {
         List<Window> out = new ArrayList<>();
-        for (Layer o : model.layers()) {
-            if (o instanceof Model m) {
-                out.addAll(of(m));
-            } else if (o instanceof Conv2D c) {
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            Layer o = e.getValue();
+            if (o instanceof Conv2D c) {
                 Shape in = c.inputShape();
-                out.add(new Window(c.name(), c.typeName(), Kind.CONV, in, c.outputShape(),
+                out.add(new Window(e.getKey(), c.typeName(), Kind.CONV, in, c.outputShape(),
                         new Axis(in.dim(0), c.kernelH(), c.strideH(), c.padding()),
                         new Axis(in.dim(1), c.kernelW(), c.strideW(), c.padding()), c.filters(), c.useBias()));
             } else if (o instanceof MaxPooling2D p) {
-                out.add(pool(p, p.window(), Kind.MAX_POOL));
+                out.add(pool(e.getKey(), p, p.window(), Kind.MAX_POOL));
             } else if (o instanceof AveragePooling2D p) {
-                out.add(pool(p, p.window(), Kind.AVERAGE_POOL));
+                out.add(pool(e.getKey(), p, p.window(), Kind.AVERAGE_POOL));
             }
         }
         return out;
     }
 
-    private static Window pool(BaseLayer p, PoolWindow w, Kind kind) {
+    private static Window pool(String path, BaseLayer p, PoolWindow w, Kind kind) {
         Shape in = p.inputShape();
-        return new Window(p.name(), p.typeName(), kind, in, p.outputShape(),
+        return new Window(path, p.typeName(), kind, in, p.outputShape(),
                 new Axis(in.dim(0), w.poolH(), w.strideH(), w.padding()),
                 new Axis(in.dim(1), w.poolW(), w.strideW(), w.padding()), in.dim(2), false);
     }

@@ -181,4 +181,18 @@ public final class Dense extends BaseLayer {
         }
         return c;
     }
+
+    /**
+     * Reads what {@link #config()} writes, and Keras's Dense config: zero bias init, no
+     * regularizer, constraint, LoRA or quantization, else an error.
+     */
+    static Dense fromConfig(LayerConfig c) {
+        Dense d = new Dense(Config.of(c.required("units")).activation(c.activation()).useBias(c.bool("use_bias", true))
+                .kernelInitializer(c.kernelInitializer()));
+        c.constant("bias_initializer", "zeros");
+        c.none("kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint", "lora_rank",
+                "quantization_config");
+        c.ignore("lora_alpha");
+        return d;
+    }
 }

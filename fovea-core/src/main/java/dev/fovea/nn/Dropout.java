@@ -141,4 +141,15 @@ public final class Dropout extends BaseLayer implements RandomState {
         c.put("rate", rate);
         return c;
     }
+
+    /**
+     * Reads what {@link #config()} writes, and Keras's Dropout config: its {@code seed} is
+     * ignored (Fovea draws from the model's seed), a {@code noise_shape} is an error.
+     */
+    static Dropout fromConfig(LayerConfig c) {
+        Dropout d = new Dropout(c.real("rate", 0f));
+        c.ignore("seed");
+        c.none("noise_shape");
+        return d;
+    }
 }

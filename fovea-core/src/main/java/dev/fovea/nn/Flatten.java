@@ -59,4 +59,9 @@ public final class Flatten extends BaseLayer {
         c.put("data_format", "channels_last");
         return c;
     }
+
+    static Flatten fromConfig(LayerConfig c) {
+        c.channelsLast();
+        return new Flatten();
+    }
 }

@@ -13,4 +13,8 @@ public final class GlobalAveragePooling2D extends PoolingLayer {
     public String typeName() {
         return "GlobalAveragePooling2D";
     }
+
+    static GlobalAveragePooling2D fromConfig(LayerConfig c) {
+        return globalFromConfig(c, new GlobalAveragePooling2D());
+    }
 }

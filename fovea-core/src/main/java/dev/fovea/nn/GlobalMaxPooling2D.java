@@ -13,4 +13,8 @@ public final class GlobalMaxPooling2D extends PoolingLayer {
     public String typeName() {
         return "GlobalMaxPooling2D";
     }
+
+    static GlobalMaxPooling2D fromConfig(LayerConfig c) {
+        return globalFromConfig(c, new GlobalMaxPooling2D());
+    }
 }

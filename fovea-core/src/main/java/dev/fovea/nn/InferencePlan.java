@@ -55,7 +55,7 @@ public final class InferencePlan {
 
     private InferencePlan(Model model) {
         this.model = model;
-        int nodes = model.nodeCount();
+        int nodes = model.graph().size();
         steps = new Step[nodes];
         alias = new int[nodes];
         acts = new Tensor[nodes];
@@ -63,7 +63,7 @@ public final class InferencePlan {
         outputs = new Tensor[nodes];
         nestedPlans = new InferencePlan[nodes];
         for (int i = 0; i < nodes; i++) {
-            args[i] = new Tensor[i == 0 ? 0 : model.nodeInputs(i).length];
+            args[i] = new Tensor[i == 0 ? 0 : model.graph().inputsOf[i].length];
             argViews.add(Arrays.asList(args[i]));
         }
         prepare();
@@ -81,7 +81,7 @@ public final class InferencePlan {
             if (alias[i] != i) {
                 continue;
             }
-            Layer layer = model.nodeLayer(i);
+            Layer layer = model.graph().layer(i);
             if (layer instanceof Conv2D conv && epilogueAct(conv.activation()) != null) {
                 steps[i] = prepareConv(i, conv);
             } else if (layer instanceof Model nested) {
@@ -143,7 +143,7 @@ public final class InferencePlan {
                 acts[i] = acts[alias[i]];
                 continue;
             }
-            int[] from = model.nodeInputs(i);
+            int[] from = model.graph().inputsOf[i];
             for (int k = 0; k < from.length; k++) {
                 args[i][k] = acts[from[k]];
             }
@@ -166,7 +166,7 @@ public final class InferencePlan {
                     acts[i] = acts[alias[i]];
                     continue;
                 }
-                int[] from = model.nodeInputs(i);
+                int[] from = model.graph().inputsOf[i];
                 for (int j = 0; j < from.length; j++) {
                     args[i][j] = acts[from[j]];
                 }
@@ -180,7 +180,7 @@ public final class InferencePlan {
             if (steps[i] != null) {
                 long[] v = t[i].clone();
                 Arrays.sort(v);
-                out.put(model.nodeLayer(i).name(), v[calls / 2]);
+                out.put(model.graph().layer(i).name(), v[calls / 2]);
             }
         }
         return out;
@@ -197,11 +197,11 @@ public final class InferencePlan {
 
     /** The one node reading node i's output, when it reads nothing else; −1 otherwise. */
     private int soleReader(int i) {
-        if (model.nodeConsumers(i) != 1) {
+        if (model.graph().consumers[i] != 1) {
             return -1;
         }
-        for (int j = i + 1; j < model.nodeCount(); j++) {
-            int[] from = model.nodeInputs(j);
+        for (int j = i + 1; j < model.graph().size(); j++) {
+            int[] from = model.graph().inputsOf[j];
             if (from.length == 1 && from[0] == i) {
                 return j;
             }
@@ -221,7 +221,7 @@ public final class InferencePlan {
         int cur = i;
         while (affine == null) {
             int j = soleReader(cur);
-            Layer next = j < 0 ? null : model.nodeLayer(j);
+            Layer next = j < 0 ? null : model.graph().layer(j);
             if (next instanceof BatchNormalization bn) {
                 float[][] a = bn.inferenceAffine();
                 if (act == Epilogue.Act.NONE) {
@@ -239,7 +239,7 @@ public final class InferencePlan {
                 cur = j;
             } else if (next instanceof MaxPooling2D) {
                 int k = soleReader(j);
-                if (k >= 0 && model.nodeLayer(k) instanceof BatchNormalization bn && positive(bn.inferenceAffine()[1])) {
+                if (k >= 0 && model.graph().layer(k) instanceof BatchNormalization bn && positive(bn.inferenceAffine()[1])) {
                     // max(a·y + b) = a·max(y) + b for a > 0, exactly: float rounding is monotonic.
                     float[][] a = bn.inferenceAffine();
                     if (act == Epilogue.Act.NONE) {

@@ -1,7 +1,10 @@
 package dev.fovea.nn;
 
 import dev.fovea.FoveaException;
-import dev.fovea.nn.SymmetricEigen;
+import dev.fovea.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Initializations applied to a built layer after the default one, as airbench94 does
@@ -9,9 +12,9 @@ import dev.fovea.nn.SymmetricEigen;
  * ({@code dirac}) init of a convolution and the data-dependent whitening init of a small first
  * convolution. They overwrite the kernel only (biases are left as they are) and work on any
  * {@link Conv2D}, whatever model holds it. Freezing the kernel afterwards is a separate choice
- * ({@link Param#setFrozen}). The whitening init from a {@code Dataset} is
- * {@code dev.fovea.data.DataInitializers}, which converts the images and calls
- * {@link #whitening(Conv2D, float[], int, int, int, int, double)}.
+ * ({@link Param#setFrozen}). Images come as plain float arrays, converted as training feeds them
+ * (from a {@code Dataset}: {@code normalization.toFloat(train, Initializers.WHITENING_IMAGES)}),
+ * so the data package knows nothing of layers.
  */
 public final class Initializers {
     /** airbench94's number of training images whose patches estimate the covariance. */
@@ -42,6 +45,34 @@ public final class Initializers {
                     + " received " + s.f + " filters for " + s.c + " channels; use it where filters >= channels");
         }
         dirac(k.value(), s.kh, s.kw, s.c, s.f);
+    }
+
+    /**
+     * {@link #dirac(Conv2D)} on every convolution of {@code model} that then passes its input
+     * through ({@link #diracApplies}), nested models' included ({@link Model#namedLayers}): what
+     * {@code fovea train --dirac} does, airbench94's init of its 3×3 convolutions.
+     *
+     * @param except the path of a convolution to leave alone (the whitening layer), or null
+     * @return the paths of the convolutions initialized, in {@link Model#namedLayers} order
+     */
+    public static List<String> dirac(Model model, String except) {
+        List<String> done = new ArrayList<>();
+        for (Map.Entry<String, Layer> e : model.namedLayers().entrySet()) {
+            if (e.getValue() instanceof Conv2D c && diracApplies(c) && !e.getKey().equals(except)) {
+                dirac(c);
+                done.add(e.getKey());
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Whether the dirac init makes {@code c} an identity on its first C filters: stride 1, an odd
+     * square kernel, 'same' padding and at least as many filters as input channels.
+     */
+    public static boolean diracApplies(Conv2D c) {
+        return c.strideH() == 1 && c.strideW() == 1 && c.kernelH() == c.kernelW() && c.kernelH() % 2 == 1
+                && c.padding() == Padding.SAME && c.filters() >= c.inputShape().dim(2);
     }
 
     /**
@@ -154,6 +185,33 @@ public final class Initializers {
             }
         }
         return values;
+    }
+
+    /**
+     * {@link #whitening(Conv2D, float[], double)} with airbench94's eps, 5e-4.
+     */
+    public static double[] whitening(Conv2D conv, float[] images) {
+        return whitening(conv, images, WHITENING_EPSILON);
+    }
+
+    /**
+     * The whitening init of {@code conv} from images of its own input shape (H, W, C), as many as
+     * {@code images} holds: airbench94 takes the first {@value #WHITENING_IMAGES} training images,
+     * normalized as in training and not augmented.
+     *
+     * @param images (N, H, W, C) float, read; N = images.length / (H·W·C), at least 1
+     * @return the patch covariance's eigenvalues, descending
+     */
+    public static double[] whitening(Conv2D conv, float[] images, double eps) {
+        builtKernel(conv, "whitening");
+        Shape in = conv.inputShape();
+        int per = in.size();
+        if (images.length < per || images.length % per != 0) {
+            throw new FoveaException(conv.name() + ": whitening init needs whole images of the layer's input shape "
+                    + in.toBatchString() + " (" + per + " values each), received " + images.length
+                    + " values; pass at least one image of that shape");
+        }
+        return whitening(conv, images, images.length / per, in.dim(0), in.dim(1), in.dim(2), eps);
     }
 
     private static Param builtKernel(Conv2D conv, String init) {

@@ -26,4 +26,8 @@ public final class MaxPooling2D extends PoolingLayer {
     public String typeName() {
         return "MaxPooling2D";
     }
+
+    static MaxPooling2D fromConfig(LayerConfig c) {
+        return new MaxPooling2D(PoolWindow.fromConfig(c));
+    }
 }

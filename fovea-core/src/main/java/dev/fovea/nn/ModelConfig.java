@@ -13,13 +13,18 @@ import java.util.Map;
  * stores so that loading needs no code. The shape follows Keras's {@code get_config()} loosely:
  * {@code {"class_name": "Functional", "name": …, "input_shape": [32, 32, 3], "layers": [{"class_name":
  * "Conv2D", "name": "conv2d", "config": {…}, "inbound": ["input_layer"]}, …], "output": "dense_1"}}.
+ * A nested model is a layer entry whose {@code config} is such a map; each other layer's
+ * {@code config} is its own {@link Layer#config()}, read back by {@link LayerRegistry}.
  */
 public final class ModelConfig {
+    /** The class names of a model, which nests in another as a layer. */
+    private static final List<String> NESTED = List.of("Functional", "Sequential");
+
     private ModelConfig() {
     }
 
     public static Map<String, Object> toConfig(Model model) {
-        List<Node> nodes = model.nodes();
+        List<Node> nodes = model.graph().order;
         List<Object> layers = new ArrayList<>();
         for (int i = 1; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -28,7 +33,7 @@ public final class ModelConfig {
             l.put("name", n.layerName());
             l.put("config", n.layer.config());
             List<String> inbound = new ArrayList<>();
-            for (int j : model.inputsOfNode(i)) {
+            for (int j : model.graph().inputsOf[i]) {
                 inbound.add(nodes.get(j).layerName());
             }
             l.put("inbound", inbound);
@@ -78,7 +83,9 @@ public final class ModelConfig {
                     }
                     args.add(t);
                 }
-                Layer layer = LayerRegistry.create(type, cfg, where + ": layer '" + layerName + "'");
+                String at = where + ": layer '" + layerName + "'";
+                // A nested model's config is a model config; every other type is a registered layer.
+                Layer layer = NESTED.contains(type) ? fromConfig(cfg, at) : LayerRegistry.create(type, cfg, at);
                 layer.setName(layerName);
                 chain.add(layer);
                 outputs.put(layerName, building(where, () -> layer.apply(args.toArray(new SymbolicTensor[0]))));

@@ -84,4 +84,13 @@ public record PoolWindow(int poolH, int poolW, int strideH, int strideW, Padding
         c.put("data_format", "channels_last");
         return c;
     }
+
+    /** Reads what {@link #config()} writes, as Keras does: {@code strides} None means the pool size. */
+    static PoolWindow fromConfig(LayerConfig c) {
+        int[] p = c.pair("pool_size", new int[]{2, 2});
+        int[] s = c.pair("strides", p);
+        PoolWindow w = of(p[0], p[1]).strides(s[0], s[1]).padding(c.padding());
+        c.channelsLast();
+        return w;
+    }
 }

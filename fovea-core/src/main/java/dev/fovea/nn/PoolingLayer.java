@@ -94,4 +94,11 @@ abstract class PoolingLayer extends BaseLayer {
         c.put("keepdims", false);
         return c;
     }
+
+    /** Reads the global poolings' config ({@link #config()}'s), returning {@code layer}: keepdims False only. */
+    static <T extends PoolingLayer> T globalFromConfig(LayerConfig c, T layer) {
+        c.channelsLast();
+        c.only("keepdims", v -> v == null || Boolean.FALSE.equals(v), "false only (the output is (N, C))");
+        return layer;
+    }
 }

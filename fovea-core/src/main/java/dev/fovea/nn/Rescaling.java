@@ -84,4 +84,9 @@ public final class Rescaling extends BaseLayer {
         c.put("offset", (double) offset);
         return c;
     }
+
+    /** Reads what {@link #config()} writes, and Keras's: one scale and offset for every channel. */
+    static Rescaling fromConfig(LayerConfig c) {
+        return new Rescaling(c.real("scale", 1f), c.real("offset", 0f));
+    }
 }

@@ -24,10 +24,10 @@ public final class Summary {
      * spaces over several lines ({@code batch_normalization_5} / {@code (BatchNormalization)}).
      */
     public static String of(Model model, int maxWidth) {
-        List<Node> nodes = model.nodes();
+        List<Node> nodes = model.graph().order;
         boolean branching = false;
         for (int i = 1; i < nodes.size(); i++) {
-            int[] in = model.inputsOfNode(i);
+            int[] in = model.graph().inputsOf[i];
             if (in.length != 1 || in[0] != i - 1) {
                 branching = true;
             }
@@ -55,7 +55,7 @@ public final class Summary {
             total += count;
             Shape out = n.output.shape();
             List<String> from = new ArrayList<>();
-            for (int j : model.inputsOfNode(i)) {
+            for (int j : model.graph().inputsOf[i]) {
                 Node src = nodes.get(j);
                 from.add(src.layerName() + "[0][0]");
             }

@@ -6,8 +6,11 @@
  * and {@link dev.fovea.nn.Concatenate} take several inputs; a {@link dev.fovea.nn.Model} (a
  * functional DAG of {@link dev.fovea.nn.SymbolicTensor} calls, ordered once) is itself a layer.
  * Layer options are records with Keras's names and defaults ({@code Conv2D.Config},
- * {@link dev.fovea.nn.PoolWindow}); {@link dev.fovea.nn.ModelConfig} and
- * {@link dev.fovea.nn.LayerRegistry} turn a model into JSON-ready maps and back.
+ * {@link dev.fovea.nn.PoolWindow}); each layer writes its config and reads it back (a static
+ * {@code fromConfig} beside {@code config()}, Keras-tolerant through {@code LayerConfig});
+ * {@link dev.fovea.nn.ModelConfig} and {@link dev.fovea.nn.LayerRegistry} turn a model into
+ * JSON-ready maps and back. {@link dev.fovea.nn.Model#namedLayers()} is the one walk into
+ * nested models.
  *
  * <p>Not training: no losses, optimizers or loops here (see {@code dev.fovea.train}), and no
  * arithmetic beyond glue (see {@code dev.fovea.kernel}). Imports {@code tensor} and

@@ -18,7 +18,8 @@ import java.util.Map;
  * plus the optimizer's slot buffers as {@code optimizer/<key>} tensors, the callbacks'
  * {@link Callback#state()} as {@code callback/<key>} tensors and, in the metadata key
  * {@code fovea.checkpoint}, JSON with the epochs done, optimizer name and iterations, the
- * learning-rate scale, every random layer's RNG state, the history as CSV and, for a checkpoint
+ * learning-rate scale, every random layer's RNG state (under its {@link dev.fovea.nn.Model#namedLayers
+ * path}, so a Dropout inside a nested model resumes too), the history as CSV and, for a checkpoint
  * taken inside an epoch, the batches done with the epoch's partial loss sum and every metric's
  * partial state. Batches are
  * derived from (seed, epoch), so with these a resumed run continues bit-for-bit.
@@ -42,9 +43,9 @@ public final class Checkpoint {
         meta.put("iterations", t.optimizer().iterations());
         meta.put("learning_rate_scale", t.learningRateScale());
         Map<String, Long> rng = new LinkedHashMap<>();
-        for (Layer layer : t.model().layers()) {
-            if (layer instanceof RandomState r) {
-                rng.put(layer.name(), r.rngState());
+        for (Map.Entry<String, Layer> e : t.model().namedLayers().entrySet()) {
+            if (e.getValue() instanceof RandomState r) {
+                rng.put(e.getKey(), r.rngState());
             }
         }
         meta.put("rng", rng);
@@ -87,9 +88,9 @@ public final class Checkpoint {
         t.restoreCallbackState(callbacks);
         @SuppressWarnings("unchecked")
         Map<String, Object> rng = (Map<String, Object>) meta.getOrDefault("rng", Map.of());
-        for (Layer layer : t.model().layers()) {
-            if (layer instanceof RandomState r && rng.containsKey(layer.name())) {
-                r.setRngState(((Number) rng.get(layer.name())).longValue());
+        for (Map.Entry<String, Layer> e : t.model().namedLayers().entrySet()) {
+            if (e.getValue() instanceof RandomState r && rng.containsKey(e.getKey())) {
+                r.setRngState(((Number) rng.get(e.getKey())).longValue());
             }
         }
         t.restoreState(((Number) meta.get("epochs_done")).intValue(),

@@ -302,4 +302,37 @@ class GradCamTest {
         }
         return m;
     }
+
+    /**
+     * The default layer is the last convolution of the walk, here inside a nested model that
+     * follows a top-level one; its maps are those of the same convolution in a flat model.
+     */
+    @Test
+    void theLastConvolutionInsideANestedModelIsFoundAfterAnOuterOne() {
+        Model flat = Model.sequential(Input.of(6, 6, 2),
+                new Conv2D(3, 3, Padding.SAME, ActivationFunction.RELU),
+                new Conv2D(4, 3, Padding.SAME, ActivationFunction.RELU), new GlobalAveragePooling2D(), new Dense(3));
+        flat.initialize(8);
+        Model block = Model.sequential("block", Input.of(6, 6, 3),
+                List.of(new Conv2D(4, 3, Padding.SAME, ActivationFunction.RELU)));
+        SymbolicTensor in = Input.of(6, 6, 2);
+        SymbolicTensor h = new Conv2D(3, 3, Padding.SAME, ActivationFunction.RELU).apply(in);
+        Model nested = Model.of(in, new Dense(3).apply(new GlobalAveragePooling2D().apply(block.apply(h))));
+        List<Param> a = flat.params();
+        List<Param> b = nested.params();
+        for (int i = 0; i < a.size(); i++) {
+            System.arraycopy(a.get(i).value(), 0, b.get(i).value(), 0, a.get(i).size());
+        }
+        assertEquals(List.of("conv2d_1", "block/conv2d"), GradCam.convLayers(nested));
+        GradCam cam = new GradCam(nested);
+        assertEquals("block/conv2d", cam.layerName());
+        Tensor x = randomImages(2, 4);
+        GradCam.Result rn = cam.compute(x, new int[]{-1, 2});
+        GradCam.Result rf = new GradCam(flat).compute(x, new int[]{-1, 2});
+        assertEquals("conv2d_1", new GradCam(flat).layerName());
+        assertArrayEquals(rf.classes(), rn.classes());
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(rf.rawHeatmap(i), rn.rawHeatmap(i), 1e-6f);
+        }
+    }
 }

@@ -216,4 +216,40 @@ class InitializersTest {
         e = assertThrows(FoveaException.class, () -> Initializers.whitening(conv, new float[75], 1, 5, 5, 3, 0));
         assertTrue(e.getMessage().contains("eps must be finite and > 0, received 0.0"), e.getMessage());
     }
+
+    /**
+     * {@code --dirac}'s walk: every convolution that then passes its input through, nested
+     * models' included, except the one named (the whitening conv); by hand on a model whose
+     * qualifying convolutions sit at the top level and inside a nested block.
+     */
+    @Test
+    void diracOverAModelReachesConvolutionsInsideNestedModels() {
+        Model block = Model.sequential("block", Input.of(4, 4, 4), java.util.List.of(
+                new Conv2D(4, 3, Padding.SAME, ActivationFunction.RELU),   // block/conv2d: applies
+                new Conv2D(2, 3, Padding.SAME, ActivationFunction.LINEAR), // F 2 < C 4: not an identity
+                new Conv2D(2, 3, Padding.VALID, ActivationFunction.LINEAR))); // valid: not an identity
+        SymbolicTensor in = Input.of(6, 6, 3);
+        SymbolicTensor x = new Conv2D(4, 3, Padding.VALID, ActivationFunction.RELU).apply(in); // valid
+        x = block.apply(x);
+        x = new Conv2D(3, 1, Padding.SAME, ActivationFunction.LINEAR).apply(x);  // 1x1, F 3 ≥ C 2: applies
+        x = new Conv2D(5, 3, Padding.SAME, ActivationFunction.LINEAR).apply(x);  // applies, but excepted
+        Model m = Model.of(in, x);
+        m.initialize(4);
+        float[] excepted = ((Conv2D) m.layer("conv2d_5")).kernel().value().clone();
+        assertEquals(java.util.List.of("block/conv2d", "conv2d_4"), Initializers.dirac(m, "conv2d_5"));
+        // block/conv2d: HWIO (3, 3, 4, 4), filters f < 4 are the centre tap (4) of channel f.
+        float[] k = ((Conv2D) m.namedLayers().get("block/conv2d")).kernel().value();
+        for (int tap = 0; tap < 9; tap++) {
+            for (int c = 0; c < 4; c++) {
+                for (int f = 0; f < 4; f++) {
+                    assertEquals(tap == 4 && c == f ? 1f : 0f, k[(tap * 4 + c) * 4 + f], "tap " + tap + " c " + c + " f " + f);
+                }
+            }
+        }
+        // conv2d_4: HWIO (1, 1, 2, 3): filters 0 and 1 pass channels 0 and 1, filter 2 keeps its draw.
+        float[] p = ((Conv2D) m.layer("conv2d_4")).kernel().value();
+        assertEquals(java.util.List.of(1f, 0f, 0f, 1f), java.util.List.of(p[0], p[1], p[3], p[4]));
+        assertArrayEquals(excepted, ((Conv2D) m.layer("conv2d_5")).kernel().value(), 0f);
+        assertTrue(p[2] != 0f && p[5] != 0f, "filter 2 is beyond the input channels and untouched");
+    }
 }

@@ -8,7 +8,6 @@ import dev.fovea.eval.GradCam;
 import dev.fovea.eval.Misclassified;
 import dev.fovea.eval.TestTimeAugmentation;
 import dev.fovea.eval.TextTables;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.loss.SparseCategoricalCrossentropy;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Model;
@@ -72,22 +71,13 @@ public final class ModelEvaluation {
         float[] out = new TestTimeAugmentation(tta).predict(model, DataFeed.plain(data, norm), batchSize);
         double loss = data.size() == 0 ? Double.NaN
                 : lossFn.compute(new Tensor(Shape.of(data.size(), k), out), data.labels(), null);
-        float[] probs = probabilities(softmax, out, k);
+        float[] probs = model.probabilities(out);
         int[] pred = Misclassified.argmax(probs, k);
         List<String> names = classNames.size() == k ? classNames : data.classNames();
         ConfusionMatrix cm = ConfusionMatrix.of(data.labels(), pred, names.size() == k ? names : numbered(k));
         return new ModelEvaluation(data, cm.classNames(), loss, cm.accuracy(), probs, pred, cm);
     }
 
-
-    private static float[] probabilities(boolean softmax, float[] outputs, int k) {
-        if (softmax) {
-            return outputs;
-        }
-        float[] p = new float[outputs.length];
-        SoftmaxCrossEntropy.softmax(outputs, p, outputs.length / k, k);
-        return p;
-    }
 
     private static List<String> numbered(int k) {
         List<String> l = new ArrayList<>();

@@ -2,7 +2,6 @@ package dev.fovea.run;
 
 import dev.fovea.FoveaException;
 import dev.fovea.data.Augmentation;
-import dev.fovea.data.DataInitializers;
 import dev.fovea.data.DataSources;
 import dev.fovea.data.Dataset;
 import dev.fovea.data.Normalization;
@@ -13,7 +12,6 @@ import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Initializers;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
-import dev.fovea.nn.Padding;
 import dev.fovea.nn.Param;
 import dev.fovea.optim.Adam;
 import dev.fovea.optim.AdamW;
@@ -541,27 +539,16 @@ public record TrainSettings(String model, String data, double epochs, int batchS
             if (!(l instanceof Conv2D conv)) {
                 throw new FoveaException("--whiten " + whiten + ": is a " + l.typeName() + ", expected a Conv2D");
             }
-            DataInitializers.whitening(conv, train, norm);
+            Initializers.whitening(conv, norm.toFloat(train, Initializers.WHITENING_IMAGES));
             done.add("whitening of " + whiten + " from "
                     + Math.min(train.size(), Initializers.WHITENING_IMAGES) + " training images");
         }
         if (dirac) {
-            int n = 0;
-            for (Layer l : net.layers()) {
-                if (l instanceof Conv2D c && diracApplies(c) && !l.name().equals(whiten)) {
-                    Initializers.dirac(c);
-                    n++;
-                }
-            }
+            // Every convolution it applies to, nested models' included.
+            int n = Initializers.dirac(net, whiten).size();
             done.add("dirac identity in " + n + " convolutions");
         }
         return done;
-    }
-
-    /** Stride 1, odd square kernel, 'same' padding and at least as many filters as inputs. */
-    static boolean diracApplies(Conv2D c) {
-        return c.strideH() == 1 && c.strideW() == 1 && c.kernelH() == c.kernelW() && c.kernelH() % 2 == 1
-                && c.padding() == Padding.SAME && c.filters() >= c.inputShape().dim(2);
     }
 
     /** A name {@link #check} lets through but a switch does not know: a bug here, not the user's. */

@@ -3,7 +3,6 @@ package dev.fovea.serve;
 import dev.fovea.FoveaException;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Summary;
@@ -34,7 +33,6 @@ public final class ServedModel {
     private final int classes;
     private final List<String> classNames;
     private final Normalization normalization;
-    private final boolean softmaxHead;
     private final String summary;
     private final Path report;
 
@@ -67,7 +65,6 @@ public final class ServedModel {
         }
         this.classNames = List.copyOf(names);
         this.normalization = Normalization.fromMap(info.preprocessing(), channels);
-        this.softmaxHead = model.endsInSoftmax();
         this.summary = Summary.of(model);
         Path sibling = file.toAbsolutePath().resolveSibling("report.html");
         this.report = file.getFileName().toString().equals(RUN_MODEL) && Files.isRegularFile(sibling) ? sibling : null;
@@ -122,11 +119,7 @@ public final class ServedModel {
      * @param outputs (rows,K), modified
      */
     void toProbabilities(float[] outputs, int rows) {
-        if (!softmaxHead) {
-            float[] p = new float[rows * classes];
-            SoftmaxCrossEntropy.softmax(outputs, p, rows, classes);
-            System.arraycopy(p, 0, outputs, 0, rows * classes);
-        }
+        model.probabilities(outputs, rows, outputs);
     }
 
     public String name() {

@@ -4,7 +4,6 @@ import dev.fovea.FoveaException;
 import dev.fovea.data.ImageFolder;
 import dev.fovea.data.Normalization;
 import dev.fovea.io.ModelFile;
-import dev.fovea.kernel.SoftmaxCrossEntropy;
 import dev.fovea.nn.InferencePlan;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
@@ -72,7 +71,6 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
         private final InferencePlan plan;
         private final Normalization norm;
         private final List<String> names;
-        private final boolean softmaxHead;
         private final int k;
         private final int px;
         private final float[] x;
@@ -90,7 +88,6 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
             plan = lease.plan();
             norm = Normalization.fromMap(loaded.info().preprocessing(), 3);
             names = SparkPredictor.classNames(loaded);
-            softmaxHead = m.endsInSoftmax();
             k = names.size();
             px = height * width * 3;
             x = new float[options.batchSize() * px];
@@ -152,11 +149,7 @@ final class PartitionPredictor implements MapPartitionsFunction<Row, Row> {
             if (good > 0) {
                 // Always a full batch: the tail of x holds stale images whose outputs are ignored.
                 Tensor y = plan.forward(new Tensor(Shape.of(n, height, width, 3), x));
-                if (softmaxHead) {
-                    System.arraycopy(y.data(), 0, probs, 0, good * k);
-                } else {
-                    SoftmaxCrossEntropy.softmax(y.data(), probs, good, k);
-                }
+                m.probabilities(y.data(), good, probs);
             }
             for (int i = 0; i < batch.size(); i++) {
                 out.add(slot[i] < 0 ? withError(batch.get(i), errors[i]) : withPrediction(batch.get(i), slot[i]));

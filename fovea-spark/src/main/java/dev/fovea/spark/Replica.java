@@ -50,7 +50,8 @@ final class Replica {
     }
 
     /**
-     * Synchronized batch-norm: hands every batch-norm layer of {@code net} a reducer over this
+     * Synchronized batch-norm: hands every batch-norm layer of {@code net}, nested models'
+     * included, a reducer over this
      * ring (double sums, bit-identical on every rank) whose gradient weight is this step's
      * n_k/B for a mean loss and 1 for a summed one, the weights {@link SyncStep.Exchange}
      * applies to the parameter gradients. The reductions' time counts as exchange.
@@ -67,7 +68,7 @@ final class Replica {
                 return reduction == Reduction.SUM ? 1.0 : (double) sliceSize / globalSize;
             }
         };
-        for (Layer layer : net.layers()) {
+        for (Layer layer : net.namedLayers().values()) {
             if (layer instanceof BatchNormalization bn) {
                 bn.setCrossReplicaSum(sum);
             }
@@ -186,7 +187,8 @@ final class Replica {
         private void seed(TrainContext ctx) {
             long step = ctx.optimizer().iterations();
             int i = 0;
-            for (Layer layer : ctx.model().layers()) {
+            // i counts every layer of the walk, so a flat model's layers keep their numbers.
+            for (Layer layer : ctx.model().namedLayers().values()) {
                 if (layer instanceof RandomState r) {
                     r.setRngState(new Rng(replica.seed).split(step).split(replica.rank()).split(i).state());
                 }
