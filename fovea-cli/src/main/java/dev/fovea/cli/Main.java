@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 SummaryCommand.class,
                 DataCommand.class,
                 TrainCommand.class,
+                LrFindCommand.class,
                 BenchCommand.class,
                 ExplainCommand.class,
                 EvaluateCommand.class,
