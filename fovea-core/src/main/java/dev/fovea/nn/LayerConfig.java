@@ -149,7 +149,12 @@ final class LayerConfig {
             v = s;
         }
         if (v == null || v instanceof String) {
-            return ActivationFunction.parse((String) v);
+            try {
+                return ActivationFunction.parse((String) v);
+            } catch (FoveaException e) {
+                // Keras's relu6, swish, elu, …: name the layer class and what Fovea has.
+                throw unsupported("activation", v, ActivationFunction.supported());
+            }
         }
         throw malformed("activation", v, "an activation name");
     }

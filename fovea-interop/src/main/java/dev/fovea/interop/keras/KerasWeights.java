@@ -1,0 +1,230 @@
+package dev.fovea.interop.keras;
+
+import dev.fovea.FoveaException;
+import dev.fovea.nn.Layer;
+import dev.fovea.nn.Model;
+import dev.fovea.nn.Param;
+import dev.fovea.tensor.Shape;
+import io.jhdf.api.Attribute;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The weights of a Keras model file, by layer name, and their copy into a built Fovea model.
+ * Two HDF5 layouts:
+ * <ul>
+ * <li>legacy {@code .h5} (Keras 2, and Keras 3's {@code model.save("m.h5")}):
+ *     {@code model_weights/<layer>} with the attribute {@code weight_names}, e.g.
+ *     {@code conv2d/kernel:0}, each a dataset under that path in the group; a nested model's
+ *     group lists its layers' weights as {@code <inner>/<var>:0} (all trainable ones first, so
+ *     weights are matched by name, never by position);</li>
+ * <li>{@code model.weights.h5} of a {@code .keras} zip: {@code layers/<layer>/vars/0, 1, …} in the
+ *     layer's variable order (kernel, bias; gamma, beta, moving_mean, moving_variance, each only
+ *     when the layer has it: Fovea's {@link Layer#params()} order), a nested model's layers under
+ *     {@code layers/<model>/layers/<inner>/vars}; tf.keras 2.13 wrote
+ *     {@code _layer_checkpoint_dependencies} for {@code layers}, and a file saved on Windows may
+ *     hold {@code layers\conv2d} as one group name (the path joined with backslashes). Other
+ *     state (the optimizer's, metrics', a Dropout's seed generator) lies elsewhere and is ignored.</li>
+ * </ul>
+ */
+final class KerasWeights {
+    /** One weight: its Keras variable name when the file says it (legacy), else null, and its value. */
+    record Weight(String name, Shape shape, float[] value) {
+    }
+
+    private final String where;
+    private final Map<String, List<Weight>> byLayer = new LinkedHashMap<>();
+
+    private KerasWeights(String where) {
+        this.where = where;
+    }
+
+    /** The layers' weights of a legacy file's {@code model_weights} group. */
+    static KerasWeights legacy(Group modelWeights, String where) {
+        KerasWeights w = new KerasWeights(where);
+        for (String layer : strings(modelWeights.getAttribute("layer_names"))) {
+            Node g = modelWeights.getChild(layer);
+            if (!(g instanceof Group group)) {
+                throw new FoveaException(where + ": model_weights lists layer '" + layer + "' but holds no group for"
+                        + " it; the file is damaged");
+            }
+            for (String wn : strings(group.getAttribute("weight_names"))) {
+                Node d = group.getByPath(wn);
+                if (!(d instanceof Dataset ds)) {
+                    throw new FoveaException(where + ": weight '" + wn + "' of layer '" + layer + "' is listed but"
+                            + " missing; the file is damaged");
+                }
+                // "conv2d/kernel:0": the innermost layer's name, then the variable's; a top-level
+                // layer's group name wins over the prefix (tf.keras may number variables apart).
+                String[] parts = wn.split("/");
+                String var = parts[parts.length - 1].replaceFirst(":\\d+$", "");
+                boolean nested = !(parts.length == 2 && parts[0].equals(layer)) && parts.length >= 2
+                        && isNestedGroup(group, layer);
+                String owner = nested ? parts[parts.length - 2] : layer;
+                w.byLayer.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Weight(var, shape(ds), floats(ds, where)));
+            }
+        }
+        return w;
+    }
+
+    /** Whether a legacy layer group is a nested model's: its weights belong to layers of other names. */
+    private static boolean isNestedGroup(Group group, String layer) {
+        for (String wn : strings(group.getAttribute("weight_names"))) {
+            String[] parts = wn.split("/");
+            if (parts.length >= 2 && !parts[parts.length - 2].equals(layer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The layers' weights of a {@code model.weights.h5} (Keras 3, tf.keras 2.13+). */
+    static KerasWeights v3(Group root, String where) {
+        KerasWeights w = new KerasWeights(where);
+        w.walk(root, "");
+        return w;
+    }
+
+    private void walk(Group g, String path) {
+        for (Node child : g.getChildren().values()) {
+            String p = (path.isEmpty() ? "" : path + "/") + child.getName().replace('\\', '/');
+            if (!(child instanceof Group cg)) {
+                continue;
+            }
+            if (child.getName().equals("vars")) {
+                String layer = layerOf(path);
+                if (layer != null) {
+                    List<Weight> vars = vars(cg);
+                    if (!vars.isEmpty()) {
+                        byLayer.put(layer, vars);
+                    }
+                }
+            } else {
+                walk(cg, p);
+            }
+        }
+    }
+
+    /**
+     * The layer a {@code vars} group belongs to: its path must be {@code layers/<name>}, repeated
+     * for nested models; anything else (optimizer, metrics, a layer's seed generator) is not a weight.
+     */
+    private static String layerOf(String path) {
+        String[] parts = path.split("/");
+        if (parts.length < 2 || parts.length % 2 != 0) {
+            return null;
+        }
+        for (int i = 0; i < parts.length; i += 2) {
+            if (!parts[i].equals("layers") && !parts[i].equals("_layer_checkpoint_dependencies")) {
+                return null;
+            }
+        }
+        return parts[parts.length - 1];
+    }
+
+    /** The datasets {@code 0, 1, …} of a {@code vars} group in index order; non-float state is skipped. */
+    private List<Weight> vars(Group vars) {
+        List<Weight> out = new ArrayList<>();
+        for (int i = 0; vars.getChild(Integer.toString(i)) instanceof Dataset ds; i++) {
+            Class<?> t = ds.getJavaType();
+            if (t != float.class && t != double.class) {
+                return List.of();
+            }
+            out.add(new Weight(null, shape(ds), floats(ds, where)));
+        }
+        return out;
+    }
+
+    /**
+     * Copies every weight into {@code model}'s layers (nested ones too), matched by layer name
+     * and then by variable name (legacy) or position (Keras 3), checking count and shapes; every
+     * weight in the file must find its layer.
+     */
+    void copyInto(Model model) {
+        Map<String, List<Weight>> left = new LinkedHashMap<>(byLayer);
+        for (Layer layer : model.namedLayers().values()) {
+            List<Param> params = layer.params();
+            if (layer instanceof Model || params.isEmpty()) {
+                continue;
+            }
+            List<Weight> ws = left.remove(layer.name());
+            String what = "layer '" + layer.name() + "' (" + layer.typeName() + ")";
+            if (ws == null) {
+                throw new FoveaException(where + ": the file holds no weights for " + what + ", which expects "
+                        + describe(params) + "; the weights do not belong to this model config");
+            }
+            if (ws.size() != params.size()) {
+                throw new FoveaException(where + ": " + what + " has " + ws.size() + " weights in the file, Fovea's "
+                        + layer.typeName() + " expects " + params.size() + ": " + describe(params));
+            }
+            for (int i = 0; i < params.size(); i++) {
+                Param p = params.get(i);
+                Weight wt = ws.get(i);
+                if (wt.name() != null) {
+                    wt = ws.stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow(() ->
+                            new FoveaException(where + ": " + what + " has no weight '" + p.name() + "' in the file;"
+                                    + " it holds " + ws.stream().map(Weight::name).toList()));
+                }
+                if (!wt.shape().equals(p.shape())) {
+                    throw new FoveaException(where + ": " + what + " weight '" + p.name() + "' has shape "
+                            + wt.shape() + " in the file, the model expects " + p.shape());
+                }
+                System.arraycopy(wt.value(), 0, p.value(), 0, wt.value().length);
+            }
+        }
+        if (!left.isEmpty()) {
+            throw new FoveaException(where + ": the file holds weights for " + left.keySet() + ", which the model"
+                    + " config has no weighted layer of that name for; the file is inconsistent");
+        }
+    }
+
+    boolean isEmpty() {
+        return byLayer.isEmpty();
+    }
+
+    private static String describe(List<Param> params) {
+        return String.join(", ", params.stream().map(p -> p.name() + " " + p.shape()).toList());
+    }
+
+    private static Shape shape(Dataset ds) {
+        int[] d = ds.getDimensions();
+        return d.length == 0 ? Shape.of(1) : Shape.of(d);
+    }
+
+    private static float[] floats(Dataset ds, String where) {
+        Object data = ds.getDataFlat();
+        if (data instanceof float[] f) {
+            return f;
+        }
+        if (data instanceof double[] d) {
+            float[] f = new float[d.length];
+            for (int i = 0; i < d.length; i++) {
+                f[i] = (float) d[i];
+            }
+            return f;
+        }
+        throw new FoveaException(where + ": weight " + ds.getPath() + " holds " + ds.getJavaType().getSimpleName()
+                + " values; Fovea reads float32 (or float64) weights");
+    }
+
+    /** A string or string-array attribute (weight_names, layer_names); an absent or numeric empty one is none. */
+    static List<String> strings(Attribute a) {
+        if (a == null) {
+            return List.of();
+        }
+        Object d = a.getData();
+        if (d instanceof String s) {
+            return List.of(s);
+        }
+        if (d instanceof String[] s) {
+            return Arrays.asList(s);
+        }
+        return List.of();
+    }
+}
