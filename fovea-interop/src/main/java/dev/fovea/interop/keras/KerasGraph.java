@@ -192,7 +192,8 @@ final class KerasGraph {
             if ("Concatenate".equals(type) && c.get("axis") instanceof Number a && a.intValue() > 0) {
                 c.put("axis", a.intValue() - 1);
             }
-            layer = LayerRegistry.create(ALIASES.getOrDefault(type, type), c, at + " (Keras " + type + ")");
+            String fovea = ALIASES.getOrDefault(type, type);
+            layer = LayerRegistry.create(fovea, c, fovea.equals(type) ? at : at + " (Keras " + type + ")");
         }
         layer.setName(name);
         return layer;

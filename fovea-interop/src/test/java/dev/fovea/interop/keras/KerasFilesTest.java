@@ -1,0 +1,131 @@
+package dev.fovea.interop.keras;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.fovea.FoveaException;
+import dev.fovea.nn.InferencePlan;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keras files written in Keras's own layouts by {@code make_keras_files.py} beside this class
+ * (h5py, since TensorFlow cannot be installed here), read back and run, against outputs that
+ * script computed independently in PyTorch (NCHW, OIHW, TensorFlow's "same" pads done by hand):
+ * a Sequential model saved as both {@code .keras} (Keras 3) and legacy {@code .h5} (tf.keras 2.x),
+ * a Functional model with Add, Concatenate and a stride-2 "same" convolution, a model nesting a
+ * Sequential and a Functional model, Keras 2.0's bare-list Sequential, and a {@code .keras}
+ * saved on Windows (backslash paths) with optimizer, metric and seed-generator state to ignore.
+ * Then every broken or unsupported file is one error naming the file and what to do.
+ */
+class KerasFilesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Path file(String name) {
+        try {
+            return Path.of(KerasFilesTest.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, List<Double>> expected() throws Exception {
+        return JSON.readValue(file("expected.json").toFile(), new TypeReference<>() { });
+    }
+
+    private static float[] run(String name) throws Exception {
+        Model m = KerasImport.read(file(name)).model();
+        List<Double> in = expected().get("input");
+        float[] x = new float[in.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = in.get(i).floatValue();
+        }
+        return InferencePlan.of(m).forward(new Tensor(Shape.of(4, 8, 8, 3), x)).data().clone();
+    }
+
+    private static void assertMatchesPyTorch(String file, String model) throws Exception {
+        float[] y = run(file);
+        List<Double> want = expected().get(model);
+        assertEquals(want.size(), y.length, file);
+        for (int i = 0; i < y.length; i++) {
+            double w = want.get(i);
+            assertEquals(w, y[i], 2e-5 * Math.max(1, Math.abs(w)), file + " output " + i);
+        }
+    }
+
+    @Test
+    void aSequentialModelSavedAsKerasAndH5GivesTheSameOutputsAsPyTorch() throws Exception {
+        assertMatchesPyTorch("small.keras", "small");
+        assertMatchesPyTorch("small.h5", "small");
+        // The same weights through the same Fovea graph: the two formats agree bit for bit.
+        assertArrayEquals(run("small.keras"), run("small.h5"));
+        KerasImport.Imported k = KerasImport.read(file("small.keras"));
+        assertEquals(List.of("keras", "3.3.3"), List.of(k.format(), k.kerasVersion()));
+        assertEquals(List.of("Rescaling", "Conv2D", "BatchNormalization", "MaxPooling2D", "Conv2D", "AveragePooling2D",
+                "Flatten", "Dropout", "Dense"), k.model().layers().stream().map(l -> l.typeName()).toList());
+    }
+
+    @Test
+    void aFunctionalModelWithAddAndConcatenateMatchesPyTorch() throws Exception {
+        assertMatchesPyTorch("functional.keras", "functional");
+        assertMatchesPyTorch("functional.h5", "functional");
+        Model m = KerasImport.read(file("functional.keras")).model();
+        assertEquals(List.of("c1", "c2", "add", "c3", "pool", "concatenate", "bn", "relu", "spatial_dropout2d", "gap",
+                "logits"), m.layers().stream().map(l -> l.name()).sorted(java.util.Comparator.comparingInt(
+                        List.of("c1", "c2", "add", "c3", "pool", "concatenate", "bn", "relu", "spatial_dropout2d",
+                                "gap", "logits")::indexOf)).toList());
+    }
+
+    @Test
+    void nestedSequentialAndFunctionalModelsMatchPyTorch() throws Exception {
+        assertMatchesPyTorch("nested.keras", "nested");
+        assertMatchesPyTorch("nested.h5", "nested");
+        Model m = KerasImport.read(file("nested.h5")).model();
+        assertEquals(List.of("block", "block/inner_conv", "block/inner_bn", "block/inner_pool", "head", "head/gmp",
+                "head/head_dense"), List.copyOf(m.namedLayers().keySet()));
+    }
+
+    @Test
+    void keras2sBareListSequentialAndAWindowsSavedKerasFileRead() throws Exception {
+        assertMatchesPyTorch("listform.h5", "listform");
+        // layers\conv2d/vars/0, plus optimizer, metric and Dropout seed state that are not weights.
+        assertMatchesPyTorch("windows.keras", "small");
+    }
+
+    @Test
+    void brokenAndUnsupportedFilesAreOneClearError() {
+        assertError("truncated.keras", "truncated.keras is not a complete zip (", "the file is truncated or damaged,"
+                + " copy or save it again");
+        assertError("noweights.h5", "noweights.h5: the HDF5 file holds a model config but no weights (no"
+                + " 'model_weights' group); save the trained model with model.save(\"m.h5\")", null);
+        assertError("weightsonly.h5", "weightsonly.h5 is a weights-only file (Keras's save_weights): it has no model"
+                + " config; Fovea needs the whole model: save it with model.save(\"m.keras\") or model.save(\"m.h5\")",
+                null);
+        assertError("swish.h5", "swish.h5: layer 'conv2d': Conv2D option activation = 'swish' is not supported;"
+                + " Fovea's Conv2D supports activation linear, relu, sigmoid, tanh, gelu or softmax", null);
+        assertError("unknown_layer.keras", "unknown_layer.keras: layer 'conv3d': unknown layer type 'Conv3D'; this"
+                + " Fovea knows [Conv2D,", null);
+        assertError("make_keras_files.py", "make_keras_files.py is neither a .keras zip nor an HDF5 file (it begins"
+                + " with 23 21 2f 75 73 72 2f 62); pass a model saved by Keras's model.save(\"m.keras\") or"
+                + " model.save(\"m.h5\")", null);
+    }
+
+    private static void assertError(String name, String start, String end) {
+        FoveaException e = assertThrows(FoveaException.class, () -> KerasImport.read(file(name)));
+        String m = e.getMessage().replace(file(name).toString(), name);
+        assertTrue(m.startsWith(start), m);
+        if (end != null) {
+            assertTrue(m.endsWith(end), m);
+        }
+        assertEquals(1, m.lines().count(), m);
+    }
+}
