@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                ImportCommand.class,
                 ServeCommand.class,
                 SparkCommand.class,
         })

@@ -114,6 +114,8 @@ class KerasFilesTest {
                 + " Fovea's Conv2D supports activation linear, relu, sigmoid, tanh, gelu or softmax", null);
         assertError("unknown_layer.keras", "unknown_layer.keras: layer 'conv3d': unknown layer type 'Conv3D'; this"
                 + " Fovea knows [Conv2D,", null);
+        assertError("dynamic.keras", "dynamic.keras: the input shape [null, null, null, 3] has a dimension of unknown"
+                + " size; Fovea models take images of one fixed size: save the model with a fixed input shape", null);
         assertError("make_keras_files.py", "make_keras_files.py is neither a .keras zip nor an HDF5 file (it begins"
                 + " with 23 21 2f 75 73 72 2f 62); pass a model saved by Keras's model.save(\"m.keras\") or"
                 + " model.save(\"m.h5\")", null);

@@ -234,10 +234,12 @@ def save_keras(path, model, windows=False):
            "compile_config": {"optimizer": "adam", "loss": "sparse_categorical_crossentropy",
                               "metrics": ["accuracy"], "loss_weights": None, "weighted_metrics": None,
                               "run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}}
+    def entry(name):  # a fixed date, so that running the script again rewrites the same bytes
+        return zipfile.ZipInfo(name, date_time=(2026, 12, 7, 1, 0, 0))
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3", "date_saved": "2026-12-07@01:00:00"}))
-        z.writestr("config.json", json.dumps(top))
-        z.writestr("model.weights.h5", weights_v3(model, windows))
+        z.writestr(entry("metadata.json"), json.dumps({"keras_version": "3.3.3", "date_saved": "2026-12-07@01:00:00"}))
+        z.writestr(entry("config.json"), json.dumps(top))
+        z.writestr(entry("model.weights.h5"), weights_v3(model, windows))
 
 
 def save_h5(path, model, model_config=None, with_weights=True):
@@ -444,5 +446,7 @@ if __name__ == "__main__":
     save_h5("swish.h5", swish)
     lstm = Seq("lstm", [8, 8, 3], [simple("Conv3D", "conv3d", filters=2, kernel_size=[3, 3, 3])])
     save_keras("unknown_layer.keras", lstm)
+    dynamic = Seq("dynamic", [None, None, 3], [conv("conv2d", 3, 2, 3)])
+    save_keras("dynamic.keras", dynamic)
     with open("expected.json", "w") as f:
         json.dump(expected, f)
