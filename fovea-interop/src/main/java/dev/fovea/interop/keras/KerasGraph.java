@@ -91,6 +91,10 @@ final class KerasGraph {
         if (shape == null && !layers.isEmpty() && layers.get(0).get("config") instanceof Map<?, ?> first) {
             shape = declaredShape(cast(first));
         }
+        if (shape == null && config instanceof Map<?, ?> m && m.get("build_input_shape") != null) {
+            // A Sequential built with model.build(input_shape) rather than an Input.
+            shape = declaredShape(Map.of("batch_shape", m.get("build_input_shape")));
+        }
         shape = inputOf(shape, outer, name);
         SymbolicTensor input = Input.of(shape);
         SymbolicTensor x = input;

@@ -83,7 +83,13 @@ public final class KerasImport {
                         + " 'model_weights' group); save the trained model with model.save(\"m.h5\")");
             }
             Model model = KerasGraph.build(json(config, where + "'s model_config"), where);
-            KerasWeights w = KerasWeights.legacy(group, where);
+            java.util.Set<String> nested = new java.util.HashSet<>();
+            for (dev.fovea.nn.Layer l : model.layers()) {
+                if (l instanceof Model) {
+                    nested.add(l.name());
+                }
+            }
+            KerasWeights w = KerasWeights.legacy(group, nested, where);
             w.copyInto(model);
             String version = stringAttribute(h5.getAttribute("keras_version"));
             return new Imported(model, "keras-h5", version);

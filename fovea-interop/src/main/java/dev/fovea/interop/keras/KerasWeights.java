@@ -45,8 +45,13 @@ final class KerasWeights {
         this.where = where;
     }
 
-    /** The layers' weights of a legacy file's {@code model_weights} group. */
-    static KerasWeights legacy(Group modelWeights, String where) {
+    /**
+     * The layers' weights of a legacy file's {@code model_weights} group. {@code models} names the
+     * top-level layers that are nested models: their groups hold their layers' weights as
+     * {@code <inner>/<var>:0}; any other group's weights are that layer's whatever their prefix
+     * (tf.keras may number a variable apart from its layer).
+     */
+    static KerasWeights legacy(Group modelWeights, java.util.Set<String> models, String where) {
         KerasWeights w = new KerasWeights(where);
         for (String layer : strings(modelWeights.getAttribute("layer_names"))) {
             Node g = modelWeights.getChild(layer);
@@ -60,28 +65,13 @@ final class KerasWeights {
                     throw new FoveaException(where + ": weight '" + wn + "' of layer '" + layer + "' is listed but"
                             + " missing; the file is damaged");
                 }
-                // "conv2d/kernel:0": the innermost layer's name, then the variable's; a top-level
-                // layer's group name wins over the prefix (tf.keras may number variables apart).
                 String[] parts = wn.split("/");
                 String var = parts[parts.length - 1].replaceFirst(":\\d+$", "");
-                boolean nested = !(parts.length == 2 && parts[0].equals(layer)) && parts.length >= 2
-                        && isNestedGroup(group, layer);
-                String owner = nested ? parts[parts.length - 2] : layer;
+                String owner = models.contains(layer) && parts.length >= 2 ? parts[parts.length - 2] : layer;
                 w.byLayer.computeIfAbsent(owner, k -> new ArrayList<>()).add(new Weight(var, shape(ds), floats(ds, where)));
             }
         }
         return w;
-    }
-
-    /** Whether a legacy layer group is a nested model's: its weights belong to layers of other names. */
-    private static boolean isNestedGroup(Group group, String layer) {
-        for (String wn : strings(group.getAttribute("weight_names"))) {
-            String[] parts = wn.split("/");
-            if (parts.length >= 2 && !parts[parts.length - 2].equals(layer)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The layers' weights of a {@code model.weights.h5} (Keras 3, tf.keras 2.13+). */
