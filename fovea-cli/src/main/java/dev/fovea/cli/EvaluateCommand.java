@@ -46,8 +46,8 @@ final class EvaluateCommand implements Callable<Integer> {
     PreprocessingOptions preprocessing = new PreprocessingOptions();
 
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model file (.safetensors) written by 'fovea train' or 'fovea import', or a Keras"
-                    + " .keras or .h5 file with --rescale or --normalize.")
+            description = "A model file (.safetensors) written by 'fovea train'. Also one written by 'fovea import',"
+                    + " or a Keras .keras or .h5 file with --rescale or --normalize.")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
