@@ -9,9 +9,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code fovea summary --model PRESET|FILE}: Keras's {@code model.summary()} table. */
+/**
+ * {@code fovea summary --model PRESET|FILE}: Keras's {@code model.summary()} table, then what an
+ * image costs ({@link ModelCost}: MACs per layer and in total, activation memory at batch 1).
+ */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = "Prints a model's layers, output shapes and parameter counts, as Keras's model.summary().")
+        description = "Prints a model's layers, output shapes and parameter counts, as Keras's model.summary(),"
+                + " then its multiply-accumulates (MACs) per layer and in total and its activation memory at batch 1.")
 final class SummaryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -37,6 +41,8 @@ final class SummaryCommand implements Callable<Integer> {
         int[] s = parseShape(input);
         var loaded = Models.resolve(model, s[0], s[1], s[2], classes, preprocessing.get());
         spec.commandLine().getOut().print(Summary.of(loaded.model(), Console.columns()));
+        spec.commandLine().getOut().println();
+        spec.commandLine().getOut().print(ModelCost.text(loaded.model()));
         spec.commandLine().getOut().flush();
         return 0;
     }
