@@ -98,6 +98,38 @@ class ImportCommandTest {
                 + " guess", "evaluate", "--model", KERAS.resolve("small.keras").toString(), "--data", CIFAR);
     }
 
+    /**
+     * Fine-tuning an imported model on data with other classes: --init keeps the file's layers,
+     * weights and preprocessing, --new-head replaces the 5-output Dense by a 3-output one, and
+     * --freeze takes the imported layer names (the frozen kernel is the file's to the bit).
+     */
+    @Test
+    void anImportedModelFineTunesWithANewHeadAndFrozenImportedLayers() throws Exception {
+        Path imported = tmp.resolve("small.safetensors");
+        assertEquals(0, CliRun.of("import", KERAS.resolve("small.keras").toString(), "--rescale", "1/127.5,-1",
+                "--out", imported.toString()).code());
+        Path data = TinyFolders.flat(tmp.resolve("data"), 3, 8, 5);
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of(TinyFolders.train(data, run, "--init", imported.toString(), "--new-head", "--epochs", "1",
+                "--freeze", "conv2d/kernel", "--no-report"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("new head: dense (Dense) now has 3 outputs instead of 5, one per class of the data,"
+                + " its weights new (seed 1); every other layer's come from " + imported), r.err());
+        ModelFile.Loaded before = ModelFile.load(imported);
+        ModelFile.Loaded after = ModelFile.load(run.resolve("model.safetensors"));
+        assertEquals("(None, 3)", after.model().outputShape().toBatchString());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before.model().namedParams().get("conv2d/kernel").value(),
+                after.model().namedParams().get("conv2d/kernel").value());
+        // The file's preprocessing, x/127.5 − 1, is what training fed and what the new file records.
+        assertEquals(before.info().preprocessing().get("mean"), after.info().preprocessing().get("mean"));
+        assertEquals(before.info().preprocessing().get("std"), after.info().preprocessing().get("std"));
+        String json = Files.readString(run.resolve("run.json"));
+        assertTrue(json.contains("\"init\":\"" + imported + "\"") && json.contains("\"new_head\":true"), json);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(imported)));
+        assertTrue(json.contains("\"init_sha256\":\"" + sha + "\""), json);
+    }
+
     @Test
     void serveRefusesAKerasModelWithoutPreprocessingAndPreprocessingWithoutOne() {
         Path out = tmp.resolve("never");
