@@ -166,7 +166,12 @@ final class LayerConfig {
 
     /** Keras's {@code kernel_initializer}: a name or Keras's serialized initializer. */
     KernelInitializer kernelInitializer() {
-        Object v = read("kernel_initializer");
+        return kernelInitializer("kernel_initializer");
+    }
+
+    /** An initializer under another key (DepthwiseConv2D's {@code depthwise_initializer}). */
+    KernelInitializer kernelInitializer(String key) {
+        Object v = read(key);
         return v == null ? KernelInitializer.GLOROT_UNIFORM : KernelInitializer.fromConfig(type, v);
     }
 

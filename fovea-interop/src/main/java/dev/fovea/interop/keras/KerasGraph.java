@@ -28,7 +28,10 @@ import java.util.Map;
  *     Keras 3's {@code [{"args": [keras tensors], "kwargs": {}}]}, one input and one output;</li>
  * <li>nested models (a Sequential or Functional entry in another's layers), recursively;</li>
  * <li>Keras's aliases: {@code MaxPool2D}, {@code AvgPool2D}, {@code GlobalAvgPool2D},
- *     {@code GlobalMaxPool2D}; {@code SpatialDropout2D} becomes {@link dev.fovea.nn.Dropout} of
+ *     {@code GlobalMaxPool2D}; {@code LeakyReLU(alpha)} is {@code ReLU(negative_slope=alpha)},
+ *     {@code Softmax} (last axis) an {@code Activation}; {@code SeparableConv2D} becomes a
+ *     {@code DepthwiseConv2D} and a 1×1 {@code Conv2D} (see {@link #separable});
+ *     {@code SpatialDropout2D} becomes {@link dev.fovea.nn.Dropout} of
  *     the same rate (the same at inference; when fine-tuning it drops single values rather than
  *     whole channels); a positive {@code Concatenate} axis counts the batch axis in Keras.</li>
  * </ul>
@@ -47,6 +50,12 @@ final class KerasGraph {
 
     /** The file, prefixing every message. */
     private final String where;
+    /** Each Keras SeparableConv2D's name and the two Fovea layers holding its weights, in Keras's order. */
+    private final Map<String, List<Layer>> separables = new LinkedHashMap<>();
+
+    /** A built model and the Keras layers whose weights lie in several Fovea layers. */
+    record Built(Model model, Map<String, List<Layer>> split) {
+    }
 
     private KerasGraph(String where) {
         this.where = where;
@@ -54,8 +63,14 @@ final class KerasGraph {
 
     /** Builds the model of a top-level config ({@code {"class_name": "Sequential", "config": …}}). */
     static Model build(Map<String, Object> top, String where) {
+        return read(top, where).model();
+    }
+
+    /** As {@link #build}, with the layers a Keras layer was split into (SeparableConv2D). */
+    static Built read(Map<String, Object> top, String where) {
         KerasGraph g = new KerasGraph(where);
-        return g.model(g.string(top, "class_name", "the model config"), top.get("config"), null, "the model");
+        Model m = g.model(g.string(top, "class_name", "the model config"), top.get("config"), null, "the model");
+        return new Built(m, Map.copyOf(g.separables));
     }
 
     /**
@@ -100,10 +115,11 @@ final class KerasGraph {
         SymbolicTensor x = input;
         List<Layer> chain = new ArrayList<>();
         for (Map<String, Object> entry : layers) {
-            Layer layer = layer(entry, x.shape());
-            chain.add(layer);
-            SymbolicTensor in = x;
-            x = building(layer.name(), () -> layer.apply(in));
+            for (Layer layer : layers(entry, x.shape())) {
+                chain.add(layer);
+                SymbolicTensor in = x;
+                x = building(layer.name(), () -> layer.apply(in));
+            }
         }
         return building(name, () -> Model.sequential(name, input, chain));
     }
@@ -152,9 +168,12 @@ final class KerasGraph {
                     continue;
                 }
                 List<SymbolicTensor> args = inbound.stream().map(tensors::get).toList();
-                Layer layer = layer(entry, args.get(0).shape());
-                tensors.put(layerName(entry), building(layer.name(),
-                        () -> layer.apply(args.toArray(new SymbolicTensor[0]))));
+                SymbolicTensor[] in = args.toArray(new SymbolicTensor[0]);
+                for (Layer layer : layers(entry, args.get(0).shape())) {
+                    SymbolicTensor[] now = in;
+                    in = new SymbolicTensor[]{building(layer.name(), () -> layer.apply(now))};
+                }
+                tensors.put(layerName(entry), in[0]);
                 it.remove();
                 progress = true;
             }
@@ -176,6 +195,15 @@ final class KerasGraph {
     }
 
     /** One layer entry as a Fovea layer (a nested model when it is one), named as in Keras. */
+    private List<Layer> layers(Map<String, Object> entry, Shape in) {
+        String type = string(entry, "class_name", "a layer entry");
+        if ("SeparableConv2D".equals(type)) {
+            return separable(entry);
+        }
+        return List.of(layer(entry, in));
+    }
+
+    /** One Keras layer entry as one Fovea layer (a nested model when it is one), named as in Keras. */
     private Layer layer(Map<String, Object> entry, Shape in) {
         String type = string(entry, "class_name", "a layer entry");
         Object config = entry.get("config");
@@ -186,6 +214,21 @@ final class KerasGraph {
         } else {
             Map<String, Object> c = new LinkedHashMap<>(map(config, "layer '" + name + "'"));
             String at = where + ": layer '" + name + "'";
+            if ("LeakyReLU".equals(type)) {
+                // Keras 2 calls the slope alpha, Keras 3 negative_slope; both default to 0.3.
+                Object slope = c.containsKey("negative_slope") ? c.remove("negative_slope") : c.remove("alpha");
+                c.put("negative_slope", slope == null ? 0.3 : slope);
+                c.put("max_value", null);
+                type = "ReLU";
+            } else if ("Softmax".equals(type)) {
+                Object axis = c.remove("axis");
+                if (axis != null && !(axis instanceof Number a && a.intValue() == -1)) {
+                    throw new FoveaException(at + ": Softmax option axis = " + axis + " is not supported; Fovea's"
+                            + " softmax supports axis -1 only (the last axis)");
+                }
+                c.put("activation", "softmax");
+                type = "Activation";
+            }
             if ("SpatialDropout2D".equals(type)) {
                 Object format = c.remove("data_format");
                 if (format != null && !"channels_last".equals(format)) {
@@ -197,10 +240,72 @@ final class KerasGraph {
                 c.put("axis", a.intValue() - 1);
             }
             String fovea = ALIASES.getOrDefault(type, type);
-            layer = LayerRegistry.create(fovea, c, fovea.equals(type) ? at : at + " (Keras " + type + ")");
+            String keras = string(entry, "class_name", "a layer entry");
+            layer = LayerRegistry.create(fovea, c, fovea.equals(keras) ? at : at + " (Keras " + keras + ")");
         }
         layer.setName(name);
         return layer;
+    }
+
+    /**
+     * Keras's SeparableConv2D as the two layers it computes: a {@code DepthwiseConv2D} named
+     * {@code <name>_depthwise} (no bias, linear) and a 1×1 {@code Conv2D} named {@code <name>} with
+     * the filters, activation and bias. The file holds the three weights under {@code <name>}
+     * (depthwise_kernel, pointwise_kernel, bias), which {@link #separables} tells the weight copy.
+     */
+    private List<Layer> separable(Map<String, Object> entry) {
+        String name = layerName(entry);
+        String at = where + ": layer '" + name + "'";
+        Map<String, Object> c = new LinkedHashMap<>(map(entry.get("config"), "layer '" + name + "'"));
+        Map<String, Object> depthwise = new LinkedHashMap<>();
+        Map<String, Object> pointwise = new LinkedHashMap<>();
+        for (String k : List.of("name", "trainable", "dtype")) {
+            if (c.containsKey(k)) {
+                depthwise.put(k, c.get(k));
+                pointwise.put(k, c.get(k));
+            }
+        }
+        move(c, depthwise, "kernel_size", "kernel_size");
+        move(c, depthwise, "strides", "strides");
+        move(c, depthwise, "padding", "padding");
+        move(c, depthwise, "depth_multiplier", "depth_multiplier");
+        move(c, depthwise, "dilation_rate", "dilation_rate");
+        move(c, depthwise, "depthwise_initializer", "depthwise_initializer");
+        move(c, depthwise, "depthwise_regularizer", "depthwise_regularizer");
+        move(c, depthwise, "depthwise_constraint", "depthwise_constraint");
+        Object format = c.remove("data_format");
+        depthwise.put("data_format", format);
+        pointwise.put("data_format", format);
+        depthwise.put("use_bias", false);
+        move(c, pointwise, "filters", "filters");
+        move(c, pointwise, "activation", "activation");
+        move(c, pointwise, "use_bias", "use_bias");
+        move(c, pointwise, "pointwise_initializer", "kernel_initializer");
+        move(c, pointwise, "bias_initializer", "bias_initializer");
+        move(c, pointwise, "pointwise_regularizer", "kernel_regularizer");
+        move(c, pointwise, "bias_regularizer", "bias_regularizer");
+        move(c, pointwise, "activity_regularizer", "activity_regularizer");
+        move(c, pointwise, "pointwise_constraint", "kernel_constraint");
+        move(c, pointwise, "bias_constraint", "bias_constraint");
+        c.keySet().removeAll(List.of("name", "trainable", "dtype", "groups"));
+        if (!c.isEmpty()) {
+            throw new FoveaException(at + ": SeparableConv2D has no option " + String.join(", ", c.keySet())
+                    + " (received " + c.values().iterator().next() + "); Fovea reads it as a DepthwiseConv2D and a 1×1"
+                    + " Conv2D");
+        }
+        pointwise.put("kernel_size", List.of(1, 1));
+        Layer d = LayerRegistry.create("DepthwiseConv2D", depthwise, at + " (Keras SeparableConv2D)");
+        d.setName(name + "_depthwise");
+        Layer p = LayerRegistry.create("Conv2D", pointwise, at + " (Keras SeparableConv2D)");
+        p.setName(name);
+        separables.put(name, List.of(d, p));
+        return List.of(d, p);
+    }
+
+    private static void move(Map<String, Object> from, Map<String, Object> to, String key, String as) {
+        if (from.containsKey(key)) {
+            to.put(as, from.remove(key));
+        }
     }
 
     /** The input layers a Functional layer entry reads, by name, in order. */

@@ -82,7 +82,8 @@ public final class KerasImport {
                 throw new FoveaException(where + ": the HDF5 file holds a model config but no weights (no"
                         + " 'model_weights' group); save the trained model with model.save(\"m.h5\")");
             }
-            Model model = KerasGraph.build(json(config, where + "'s model_config"), where);
+            KerasGraph.Built built = KerasGraph.read(json(config, where + "'s model_config"), where);
+            Model model = built.model();
             java.util.Set<String> nested = new java.util.HashSet<>();
             for (dev.fovea.nn.Layer l : model.layers()) {
                 if (l instanceof Model) {
@@ -90,7 +91,7 @@ public final class KerasImport {
                 }
             }
             KerasWeights w = KerasWeights.legacy(group, nested, where);
-            w.copyInto(model);
+            w.copyInto(model, built.split());
             String version = stringAttribute(h5.getAttribute("keras_version"));
             return new Imported(model, "keras-h5", version);
         } catch (io.jhdf.exceptions.HdfException e) {
@@ -104,11 +105,12 @@ public final class KerasImport {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Map<String, Object> metadata = json(text(zip, "metadata.json", where), where + "'s metadata.json");
             Map<String, Object> config = json(text(zip, "config.json", where), where + "'s config.json");
-            Model model = KerasGraph.build(config, where);
+            KerasGraph.Built built = KerasGraph.read(config, where);
+            Model model = built.model();
             byte[] weights = bytes(zip, "model.weights.h5", where);
             try (HdfFile h5 = HdfFile.fromBytes(weights)) {
                 KerasWeights w = KerasWeights.v3(h5, where + "'s model.weights.h5");
-                w.copyInto(model);
+                w.copyInto(model, built.split());
             } catch (io.jhdf.exceptions.HdfException e) {
                 throw new FoveaException(where + ": its model.weights.h5 cannot be read as HDF5 (" + e.getMessage()
                         + "); the file is damaged: save the model again", e);

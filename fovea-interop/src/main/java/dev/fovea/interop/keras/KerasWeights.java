@@ -136,11 +136,28 @@ final class KerasWeights {
      * and then by variable name (legacy) or position (Keras 3), checking count and shapes; every
      * weight in the file must find its layer.
      */
-    void copyInto(Model model) {
+    void copyInto(Model model, Map<String, List<Layer>> split) {
         Map<String, List<Weight>> left = new LinkedHashMap<>(byLayer);
+        java.util.Set<Layer> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // A Keras layer computed by several Fovea layers (SeparableConv2D): its weights in order,
+        // by position (the variable names differ: pointwise_kernel is the 1×1 Conv2D's kernel).
+        for (Map.Entry<String, List<Layer>> e : split.entrySet()) {
+            List<Param> params = new ArrayList<>();
+            e.getValue().forEach(l -> params.addAll(l.params()));
+            done.addAll(e.getValue());
+            List<Weight> ws = left.remove(e.getKey());
+            String what = "layer '" + e.getKey() + "' (SeparableConv2D)";
+            if (ws == null || ws.size() != params.size()) {
+                throw new FoveaException(where + ": " + what + " has " + (ws == null ? 0 : ws.size()) + " weights in"
+                        + " the file, expected " + params.size() + ": " + describe(params));
+            }
+            for (int i = 0; i < params.size(); i++) {
+                copy(ws.get(i), params.get(i), what);
+            }
+        }
         for (Layer layer : model.namedLayers().values()) {
             List<Param> params = layer.params();
-            if (layer instanceof Model || params.isEmpty()) {
+            if (layer instanceof Model || params.isEmpty() || done.contains(layer)) {
                 continue;
             }
             List<Weight> ws = left.remove(layer.name());
@@ -161,17 +178,21 @@ final class KerasWeights {
                             new FoveaException(where + ": " + what + " has no weight '" + p.name() + "' in the file;"
                                     + " it holds " + ws.stream().map(Weight::name).toList()));
                 }
-                if (!wt.shape().equals(p.shape())) {
-                    throw new FoveaException(where + ": " + what + " weight '" + p.name() + "' has shape "
-                            + wt.shape() + " in the file, the model expects " + p.shape());
-                }
-                System.arraycopy(wt.value(), 0, p.value(), 0, wt.value().length);
+                copy(wt, p, what);
             }
         }
         if (!left.isEmpty()) {
             throw new FoveaException(where + ": the file holds weights for " + left.keySet() + ", which the model"
                     + " config has no weighted layer of that name for; the file is inconsistent");
         }
+    }
+
+    private void copy(Weight w, Param p, String what) {
+        if (!w.shape().equals(p.shape())) {
+            throw new FoveaException(where + ": " + what + " weight '" + p.name() + "' has shape " + w.shape()
+                    + " in the file, the model expects " + p.shape());
+        }
+        System.arraycopy(w.value(), 0, p.value(), 0, w.value().length);
     }
 
     boolean isEmpty() {

@@ -43,17 +43,24 @@ class KerasFilesTest {
     }
 
     private static float[] run(String name) throws Exception {
+        return run(name, "input", Shape.of(4, 8, 8, 3));
+    }
+
+    private static float[] run(String name, String input, Shape shape) throws Exception {
         Model m = KerasImport.read(file(name)).model();
-        List<Double> in = expected().get("input");
+        List<Double> in = expected().get(input);
         float[] x = new float[in.size()];
         for (int i = 0; i < x.length; i++) {
             x[i] = in.get(i).floatValue();
         }
-        return InferencePlan.of(m).forward(new Tensor(Shape.of(4, 8, 8, 3), x)).data().clone();
+        return InferencePlan.of(m).forward(new Tensor(shape, x)).data().clone();
     }
 
     private static void assertMatchesPyTorch(String file, String model) throws Exception {
-        float[] y = run(file);
+        assertMatchesPyTorch(file, model, run(file));
+    }
+
+    private static void assertMatchesPyTorch(String file, String model, float[] y) throws Exception {
         List<Double> want = expected().get(model);
         assertEquals(want.size(), y.length, file);
         for (int i = 0; i < y.length; i++) {
@@ -92,6 +99,24 @@ class KerasFilesTest {
         Model m = KerasImport.read(file("nested.h5")).model();
         assertEquals(List.of("block", "block/inner_conv", "block/inner_bn", "block/inner_pool", "head", "head/gmp",
                 "head/head_dense"), List.copyOf(m.namedLayers().keySet()));
+    }
+
+    /**
+     * MobileNet's pieces: ZeroPadding2D before a stride-2 valid conv, ReLU(6.), DepthwiseConv2D
+     * with a depth multiplier, LeakyReLU (Keras 2's alpha, Keras 3's negative_slope),
+     * SeparableConv2D (a depthwise and a 1×1 convolution in Fovea, its three weights split) and a
+     * Softmax layer.
+     */
+    @Test
+    void mobileNetsLayersMatchPyTorch() throws Exception {
+        for (String f : List.of("mobile.keras", "mobile.h5")) {
+            assertMatchesPyTorch(f, "mobile", run(f, "mobile_input", Shape.of(2, 9, 9, 3)));
+        }
+        Model m = KerasImport.read(file("mobile.keras")).model();
+        assertEquals(List.of("ZeroPadding2D", "Conv2D", "BatchNormalization", "ReLU", "DepthwiseConv2D",
+                "BatchNormalization", "ReLU", "DepthwiseConv2D", "Conv2D", "GlobalAveragePooling2D", "Dense", "Activation"),
+                m.layers().stream().map(l -> l.typeName()).toList());
+        assertEquals(List.of("sep_depthwise", "sep"), m.layers().subList(7, 9).stream().map(l -> l.name()).toList());
     }
 
     @Test

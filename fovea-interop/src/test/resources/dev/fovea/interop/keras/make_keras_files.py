@@ -101,6 +101,33 @@ def batchnorm(name, c, epsilon=1e-3, center=True, scale=True):
     return ("BatchNormalization", name, c3, c2, w)
 
 
+def depthwise(name, cin, k, strides, padding, mult, activation="linear", use_bias=True, separable_filters=None):
+    """DepthwiseConv2D, or with separable_filters a SeparableConv2D (depthwise, then a 1×1 conv)."""
+    w = [("depthwise_kernel", rng.normal(0, 0.4, (k, k, cin, mult)).astype(np.float32))]
+    if separable_filters:
+        w.append(("pointwise_kernel", rng.normal(0, 0.4, (1, 1, cin * mult, separable_filters)).astype(np.float32)))
+    if use_bias:
+        w.append(("bias", rng.normal(0, 0.2, (separable_filters or cin * mult,)).astype(np.float32)))
+    common = {"kernel_size": [k, k], "strides": [strides, strides], "padding": padding, "data_format": "channels_last",
+              "depth_multiplier": mult, "dilation_rate": [1, 1], "activation": activation, "use_bias": use_bias}
+    extra3 = {"depthwise_initializer": init("GlorotUniform"), "bias_initializer": init("Zeros"),
+              "depthwise_regularizer": None, "bias_regularizer": None, "activity_regularizer": None,
+              "depthwise_constraint": None, "bias_constraint": None}
+    extra2 = {"depthwise_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+              "bias_initializer": {"class_name": "Zeros", "config": {}}, "depthwise_regularizer": None,
+              "bias_regularizer": None, "activity_regularizer": None, "depthwise_constraint": None,
+              "bias_constraint": None}
+    kind = "DepthwiseConv2D"
+    if separable_filters:
+        kind = "SeparableConv2D"
+        common["filters"] = separable_filters
+        extra3.update({"pointwise_initializer": init("GlorotUniform"), "pointwise_regularizer": None,
+                       "pointwise_constraint": None})
+        extra2.update({"pointwise_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                       "pointwise_regularizer": None, "pointwise_constraint": None})
+    return (kind, name, {**base3(name), **common, **extra3}, {**base2(name), **common, **extra2}, w)
+
+
 def pool(kind, name, size, strides, padding):
     common = {"pool_size": [size, size], "padding": padding, "strides": [strides, strides], "data_format": "channels_last"}
     return (kind, name, {**base3(name), **common}, {**base2(name), **common}, [])
@@ -326,6 +353,30 @@ def t_layer(x, l):
     kind, _, c, _, ws = l
     if kind == "Conv2D":
         return t_conv(x, l)
+    if kind == "ZeroPadding2D":
+        (t, b), (le, r) = c["padding"]
+        return F.pad(x, (le, r, t, b))
+    if kind == "ReLU":
+        y = torch.where(x >= c["threshold"], x, c["negative_slope"] * (x - c["threshold"]))
+        return torch.clamp(y, max=c["max_value"]) if c["max_value"] is not None else y
+    if kind == "LeakyReLU":
+        return F.leaky_relu(x, c["negative_slope"])
+    if kind == "Softmax":
+        return F.softmax(x, dim=1)
+    if kind in ("DepthwiseConv2D", "SeparableConv2D"):
+        d = dict(ws)
+        k = torch.from_numpy(d["depthwise_kernel"])
+        kh, kw, cin, mult = k.shape
+        s = c["strides"][0]
+        if c["padding"] == "same":
+            (t, bo), (le, r) = same_pads(x.shape[2], kh, s), same_pads(x.shape[3], kw, s)
+            x = F.pad(x, (le, r, t, bo))
+        weight = k.permute(2, 3, 0, 1).reshape(cin * mult, 1, kh, kw)  # output channel c·M + m
+        bias = torch.from_numpy(d["bias"]) if "bias" in d else None
+        if kind == "DepthwiseConv2D":
+            return act(F.conv2d(x, weight, bias, stride=s, groups=cin), c["activation"])
+        x = F.conv2d(x, weight, None, stride=s, groups=cin)
+        return act(F.conv2d(x, torch.from_numpy(d["pointwise_kernel"]).permute(3, 2, 0, 1), bias), c["activation"])
     if kind in ("MaxPooling2D", "AveragePooling2D", "MaxPool2D"):
         return t_pool(x, l)
     if kind == "BatchNormalization":
@@ -413,7 +464,22 @@ head = Fun("head", "head_input", [4, 4, 5], [
 ], "head_dense")
 nested = Fun("outer", "image", [8, 8, 3], [(block, ["image"]), (head, ["block"])], "head")
 
-MODELS = {"small": small, "functional": functional, "nested": nested}
+# MobileNet's pieces: pad then a stride-2 valid conv, ReLU(6.), depthwise, LeakyReLU, separable, Softmax.
+mobile = Seq("mobile", [9, 9, 3], [
+    simple("ZeroPadding2D", "pad", padding=[[0, 1], [0, 1]], data_format="channels_last"),
+    conv("stem", 3, 4, 3, strides=2, padding="valid", use_bias=False),
+    batchnorm("stem_bn", 4),
+    simple("ReLU", "relu6", max_value=6.0, negative_slope=0.0, threshold=0.0),
+    depthwise("dw", 4, 3, 1, "same", 2, use_bias=False),
+    batchnorm("dw_bn", 8),
+    ("LeakyReLU", "leaky", {**base3("leaky"), "negative_slope": 0.2}, {**base2("leaky"), "alpha": 0.2}, []),
+    depthwise("sep", 8, 3, 2, "same", 1, activation="relu", separable_filters=6),
+    simple("GlobalAveragePooling2D", "gap", data_format="channels_last", keepdims=False),
+    dense("logits", 6, 3),
+    simple("Softmax", "softmax", axis=-1),
+])
+
+MODELS = {"small": small, "functional": functional, "nested": nested, "mobile": mobile}
 
 if __name__ == "__main__":
     x = rng.uniform(0, 1, (4, 8, 8, 3)).astype(np.float32)
@@ -421,7 +487,11 @@ if __name__ == "__main__":
     for name, m in MODELS.items():
         save_keras(f"{name}.keras", m)
         save_h5(f"{name}.h5", m)
-        expected[name] = reference(m, x).reshape(-1).tolist()
+        if name != "mobile":
+            expected[name] = reference(m, x).reshape(-1).tolist()
+    x9 = rng.uniform(0, 1, (2, 9, 9, 3)).astype(np.float32)
+    expected["mobile_input"] = x9.reshape(-1).tolist()
+    expected["mobile"] = reference(mobile, x9).reshape(-1).tolist()
     save_keras("windows.keras", small, windows=True)
 
     # The old Sequential form of Keras 2.0-2.2: the config is the bare list, the first layer
