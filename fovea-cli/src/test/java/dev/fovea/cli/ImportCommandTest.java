@@ -128,6 +128,9 @@ class ImportCommandTest {
         String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(Files.readAllBytes(imported)));
         assertTrue(json.contains("\"init_sha256\":\"" + sha + "\""), json);
+        // The model file (and so the report's provenance) names the file it started from.
+        assertEquals(imported.toString(), after.info().provenance().get("init"));
+        assertEquals(sha, after.info().provenance().get("init_sha256"));
     }
 
     @Test

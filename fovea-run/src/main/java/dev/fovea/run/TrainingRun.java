@@ -429,9 +429,18 @@ public final class TrainingRun {
         return provenance;
     }
 
-    /** Model-file metadata for a trainer: class names, preprocessing and {@code run} as the provenance. */
+    /**
+     * Model-file metadata for a trainer: class names, preprocessing and {@code run} as the
+     * provenance, plus the {@code --init} file and its SHA-256 when the run started from one (kept
+     * by fit as provenance keys of its own, so the model file and the report name them).
+     */
     public ModelFile.Info info(Provenance.Run run) {
-        return new ModelFile.Info(train.classNames(), norm.toMap(), Provenance.empty().withRun(run).toMap());
+        Map<String, Object> provenance = Provenance.empty().withRun(run).toMap();
+        if (record.containsKey("init")) {
+            provenance.put("init", record.get("init"));
+            provenance.put("init_sha256", record.get("init_sha256"));
+        }
+        return new ModelFile.Info(train.classNames(), norm.toMap(), provenance);
     }
 
     /** What {@code run.json} records (without a front end's extra keys). */

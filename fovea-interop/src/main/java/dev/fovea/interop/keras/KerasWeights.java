@@ -195,10 +195,6 @@ final class KerasWeights {
         System.arraycopy(w.value(), 0, p.value(), 0, w.value().length);
     }
 
-    boolean isEmpty() {
-        return byLayer.isEmpty();
-    }
-
     private static String describe(List<Param> params) {
         return String.join(", ", params.stream().map(p -> p.name() + " " + p.shape()).toList());
     }
