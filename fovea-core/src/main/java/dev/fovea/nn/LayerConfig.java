@@ -212,7 +212,8 @@ final class LayerConfig {
         only("trainable", v -> Boolean.TRUE.equals(v),
                 "true only (a layer frozen in Keras: freeze it in Fovea with --freeze or train.FreezeSchedule)");
         only("dtype", v -> v == null || "float32".equals(dtypeName(v)), "float32 only (Fovea computes in float32)");
-        none("activity_regularizer");
+        // Newer Keras writes quantization_config on more layer types than Dense: None is float32 as it stands.
+        none("activity_regularizer", "quantization_config");
         List<String> unknown = new ArrayList<>();
         for (String key : map.keySet()) {
             if (!handled.contains(key)) {

@@ -53,13 +53,13 @@ final class KerasWeights {
      */
     static KerasWeights legacy(Group modelWeights, java.util.Set<String> models, String where) {
         KerasWeights w = new KerasWeights(where);
-        for (String layer : strings(modelWeights.getAttribute("layer_names"))) {
+        for (String layer : strings(modelWeights, "layer_names")) {
             Node g = modelWeights.getChild(layer);
             if (!(g instanceof Group group)) {
                 throw new FoveaException(where + ": model_weights lists layer '" + layer + "' but holds no group for"
                         + " it; the file is damaged");
             }
-            for (String wn : strings(group.getAttribute("weight_names"))) {
+            for (String wn : strings(group, "weight_names")) {
                 Node d = group.getByPath(wn);
                 if (!(d instanceof Dataset ds)) {
                     throw new FoveaException(where + ": weight '" + wn + "' of layer '" + layer + "' is listed but"
@@ -218,6 +218,21 @@ final class KerasWeights {
         }
         throw new FoveaException(where + ": weight " + ds.getPath() + " holds " + ds.getJavaType().getSimpleName()
                 + " values; Fovea reads float32 (or float64) weights");
+    }
+
+    /**
+     * A string-list attribute of a group as Keras writes it: whole, or, past HDF5's 64 KB object
+     * header (a model of many layers), cut into {@code name0}, {@code name1}, … in order.
+     */
+    static List<String> strings(Group g, String name) {
+        if (g.getAttribute(name) != null) {
+            return strings(g.getAttribute(name));
+        }
+        List<String> all = new ArrayList<>();
+        for (int i = 0; g.getAttribute(name + i) != null; i++) {
+            all.addAll(strings(g.getAttribute(name + i)));
+        }
+        return all;
     }
 
     /** A string or string-array attribute (weight_names, layer_names); an absent or numeric empty one is none. */

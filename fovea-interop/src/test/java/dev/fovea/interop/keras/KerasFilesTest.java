@@ -120,10 +120,13 @@ class KerasFilesTest {
     }
 
     @Test
-    void keras2sBareListSequentialAndAWindowsSavedKerasFileRead() throws Exception {
+    void keras2sBareListSequentialAWindowsSavedKerasFileAndKeras3sLegacyH5Read() throws Exception {
         assertMatchesPyTorch("listform.h5", "listform");
         // layers\conv2d/vars/0, plus optimizer, metric and Dropout seed state that are not weights.
         assertMatchesPyTorch("windows.keras", "small");
+        // Keras 3's legacy .h5: variable paths without ':0' (small/conv2d/kernel), a
+        // top_level_model_weights group, and layer_names cut in two as past HDF5's header limit.
+        assertMatchesPyTorch("keras3legacy.h5", "small");
     }
 
     @Test

@@ -269,7 +269,10 @@ def save_keras(path, model, windows=False):
         z.writestr(entry("model.weights.h5"), weights_v3(model, windows))
 
 
-def save_h5(path, model, model_config=None, with_weights=True):
+def save_h5(path, model, model_config=None, with_weights=True, keras3=False):
+    """keras3: as Keras 3's legacy writer: weight names are variable paths without ':0'
+    ("small/conv2d/kernel"), a top_level_model_weights group, and (as past 64 KB) layer_names
+    cut into layer_names0, layer_names1."""
     with h5py.File(path, "w") as f:
         f.attrs["keras_version"] = "2.12.0"
         f.attrs["backend"] = "tensorflow"
@@ -282,7 +285,13 @@ def save_h5(path, model, model_config=None, with_weights=True):
         g.attrs["keras_version"] = "2.12.0"
         g.attrs["backend"] = "tensorflow"
         names = ([model.in_name] if isinstance(model, Fun) else []) + [node_name(l) for l in own_layers(model)]
-        g.attrs["layer_names"] = np.array([n.encode() for n in names])
+        if keras3:
+            half = len(names) // 2
+            g.attrs["layer_names0"] = np.array([n.encode() for n in names[:half]])
+            g.attrs["layer_names1"] = np.array([n.encode() for n in names[half:]])
+            g.create_group("top_level_model_weights").attrs["weight_names"] = np.array([], dtype=np.float64)
+        else:
+            g.attrs["layer_names"] = np.array([n.encode() for n in names])
         if isinstance(model, Fun):
             g.create_group(model.in_name).attrs["weight_names"] = np.array([], dtype=np.float64)
         for l in own_layers(model):
@@ -294,9 +303,10 @@ def save_h5(path, model, model_config=None, with_weights=True):
             if not ws:
                 lg.attrs["weight_names"] = np.array([], dtype=np.float64)
                 continue
-            lg.attrs["weight_names"] = np.array([f"{o}/{n}:0".encode() for o, n, _ in ws])
+            wname = (lambda o, n: f"{model.name}/{o}/{n}") if keras3 else (lambda o, n: f"{o}/{n}:0")
+            lg.attrs["weight_names"] = np.array([wname(o, n).encode() for o, n, _ in ws])
             for o, n, w in ws:
-                lg.create_dataset(f"{o}/{n}:0", data=w)
+                lg.create_dataset(wname(o, n), data=w)
 
 
 # ---- the reference, in PyTorch (NCHW) --------------------------------------------------------
@@ -493,6 +503,7 @@ if __name__ == "__main__":
     expected["mobile_input"] = x9.reshape(-1).tolist()
     expected["mobile"] = reference(mobile, x9).reshape(-1).tolist()
     save_keras("windows.keras", small, windows=True)
+    save_h5("keras3legacy.h5", small, keras3=True)
 
     # The old Sequential form of Keras 2.0-2.2: the config is the bare list, the first layer
     # carries batch_input_shape.
