@@ -82,6 +82,16 @@ public final class ModelFiles {
 
     private static ModelFile.Loaded imported(Path file, Model model, Preprocessing preprocessing,
                                              Map<String, Object> source) {
+        // Fovea's commands feed images and read one score per class: refuse anything else here,
+        // before a file is written, rather than in whichever command runs it first.
+        if (model.inputShape().rank() != 3) {
+            throw new FoveaException(file + ": the model takes inputs of shape " + model.inputShape().toBatchString()
+                    + ", not images (None, height, width, channels); Fovea imports image classifiers");
+        }
+        if (model.outputShape().rank() != 1) {
+            throw new FoveaException(file + ": the model outputs shape " + model.outputShape().toBatchString()
+                    + ", not one score per class (None, K); Fovea imports image classifiers");
+        }
         Map<String, Object> pre = preprocessing.toMap(model.inputShape().dim(-1), file.toString());
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("imported_from", file.toAbsolutePath().normalize().toString());

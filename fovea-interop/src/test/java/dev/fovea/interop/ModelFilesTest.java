@@ -60,6 +60,11 @@ class ModelFilesTest {
                 + " m.safetensors is a Fovea model file and records its own preprocessing: drop the option",
                 e.getMessage());
 
+        e = assertThrows(FoveaException.class, () -> ModelFiles.load(keras("vectors.keras"),
+                Preprocessing.parse("1/255", null)));
+        assertTrue(e.getMessage().endsWith("vectors.keras: the model takes inputs of shape (None, 12), not images (None,"
+                + " height, width, channels); Fovea imports image classifiers"), e.getMessage());
+
         Path onnx = Files.writeString(dir.resolve("m.onnx"), "x");
         e = assertThrows(FoveaException.class, () -> ModelFiles.load(onnx, Preprocessing.parse("1/255", null)));
         assertEquals(onnx + ": ONNX import is not in this build; convert the model to .keras or import it with a"

@@ -529,5 +529,7 @@ if __name__ == "__main__":
     save_keras("unknown_layer.keras", lstm)
     dynamic = Seq("dynamic", [None, None, 3], [conv("conv2d", 3, 2, 3)])
     save_keras("dynamic.keras", dynamic)
+    # Not an image classifier: flat vectors in.
+    save_keras("vectors.keras", Seq("vectors", [12], [dense("dense", 12, 3)]))
     with open("expected.json", "w") as f:
         json.dump(expected, f)
