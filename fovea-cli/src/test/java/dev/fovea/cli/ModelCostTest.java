@@ -33,6 +33,16 @@ class ModelCostTest {
         assertTrue(text.contains(" Activations at batch 1: 389 floats (1.52 KB)\n"), text);
     }
 
+    /** A depthwise convolution reads one channel's window per output: 4·4 · 3·3 · (2 channels × 3) MACs. */
+    @Test
+    void aDepthwiseConvolutionCountsOneChannelPerOutput() {
+        var in = Input.of(4, 4, 2);
+        Model m = Model.of(in, new dev.fovea.nn.DepthwiseConv2D(3, 3, 1, 1, dev.fovea.nn.Padding.SAME, 3,
+                dev.fovea.nn.ActivationFunction.LINEAR, true, dev.fovea.nn.KernelInitializer.GLOROT_UNIFORM).apply(in));
+        assertEquals(List.of(new ModelCost.Row("depthwise_conv2d", "DepthwiseConv2D", 4 * 4 * 9 * 6, 4 * 4 * 6)),
+                ModelCost.of(m));
+    }
+
     /**
      * The imported real Keras model, through {@code fovea summary}: convolutions of 32·32·5·5·3·32,
      * 16·16·5·5·32·32 and 7·7·5·5·32·64 MACs and the dense 576·10: 11,525,760 in total.

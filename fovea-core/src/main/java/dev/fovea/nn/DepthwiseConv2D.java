@@ -63,6 +63,14 @@ public final class DepthwiseConv2D extends BaseLayer {
                 KernelInitializer.GLOROT_UNIFORM);
     }
 
+    public int kernelH() {
+        return kernelH;
+    }
+
+    public int kernelW() {
+        return kernelW;
+    }
+
     public int depthMultiplier() {
         return depthMultiplier;
     }
