@@ -83,6 +83,39 @@ class KerasLayersTest {
         }
     }
 
+    /** The depthwise passes give the same bits at one thread and at two. */
+    @Test
+    void depthwiseIsBitIdenticalAtOneAndTwoThreads() {
+        int before = dev.fovea.tensor.Parallel.threads();
+        float[][] one = null;
+        try {
+            for (int threads : new int[]{1, 2}) {
+                dev.fovea.tensor.Parallel.setThreads(threads);
+                DepthwiseConv2D d = new DepthwiseConv2D(3, 3, 2, 2, Padding.SAME, 2, ActivationFunction.LINEAR, true,
+                        KernelInitializer.GLOROT_UNIFORM);
+                d.build(Shape.of(9, 7, 5), new Rng(3));
+                Rng r = new Rng(4);
+                Tensor x = new Tensor(Shape.of(6, 9, 7, 5), new float[6 * 9 * 7 * 5]);
+                for (int i = 0; i < x.size(); i++) {
+                    x.data()[i] = r.nextFloat() - 0.5f;
+                }
+                Tensor y = d.forward(x, true);
+                float[] yv = y.data().clone();
+                float[] dx = d.backward(y).data().clone();
+                float[][] got = {yv, dx, d.params().get(0).grad().clone(), d.params().get(1).grad().clone()};
+                if (one == null) {
+                    one = got;
+                } else {
+                    for (int k = 0; k < got.length; k++) {
+                        assertArrayEquals(one[k], got[k], "pass " + k);
+                    }
+                }
+            }
+        } finally {
+            dev.fovea.tensor.Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void gradientsMatchFiniteDifferences() {
         GradCheck.check(PoolingLayersTest.named(new ZeroPadding2D(1, 0, 2, 1), "zp"), Shape.of(3, 2, 2), 2, 3);
