@@ -73,7 +73,18 @@ class ImportCommandTest {
         CliRun summary = CliRun.of("summary", "--model", KERAS.resolve("nested.keras").toString(), "--normalize",
                 "0.5/0.25");
         assertEquals(0, summary.code(), summary.err());
-        assertTrue(summary.out().contains("head_dense") || summary.out().contains("head"), summary.out());
+        assertTrue(summary.out().contains("block (Sequential)") && summary.out().contains("head (Functional)"),
+                summary.out());
+        // explain: the convolution arithmetic of the imported layers, and a Grad-CAM overlay.
+        CliRun explain = CliRun.of("explain", "--model", KERAS.resolve("small.h5").toString(), "--rescale", "1/255");
+        assertEquals(0, explain.code(), explain.err());
+        assertTrue(explain.out().contains("conv2d_1"), explain.out());
+        Path cam = tmp.resolve("cam");
+        CliRun gradCam = CliRun.of("explain", "--grad-cam", "--model", KERAS.resolve("functional.keras").toString(),
+                "--rescale", "1/255", "--image", image.resolve("cat").toFile().listFiles()[0].toString(), "--out",
+                cam.toString());
+        assertEquals(0, gradCam.code(), gradCam.err());
+        assertEquals(1, cam.toFile().listFiles((d, n) -> n.endsWith("_gradcam.png")).length);
     }
 
     @Test
