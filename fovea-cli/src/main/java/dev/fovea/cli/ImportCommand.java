@@ -48,7 +48,7 @@ final class ImportCommand implements Callable<Integer> {
             description = "The Fovea model file to write (.safetensors).")
     Path out;
 
-    @Option(names = "--class-names", paramLabel = "NAMES", split = ",",
+    @Option(names = "--class-names", paramLabel = "NAME", split = ",",
             description = "The class names in output order, comma-separated (default: none; predict then prints"
                     + " class_0, class_1, ...).")
     List<String> classNames;
