@@ -176,6 +176,8 @@ public final class DepthwiseConv2D extends BaseLayer {
                 c.activation(), c.bool("use_bias", true), c.kernelInitializer("depthwise_initializer"));
         c.channelsLast();
         c.only("dilation_rate", LayerConfig::isOne, "1 only (no dilation)");
+        // tf.keras 2.x writes Conv2D's groups (1) into a DepthwiseConv2D's config too.
+        c.only("groups", LayerConfig::isOne, "1 only (the depthwise grouping is the layer itself)");
         c.constant("bias_initializer", "zeros");
         c.none("depthwise_regularizer", "bias_regularizer", "depthwise_constraint", "bias_constraint");
         return d;

@@ -139,7 +139,7 @@ class KerasLayersTest {
         assertEquals(ReLU.NO_MAX, ((ReLU) LayerRegistry.create("ReLU", map("max_value", null), "m")).maxValue());
         DepthwiseConv2D d = (DepthwiseConv2D) LayerRegistry.create("DepthwiseConv2D", map("kernel_size", List.of(3, 3),
                 "strides", List.of(2, 2), "padding", "same", "depth_multiplier", 1, "data_format", "channels_last",
-                "dilation_rate", List.of(1, 1), "activation", "relu", "use_bias", false, "depthwise_initializer",
+                "dilation_rate", List.of(1, 1), "groups", 1, "activation", "relu", "use_bias", false, "depthwise_initializer",
                 map("class_name", "GlorotUniform", "config", map("seed", null)), "bias_initializer", "zeros",
                 "depthwise_regularizer", null, "bias_regularizer", null, "activity_regularizer", null,
                 "depthwise_constraint", null, "bias_constraint", null), "m");

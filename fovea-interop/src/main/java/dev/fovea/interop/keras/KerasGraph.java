@@ -287,7 +287,8 @@ final class KerasGraph {
         move(c, pointwise, "activity_regularizer", "activity_regularizer");
         move(c, pointwise, "pointwise_constraint", "kernel_constraint");
         move(c, pointwise, "bias_constraint", "bias_constraint");
-        c.keySet().removeAll(List.of("name", "trainable", "dtype", "groups"));
+        move(c, depthwise, "groups", "groups");
+        c.keySet().removeAll(List.of("name", "trainable", "dtype"));
         if (!c.isEmpty()) {
             throw new FoveaException(at + ": SeparableConv2D has no option " + String.join(", ", c.keySet())
                     + " (received " + c.values().iterator().next() + "); Fovea reads it as a DepthwiseConv2D and a 1×1"
