@@ -97,6 +97,12 @@ final class ImportCommand implements Callable<Integer> {
         Console.field(w, "model:    ", String.format(Locale.ROOT, "%d layers, %,d parameters, input %s, %d outputs",
                 model.namedLayers().size(), params, model.inputShape().toBatchString(), k));
         Console.field(w, "inputs:   ", pre.text() + " " + loaded.info().preprocessing());
+        if (provenance.get("source_training_settings_ignored") instanceof Map<?, ?> ignored) {
+            List<String> what = new java.util.ArrayList<>();
+            ignored.forEach((key, n) -> what.add(key + " on " + n + (Integer.valueOf(1).equals(n) ? " layer" : " layers")));
+            Console.field(w, "ignored:  ", String.join(", ", what) + " (training-only settings: the weights are the"
+                    + " file's; to fine-tune, regularize with --weight-decay and freeze with --freeze)");
+        }
         Console.field(w, "written:  ", out.toString());
         w.flush();
         return 0;

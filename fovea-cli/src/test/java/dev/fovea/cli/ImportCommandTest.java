@@ -145,6 +145,17 @@ class ImportCommandTest {
     }
 
     @Test
+    void importSaysWhichTrainingOnlySettingsItDropped() {
+        Path out = tmp.resolve("r.safetensors");
+        CliRun r = CliRun.of("import", KERAS.resolve("regularized.h5").toString(), "--rescale", "1/255", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ignored:  kernel_constraint on 1 layer, kernel_regularizer on 2 layers, trainable"
+                + " false on 1 layer (training-only settings: the weights are the file's; to fine-tune, regularize with"
+                + " --weight-decay and freeze with --freeze)"), r.out());
+    }
+
+    @Test
     void serveRefusesAKerasModelWithoutPreprocessingAndPreprocessingWithoutOne() {
         Path out = tmp.resolve("never");
         assertRefused(out, "small.keras: a Keras file does not say how its pixels were scaled", "serve", "--model",

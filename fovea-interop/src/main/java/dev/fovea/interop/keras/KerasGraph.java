@@ -35,8 +35,10 @@ import java.util.Map;
  *     the same rate (the same at inference; when fine-tuning it drops single values rather than
  *     whole channels); a positive {@code Concatenate} axis counts the batch axis in Keras.</li>
  * </ul>
- * A layer called more than once (a shared layer), several inputs or outputs, and a layer with
- * several outputs are refused: Fovea's graph runs each layer once on one input. Not thread-safe.
+ * What only training reads is dropped and counted ({@link Built#ignored}): initializers,
+ * regularizers, constraints and {@code trainable}. A layer called more than once (a shared
+ * layer), several inputs or outputs, and a layer with several outputs are refused: Fovea's graph
+ * runs each layer once on one input. Not thread-safe.
  */
 final class KerasGraph {
     /** Keras class names of a model, which may nest in another as a layer. */
@@ -53,8 +55,18 @@ final class KerasGraph {
     /** Each Keras SeparableConv2D's name and the two Fovea layers holding its weights, in Keras's order. */
     private final Map<String, List<Layer>> separables = new LinkedHashMap<>();
 
-    /** A built model and the Keras layers whose weights lie in several Fovea layers. */
-    record Built(Model model, Map<String, List<Layer>> split) {
+    /**
+     * Training-only settings dropped from the layer configs, by key, with how many layers had
+     * one: the weights are the file's, so an initializer, regularizer, constraint or a layer
+     * frozen in Keras does not change what the model computes.
+     */
+    private final Map<String, Integer> ignored = new java.util.TreeMap<>();
+
+    /**
+     * A built model, the Keras layers whose weights lie in several Fovea layers, and the
+     * training-only settings dropped ({@link #ignored}).
+     */
+    record Built(Model model, Map<String, List<Layer>> split, Map<String, Integer> ignored) {
     }
 
     private KerasGraph(String where) {
@@ -70,7 +82,7 @@ final class KerasGraph {
     static Built read(Map<String, Object> top, String where) {
         KerasGraph g = new KerasGraph(where);
         Model m = g.model(g.string(top, "class_name", "the model config"), top.get("config"), null, "the model");
-        return new Built(m, Map.copyOf(g.separables));
+        return new Built(m, Map.copyOf(g.separables), java.util.Collections.unmodifiableMap(g.ignored));
     }
 
     /**
@@ -212,7 +224,7 @@ final class KerasGraph {
         if (MODELS.contains(type)) {
             layer = model(type, config, in, "nested model '" + name + "'");
         } else {
-            Map<String, Object> c = new LinkedHashMap<>(map(config, "layer '" + name + "'"));
+            Map<String, Object> c = trainingOnlyDropped(map(config, "layer '" + name + "'"));
             String at = where + ": layer '" + name + "'";
             if ("LeakyReLU".equals(type)) {
                 // Keras 2 calls the slope alpha, Keras 3 negative_slope; both default to 0.3.
@@ -256,7 +268,7 @@ final class KerasGraph {
     private List<Layer> separable(Map<String, Object> entry) {
         String name = layerName(entry);
         String at = where + ": layer '" + name + "'";
-        Map<String, Object> c = new LinkedHashMap<>(map(entry.get("config"), "layer '" + name + "'"));
+        Map<String, Object> c = trainingOnlyDropped(map(entry.get("config"), "layer '" + name + "'"));
         Map<String, Object> depthwise = new LinkedHashMap<>();
         Map<String, Object> pointwise = new LinkedHashMap<>();
         for (String k : List.of("name", "trainable", "dtype")) {
@@ -301,6 +313,34 @@ final class KerasGraph {
         p.setName(name);
         separables.put(name, List.of(d, p));
         return List.of(d, p);
+    }
+
+    /**
+     * A copy of a layer config without what only training reads: initializers (the weights are
+     * the file's), regularizers and constraints (Fovea regularizes with --weight-decay), and
+     * {@code trainable} (a layer frozen in Keras: freeze it with --freeze to fine-tune). Each
+     * regularizer, constraint or frozen layer is counted in {@link #ignored}.
+     */
+    private Map<String, Object> trainingOnlyDropped(Map<String, Object> config) {
+        Map<String, Object> c = new LinkedHashMap<>(config);
+        for (var it = c.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            String k = e.getKey();
+            if (k.endsWith("_initializer")) {
+                it.remove();
+            } else if (k.endsWith("_regularizer") || k.endsWith("_constraint")) {
+                if (e.getValue() != null) {
+                    ignored.merge(k, 1, Integer::sum);
+                }
+                it.remove();
+            } else if (k.equals("trainable")) {
+                if (Boolean.FALSE.equals(e.getValue())) {
+                    ignored.merge("trainable false", 1, Integer::sum);
+                }
+                it.remove();
+            }
+        }
+        return c;
     }
 
     private static void move(Map<String, Object> from, Map<String, Object> to, String key, String as) {

@@ -39,15 +39,20 @@ public final class KerasImport {
 
     /**
      * A model read from a Keras file, and where it came from: {@code format} ({@code keras} for
-     * the zip, {@code keras-h5} for the legacy file) and the Keras version the file names.
+     * the zip, {@code keras-h5} for the legacy file), the Keras version the file names, and the
+     * training-only settings it had that the import dropped, by key with the number of layers
+     * ({@code kernel_regularizer} on 12 layers, {@code trainable false} on 3).
      */
-    public record Imported(Model model, String format, String kerasVersion) {
+    public record Imported(Model model, String format, String kerasVersion, Map<String, Integer> ignored) {
         /** The provenance entries an imported model records. */
         public Map<String, Object> provenance() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("source_format", format);
             if (kerasVersion != null) {
                 m.put("source_keras_version", kerasVersion);
+            }
+            if (!ignored.isEmpty()) {
+                m.put("source_training_settings_ignored", ignored());
             }
             return m;
         }
@@ -93,7 +98,7 @@ public final class KerasImport {
             KerasWeights w = KerasWeights.legacy(group, nested, where);
             w.copyInto(model, built.split());
             String version = stringAttribute(h5.getAttribute("keras_version"));
-            return new Imported(model, "keras-h5", version);
+            return new Imported(model, "keras-h5", version, built.ignored());
         } catch (io.jhdf.exceptions.HdfException e) {
             throw new FoveaException(where + " cannot be read as HDF5 (" + e.getMessage() + "); the file is truncated"
                     + " or damaged: save the model again", e);
@@ -116,7 +121,7 @@ public final class KerasImport {
                         + "); the file is damaged: save the model again", e);
             }
             Object version = metadata.get("keras_version");
-            return new Imported(model, "keras", version instanceof String s ? s : null);
+            return new Imported(model, "keras", version instanceof String s ? s : null, built.ignored());
         } catch (ZipException e) {
             throw new FoveaException(where + " is not a complete zip (" + e.getMessage() + "); a .keras file is a zip"
                     + " that Keras writes whole: the file is truncated or damaged, copy or save it again", e);

@@ -129,6 +129,19 @@ class KerasFilesTest {
         assertMatchesPyTorch("keras3legacy.h5", "small");
     }
 
+    /**
+     * What only training reads (initializers, regularizers, constraints, a layer frozen in Keras)
+     * is dropped, counted, and changes nothing computed.
+     */
+    @Test
+    void trainingOnlySettingsAreDroppedAndCounted() throws Exception {
+        assertMatchesPyTorch("regularized.h5", "regularized");
+        KerasImport.Imported k = KerasImport.read(file("regularized.h5"));
+        assertEquals(Map.of("kernel_regularizer", 2, "kernel_constraint", 1, "trainable false", 1), k.ignored());
+        assertEquals(k.ignored(), k.provenance().get("source_training_settings_ignored"));
+        assertEquals(Map.of(), KerasImport.read(file("small.keras")).ignored());
+    }
+
     @Test
     void brokenAndUnsupportedFilesAreOneClearError() {
         assertError("truncated.keras", "truncated.keras is not a complete zip (", "the file is truncated or damaged,"

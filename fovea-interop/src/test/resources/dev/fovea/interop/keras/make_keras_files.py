@@ -531,5 +531,18 @@ if __name__ == "__main__":
     save_keras("dynamic.keras", dynamic)
     # Not an image classifier: flat vectors in.
     save_keras("vectors.keras", Seq("vectors", [12], [dense("dense", 12, 3)]))
+    # Training-only settings an import drops: he_normal and a constant bias initializer, an L2
+    # regularizer, a max-norm constraint, a layer frozen in Keras (trainable false).
+    reg = Seq("regularized", [8, 8, 3], [conv("conv2d", 3, 2, 3, activation="relu"),
+                                         simple("Flatten", "flatten", data_format="channels_last"),
+                                         dense("dense", 128, 3)])
+    c2 = reg.layers[0][3]
+    c2.update(kernel_initializer={"class_name": "HeNormal", "config": {"seed": None}},
+              bias_initializer={"class_name": "Constant", "config": {"value": 0.1}},
+              kernel_regularizer={"class_name": "L2", "config": {"l2": 1e-4}}, trainable=False)
+    reg.layers[2][3].update(kernel_constraint={"class_name": "MaxNorm", "config": {"max_value": 2, "axis": 0}},
+                            kernel_regularizer={"class_name": "L2", "config": {"l2": 1e-4}})
+    save_h5("regularized.h5", reg)
+    expected["regularized"] = reference(reg, x).reshape(-1).tolist()
     with open("expected.json", "w") as f:
         json.dump(expected, f)
