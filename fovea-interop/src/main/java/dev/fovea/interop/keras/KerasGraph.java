@@ -36,7 +36,8 @@ import java.util.Map;
  *     whole channels); a positive {@code Concatenate} axis counts the batch axis in Keras.</li>
  * </ul>
  * What only training reads is dropped and counted ({@link Built#ignored}): initializers,
- * regularizers, constraints and {@code trainable}. A layer called more than once (a shared
+ * regularizers, constraints, {@code trainable} and a mixed-precision dtype policy (float32
+ * variables either way). A layer called more than once (a shared
  * layer), several inputs or outputs, and a layer with several outputs are refused: Fovea's graph
  * runs each layer once on one input. Not thread-safe.
  */
@@ -333,6 +334,11 @@ final class KerasGraph {
                     ignored.merge(k, 1, Integer::sum);
                 }
                 it.remove();
+            } else if (k.equals("dtype") && mixedPolicy(e.getValue()) != null) {
+                // Mixed precision keeps float32 variables and computes in float16: Fovea computes the
+                // same weights in float32, which is at least as exact.
+                ignored.merge("dtype " + mixedPolicy(e.getValue()), 1, Integer::sum);
+                it.remove();
             } else if (k.equals("trainable")) {
                 if (Boolean.FALSE.equals(e.getValue())) {
                     ignored.merge("trainable false", 1, Integer::sum);
@@ -341,6 +347,12 @@ final class KerasGraph {
             }
         }
         return c;
+    }
+
+    /** A Keras mixed-precision policy's name ({@code mixed_float16}, {@code mixed_bfloat16}), else null. */
+    private static String mixedPolicy(Object dtype) {
+        Object name = dtype instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> c ? c.get("name") : dtype;
+        return name instanceof String n && n.startsWith("mixed_") ? n : null;
     }
 
     private static void move(Map<String, Object> from, Map<String, Object> to, String key, String as) {

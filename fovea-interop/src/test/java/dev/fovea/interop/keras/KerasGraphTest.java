@@ -47,6 +47,13 @@ class KerasGraphTest {
         Model s = build("{'class_name': 'Sequential', 'config': {'name': 's', 'layers': [{'class_name': 'Flatten',"
                 + " 'config': {'name': 'flat'}}], 'build_input_shape': [null, 2, 5, 1]}}");
         assertEquals("(None, 10)", s.outputShape().toBatchString());
+
+        // A mixed-precision policy keeps float32 variables: computed in float32, and counted.
+        Map<String, Object> m = JSON.readValue(("{'class_name': 'Sequential', 'config': {'name': 's', 'layers':"
+                + " [{'class_name': 'Dense', 'config': {'name': 'd', 'units': 2, 'batch_input_shape': [null, 3],"
+                + " 'dtype': {'module': 'keras', 'class_name': 'DTypePolicy', 'config': {'name': 'mixed_float16'}}}}]}}")
+                .replace('\'', '"'), new TypeReference<>() { });
+        assertEquals(Map.of("dtype mixed_float16", 1), KerasGraph.read(m, "m.keras").ignored());
     }
 
     @Test
