@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,8 +43,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    PreprocessingOptions preprocessing = new PreprocessingOptions();
+
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model file (.safetensors) written by 'fovea train'.")
+            description = "A model file (.safetensors) written by 'fovea train'. Also one written by 'fovea import',"
+                    + " or a Keras .keras or .h5 file with --rescale or --normalize.")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
@@ -88,7 +93,7 @@ final class EvaluateCommand implements Callable<Integer> {
             OutputFolder.checkCanCreate(report, "--report");
         }
         long start = System.nanoTime();
-        ModelFile.Loaded loaded = Models.load(model);
+        ModelFile.Loaded loaded = Models.load(model, preprocessing.get());
         Model m = loaded.model();
         ModelFile.Info info = loaded.info();
         Shape in = imageInput(m, model);

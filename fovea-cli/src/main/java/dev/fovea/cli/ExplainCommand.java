@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,8 +47,12 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    PreprocessingOptions preprocessing = new PreprocessingOptions();
+
     @Option(names = "--model", required = true, paramLabel = "PRESET|FILE",
-            description = "A preset (tutorial-cnn) or a model file (.safetensors).")
+            description = "A preset (tutorial-cnn) or a model file (.safetensors, or a Keras .keras or .h5"
+                    + " with --rescale or --normalize).")
     String model;
 
     @Option(names = "--image", paramLabel = "IMG", arity = "1..*",
@@ -104,7 +109,7 @@ final class ExplainCommand implements Callable<Integer> {
                     + " or .gif image");
         }
         int[] s = SummaryCommand.parseShape(input);
-        ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
+        ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes, preprocessing.get());
         Model m = loaded.model();
         List<Window> windows = ConvArithmetic.of(m);
         PrintWriter w = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
@@ -125,7 +130,7 @@ final class ExplainCommand implements Callable<Integer> {
                     + " there, e.g. --grad-cam --image cat.png --out explain");
         }
         int[] s = SummaryCommand.parseShape(input);
-        ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes);
+        ModelFile.Loaded loaded = Models.resolve(model, s[0], s[1], s[2], classes, preprocessing.get());
         PrintWriter w = Console.lines(spec.commandLine().getOut(), Console.outIsTerminal());
         if (Models.isPreset(model)) {
             w.println("note: " + model + " is a preset with random weights; explain a trained model file instead");

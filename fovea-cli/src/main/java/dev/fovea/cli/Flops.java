@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
+import dev.fovea.nn.DepthwiseConv2D;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.Model;
 import dev.fovea.tensor.Shape;
@@ -22,6 +23,8 @@ import java.util.Map;
  *       again for the data gradient (dy · flipped kernel), i.e. twice the forward; a layer reading
  *       the model input computes no data gradient in training ({@code backwardParamsOnly}), so its
  *       backward is once the forward;</li>
+ *   <li>depthwise convolution: 2·OH·OW·KH·KW·C·M (one channel's window per output channel),
+ *       backward as a convolution's;</li>
  *   <li>dense: 2·in·out forward, twice that backward (dW and dx), once for a first layer;</li>
  *   <li>everything else (bias, ReLU, batch norm, pooling, dropout, the loss, the optimizer) as 0:
  *       they are a few operations per element, bound by memory rather than by FMA throughput, and
@@ -73,6 +76,11 @@ final class Flops {
         if (l instanceof Conv2D c) {
             Shape o = c.outputShape();
             return 2L * o.dim(0) * o.dim(1) * c.kernelH() * c.kernelW() * c.inputShape().dim(2) * c.filters();
+        }
+        if (l instanceof DepthwiseConv2D d) {
+            // Each of the C·M outputs per position reads one channel's KH·KW window.
+            Shape o = d.outputShape();
+            return 2L * o.dim(0) * o.dim(1) * d.kernelH() * d.kernelW() * o.dim(2);
         }
         if (l instanceof Dense d) {
             return 2L * d.inputShape().dim(0) * d.units();

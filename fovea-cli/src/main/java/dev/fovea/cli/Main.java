@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                 ExplainCommand.class,
                 EvaluateCommand.class,
                 PredictCommand.class,
+                ImportCommand.class,
                 ServeCommand.class,
                 SparkCommand.class,
         })

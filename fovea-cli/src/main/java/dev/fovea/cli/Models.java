@@ -1,5 +1,7 @@
 package dev.fovea.cli;
 
+import dev.fovea.interop.ModelFiles;
+import dev.fovea.interop.Preprocessing;
 import dev.fovea.io.ModelFile;
 import dev.fovea.io.NearestName;
 import dev.fovea.nn.Model;
@@ -7,7 +9,11 @@ import dev.fovea.nn.Presets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Resolves {@code --model} arguments: a built-in preset name or a model file. */
+/**
+ * Resolves {@code --model} arguments: a built-in preset name, or a model file by its extension
+ * through {@link ModelFiles} (a Fovea {@code .safetensors}, a Keras {@code .keras} or {@code .h5}
+ * with {@code --rescale}/{@code --normalize}).
+ */
 final class Models {
     private Models() {
     }
@@ -16,9 +22,13 @@ final class Models {
         return Presets.names().contains(spec);
     }
 
-    /** A fresh preset for the given input and class count, or a loaded model file. */
-    static ModelFile.Loaded resolve(String spec, int height, int width, int channels, int classes) {
+    /**
+     * A fresh preset for the given input and class count, or a loaded model file (Fovea's, or a
+     * Keras file read with {@code pre}, through {@link ModelFiles}).
+     */
+    static ModelFile.Loaded resolve(String spec, int height, int width, int channels, int classes, Preprocessing pre) {
         if (isPreset(spec)) {
+            refuseForPreset(spec, pre);
             return new ModelFile.Loaded(Presets.create(spec, height, width, channels, classes),
                     ModelFile.Info.of(java.util.List.of()));
         }
@@ -27,7 +37,14 @@ final class Models {
             throw new UserError("--model " + spec + ": neither a preset (" + String.join(", ", Presets.names())
                     + ") nor an existing model file; " + didYouMean(p) + "check the spelling or the path");
         }
-        return ModelFile.load(p);
+        return ModelFiles.load(p, pre);
+    }
+
+    private static void refuseForPreset(String spec, Preprocessing pre) {
+        if (pre != null) {
+            throw new UserError(pre.text() + " is for .keras and .h5 model files; --model " + spec + " is a preset,"
+                    + " which takes images as 'fovea train' feeds them: drop the option");
+        }
     }
 
     /** {@code "did you mean runs/tutorial/model.safetensors? "} for a mistyped path, or "" when nothing is close. */
@@ -43,7 +60,7 @@ final class Models {
      * A loaded model file (evaluate, predict, explain): presets have no trained weights. A run
      * folder stands for the model file inside it.
      */
-    static ModelFile.Loaded load(String spec) {
+    static ModelFile.Loaded load(String spec, Preprocessing pre) {
         if (isPreset(spec)) {
             throw new UserError("--model " + spec + " is a preset without trained weights; pass a model file,"
                     + " e.g. runs/tutorial/model.safetensors written by 'fovea train'");
@@ -60,7 +77,7 @@ final class Models {
             }
             p = p.resolve(RUN_MODEL);
         }
-        return ModelFile.load(p);
+        return ModelFiles.load(p, pre);
     }
 
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -50,8 +51,12 @@ final class PredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    PreprocessingOptions preprocessing = new PreprocessingOptions();
+
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model file (.safetensors) written by 'fovea train'.")
+            description = "A model file (.safetensors) written by 'fovea train'. Also one written by 'fovea import',"
+                    + " or a Keras .keras or .h5 file with --rescale or --normalize.")
     String model;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE|FOLDER",
@@ -76,7 +81,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() {
         Check.positive("--top-k", topK, "classes listed per image");
         TestTimeAugmentation augment = new TestTimeAugmentation(Evaluation.ttaLevel(tta));
-        ModelFile.Loaded loaded = Models.load(model);
+        ModelFile.Loaded loaded = Models.load(model, preprocessing.get());
         Model m = loaded.model();
         Shape in = EvaluateCommand.imageInput(m, model);
         int h = in.dim(0);

@@ -3,6 +3,8 @@ package dev.fovea.cli;
 import dev.fovea.run.Check;
 import dev.fovea.serve.InferenceServer;
 import dev.fovea.serve.ServeOptions;
+import dev.fovea.interop.ModelFiles;
+import dev.fovea.interop.Preprocessing;
 import dev.fovea.serve.ServedModel;
 import dev.fovea.serve.WebPage;
 import dev.fovea.tensor.Parallel;
@@ -21,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,8 +43,12 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    PreprocessingOptions preprocessing = new PreprocessingOptions();
+
     @Option(names = "--model", required = true, paramLabel = "[NAME=]PATH",
-            description = "A model file (.safetensors) or a run folder; repeat for several models. NAME is the model's name"
+            description = "A model file (.safetensors; or a Keras .keras or .h5 with --rescale or --normalize) or a"
+                    + " run folder; repeat for several models. NAME is the model's name"
                     + " in URLs (default: the file name without .safetensors, or the run folder's name).")
     List<String> models;
 
@@ -91,6 +98,15 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServeOptions options = options();
         Map<String, Path> named = modelPaths(models);
+        Preprocessing pre = preprocessing.get();
+        List<Path> imported = named.values().stream().filter(ModelFiles::needsPreprocessing).toList();
+        if (pre != null && imported.isEmpty()) {
+            throw new UserError(pre.text() + " is for .keras and .h5 model files, and none is served; a Fovea model"
+                    + " file records its own preprocessing: drop the option");
+        }
+        if (pre == null && !imported.isEmpty()) {
+            ModelFiles.load(imported.get(0), null); // the one-line error saying which option to pass
+        }
         if (threads != null) {
             Parallel.setThreads(threads);
         }
@@ -98,7 +114,10 @@ final class ServeCommand implements Callable<Integer> {
         CompletableFuture<List<ServedModel>> loading = CompletableFuture.supplyAsync(() -> {
             List<ServedModel> l = new ArrayList<>();
             for (Map.Entry<String, Path> e : named.entrySet()) {
-                l.add(ServedModel.load(e.getKey(), e.getValue()));
+                Path p = e.getValue();
+                // Keras files take --rescale/--normalize; Fovea files keep the preprocessing they record.
+                l.add(ModelFiles.needsPreprocessing(p) ? ServedModel.of(e.getKey(), p, ModelFiles.load(p, pre))
+                        : ServedModel.load(e.getKey(), p));
             }
             return l;
         });

@@ -250,7 +250,7 @@ class EvaluateCommandTest {
                 + " (image and mirror) or 6view (airbench's six views)", r.err().strip());
         CliRun help = run("evaluate", "--help");
         assertEquals(0, help.code());
-        assertTrue(help.out().contains("--tta=LEVEL          Test-time augmentation, LEVEL = none (one"), help.out());
+        assertTrue(help.out().contains("--tta=LEVEL            Test-time augmentation, LEVEL = none (one"), help.out());
         assertTrue(help.out().contains("Default: none."), help.out());
     }
 

@@ -20,6 +20,16 @@ public enum ActivationFunction {
         }
     }
 
+    /** The Keras names this enum parses, for messages: {@code linear, relu, …, gelu or softmax}. */
+    static String supported() {
+        StringBuilder s = new StringBuilder();
+        ActivationFunction[] all = values();
+        for (int i = 0; i < all.length; i++) {
+            s.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i].keras());
+        }
+        return s.toString();
+    }
+
     public String keras() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -149,7 +149,12 @@ final class LayerConfig {
             v = s;
         }
         if (v == null || v instanceof String) {
-            return ActivationFunction.parse((String) v);
+            try {
+                return ActivationFunction.parse((String) v);
+            } catch (FoveaException e) {
+                // Keras's relu6, swish, elu, …: name the layer class and what Fovea has.
+                throw unsupported("activation", v, ActivationFunction.supported());
+            }
         }
         throw malformed("activation", v, "an activation name");
     }
@@ -161,7 +166,12 @@ final class LayerConfig {
 
     /** Keras's {@code kernel_initializer}: a name or Keras's serialized initializer. */
     KernelInitializer kernelInitializer() {
-        Object v = read("kernel_initializer");
+        return kernelInitializer("kernel_initializer");
+    }
+
+    /** An initializer under another key (DepthwiseConv2D's {@code depthwise_initializer}). */
+    KernelInitializer kernelInitializer(String key) {
+        Object v = read(key);
         return v == null ? KernelInitializer.GLOROT_UNIFORM : KernelInitializer.fromConfig(type, v);
     }
 
@@ -202,7 +212,8 @@ final class LayerConfig {
         only("trainable", v -> Boolean.TRUE.equals(v),
                 "true only (a layer frozen in Keras: freeze it in Fovea with --freeze or train.FreezeSchedule)");
         only("dtype", v -> v == null || "float32".equals(dtypeName(v)), "float32 only (Fovea computes in float32)");
-        none("activity_regularizer");
+        // Newer Keras writes quantization_config on more layer types than Dense: None is float32 as it stands.
+        none("activity_regularizer", "quantization_config");
         List<String> unknown = new ArrayList<>();
         for (String key : map.keySet()) {
             if (!handled.contains(key)) {

@@ -34,6 +34,9 @@ public final class LayerRegistry {
         m.put("Activation", Activation::fromConfig);
         m.put("Add", Add::fromConfig);
         m.put("Concatenate", Concatenate::fromConfig);
+        m.put("ZeroPadding2D", ZeroPadding2D::fromConfig);
+        m.put("ReLU", ReLU::fromConfig);
+        m.put("DepthwiseConv2D", DepthwiseConv2D::fromConfig);
         return Collections.unmodifiableMap(m);
     }
 

@@ -26,7 +26,9 @@ class LayerConfigRoundTripTest {
     /** Every registered layer type with non-default options, a nested Sequential and a nested Functional. */
     static Model everyLayer() {
         Model block = Model.sequential("block", Input.of(4, 8, 4), List.of(
-                new Conv2D(4, 3, Padding.SAME, ActivationFunction.GELU), new Activation(ActivationFunction.SIGMOID)));
+                new Conv2D(4, 3, Padding.SAME, ActivationFunction.GELU), new Activation(ActivationFunction.SIGMOID),
+                new ZeroPadding2D(1, 0, 0, 1), new DepthwiseConv2D(2, 2, 1, 1, Padding.VALID, 1,
+                        ActivationFunction.TANH, false, KernelInitializer.HE_UNIFORM), new ReLU(6f, 0.1f, 0f)));
         SymbolicTensor headIn = Input.of(12);
         Model head = Model.of("head", headIn, new Rescaling(1f / 9f, 0.5f).apply(
                 new Dense(Dense.Config.of(5).activation(ActivationFunction.SOFTMAX)).apply(headIn)));

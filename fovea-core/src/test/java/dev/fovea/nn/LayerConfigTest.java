@@ -69,8 +69,8 @@ class LayerConfigTest {
                 + "strides must be positive, received filters=0"), e.getMessage());
         e = assertThrows(FoveaException.class, () -> LayerRegistry.create("Dense",
                 map("units", 2, "activation", "swish"), "m: layer 'dense'"));
-        assertEquals("m: layer 'dense': unknown activation 'swish'; expected one of linear, relu, sigmoid, tanh, "
-                + "gelu, softmax", e.getMessage());
+        assertEquals("m: layer 'dense': Dense option activation = 'swish' is not supported; Fovea's Dense supports"
+                + " activation linear, relu, sigmoid, tanh, gelu or softmax", e.getMessage());
         e = assertThrows(FoveaException.class, () -> LayerRegistry.create("Conv3D", map(), "m: layer 'c'"));
         assertTrue(e.getMessage().startsWith("m: layer 'c': unknown layer type 'Conv3D'; this Fovea knows [Conv2D,"),
                 e.getMessage());

@@ -58,8 +58,8 @@ public record TrainSettings(String model, String data, double epochs, int batchS
                             long seed, int verbose, String lrSchedule, double warmup, double lrStartFactor,
                             double lrEndFactor, String weightDecayMode, List<String> lrMultipliers,
                             String lossReduction, boolean dropLast, int lookahead, String whiten, boolean dirac,
-                            List<String> freeze, List<String> freezeAfter, String tta, boolean lrAuto)
-        implements Serializable {
+                            List<String> freeze, List<String> freezeAfter, String tta, boolean lrAuto,
+                            String init, boolean newHead) implements Serializable {
     /** The word that asks {@code --lr} to be found by the learning-rate range test. */
     public static final String AUTO = "auto";
 
@@ -78,6 +78,15 @@ public record TrainSettings(String model, String data, double epochs, int batchS
 
         @Option(names = "--model", paramLabel = "PRESET|FILE", description = "Preset or model file to start from (default: tutorial-cnn).")
         String model;
+
+        @Option(names = "--init", paramLabel = "FILE",
+                description = "Start from a model file's layers, weights and preprocessing (e.g. one written by"
+                        + " 'fovea import'): fine-tuning; instead of --model.")
+        String init;
+
+        @Option(names = "--new-head", description = "With --init: when the data has another number of classes than"
+                + " the model's outputs, replace its last Dense layer by a new one with an output per class.")
+        Boolean newHead;
 
         @Option(names = "--data", paramLabel = "PATH", description = "cifar10 (cached download), a CIFAR-10 .tar.gz/folder/.bin, or an image folder/.zip (default: cifar10).")
         String data;
@@ -258,7 +267,12 @@ public record TrainSettings(String model, String data, double epochs, int batchS
          * {@code run.json}, empty for a new run), else the preset's recipe, else the defaults.
          */
         public TrainSettings resolve(Map<String, Object> saved) {
-            String m = pick(model, saved, "model", "tutorial-cnn");
+            if (init != null && model != null) {
+                throw new FoveaException("--init " + init + " and --model " + model + " both given; pass one: --init"
+                        + " starts from a model file with its weights and preprocessing, --model from a preset");
+            }
+            String i = pick(init, saved, "init", null);
+            String m = i != null ? i : pick(model, saved, "model", "tutorial-cnn");
             // The recipe's defaults sit under the run's own: a resumed run recorded every value.
             Map<String, Object> s = new LinkedHashMap<>(Recipes.defaults(m));
             s.putAll(saved);
@@ -292,7 +306,8 @@ public record TrainSettings(String model, String data, double epochs, int batchS
                     strings(pick(freezeAfter, s, "freeze_after", List.of())),
                     pick(tta, s, "tta", "none").toLowerCase(Locale.ROOT),
                     // Given: find anew. Not given: whether the resumed run's recorded rate was found.
-                    lr != null ? lr.equalsIgnoreCase(AUTO) : pick(null, s, "lr_auto", false));
+                    lr != null ? lr.equalsIgnoreCase(AUTO) : pick(null, s, "lr_auto", false),
+                    i, pick(newHead, s, "new_head", false));
         }
 
         /** The number of {@code --lr RATE}; picocli has only checked that it is a word. */
@@ -376,6 +391,14 @@ public record TrainSettings(String model, String data, double epochs, int batchS
             validationFraction(validation);
         }
         augmentationConfig();
+        if (newHead && init == null) {
+            throw new FoveaException("--new-head replaces the last Dense layer of a model file given with --init FILE;"
+                    + " a preset (--model " + model + ") is built with an output per class already");
+        }
+        if (init != null && normalize) {
+            throw new FoveaException("--normalize with --init " + init + ": the model file records the preprocessing"
+                    + " it was trained with, which fine-tuning keeps; drop --normalize");
+        }
     }
 
     private static void requireOne(String option, String value, String... names) {
@@ -432,6 +455,13 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         m.put("tta", tta);
         m.put("lr_auto", lrAuto);
         m.put("augmentation", augmentation);
+        // Only when used, so that run.json of a run without them reads as before.
+        if (init != null) {
+            m.put("init", RunFolder.absolute(init));
+        }
+        if (newHead) {
+            m.put("new_head", true);
+        }
         return m;
     }
 
@@ -500,7 +530,7 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         return new TrainSettings(model, data, epochs, batchSize, optimizer, rate, momentum, nesterov, weightDecay,
                 labelSmoothing, augmentation, validation, normalize, limit, seed, verbose, lrSchedule, warmup,
                 lrStartFactor, lrEndFactor, weightDecayMode, lrMultipliers, lossReduction, dropLast, lookahead,
-                whiten, dirac, freeze, freezeAfter, tta, lrAuto);
+                whiten, dirac, freeze, freezeAfter, tta, lrAuto, init, newHead);
     }
 
     public Reduction reduction() {

@@ -177,9 +177,18 @@ public final class TrainingRun {
         train = tr;
         val = va != null && va.size() == 0 ? null : va;
         validation = v;
-        norm = s.normalize() ? Normalization.fit(train) : Normalization.scale(train.channels());
+        ModelFile.Loaded initFile = s.init() != null ? initFile(s.init()) : null;
+        // A fine-tuned model keeps the inputs it was trained on: the file's recorded preprocessing.
+        norm = s.normalize() ? Normalization.fit(train) : initFile != null
+                ? Normalization.fromMap(initFile.info().preprocessing(), train.channels())
+                : Normalization.scale(train.channels());
 
-        model = checkpoint != null ? ModelFile.load(checkpoint).model() : initialModel(s, train);
+        Model start = checkpoint != null ? ModelFile.load(checkpoint).model()
+                : initFile != null ? initFile.model() : initialModel(s, train);
+        if (checkpoint == null && s.newHead()) {
+            start = NewHead.fit(start, train.numClasses(), s.seed(), s.init(), say);
+        }
+        model = start;
         checkModel(s, model, train);
         int rest = train.size() % s.batchSize();
         // A worker with no image of the last batch cannot take part in its step: drop that batch.
@@ -224,6 +233,9 @@ public final class TrainingRun {
         record.put("validation", validation);
         record.put("data_file_sha256", fileSha);
         record.put("data_decoded_sha256", decodedSha);
+        if (s.init() != null) {
+            record.put("init_sha256", dev.fovea.io.Sha256.file(Path.of(s.init())));
+        }
         record.put("commands", List.copyOf(commands));
     }
 
@@ -269,6 +281,17 @@ public final class TrainingRun {
         return ModelFile.load(p).model();
     }
 
+    private static ModelFile.Loaded initFile(String init) {
+        Path p = Path.of(init);
+        if (!Files.isRegularFile(p)) {
+            Path near = NearestName.suggest(p);
+            throw new FoveaException("--init " + init + ": no such model file; " + (near == null ? ""
+                    : "did you mean " + near + "? Otherwise ") + "pass a .safetensors model written by 'fovea train'"
+                    + " or 'fovea import'");
+        }
+        return ModelFile.load(p);
+    }
+
     /** The model must take the data's images and predict at least its classes. */
     static void checkModel(TrainSettings s, Model net, Dataset train) {
         var in = net.inputShape();
@@ -278,9 +301,10 @@ public final class TrainingRun {
                     + train.channels() + "; use a preset (it adapts to the data) or a model made for this data");
         }
         if (net.outputShape().dim(-1) < train.numClasses()) {
-            throw new FoveaException("--model " + s.model() + " predicts " + net.outputShape().dim(-1)
-                    + " classes but --data has " + train.numClasses() + "; use a preset (it adapts) or a model with"
-                    + " enough outputs");
+            throw new FoveaException((s.init() != null ? "--init " : "--model ") + s.model() + " predicts "
+                    + net.outputShape().dim(-1) + " classes but --data has " + train.numClasses() + "; use a preset"
+                    + " (it adapts), a model with enough outputs, or --init FILE --new-head to replace its last"
+                    + " Dense layer");
         }
     }
 
@@ -443,9 +467,18 @@ public final class TrainingRun {
         return provenance;
     }
 
-    /** Model-file metadata for a trainer: class names, preprocessing and {@code run} as the provenance. */
+    /**
+     * Model-file metadata for a trainer: class names, preprocessing and {@code run} as the
+     * provenance, plus the {@code --init} file and its SHA-256 when the run started from one (kept
+     * by fit as provenance keys of its own, so the model file and the report name them).
+     */
     public ModelFile.Info info(Provenance.Run run) {
-        return new ModelFile.Info(train.classNames(), norm.toMap(), Provenance.empty().withRun(run).toMap());
+        Map<String, Object> provenance = Provenance.empty().withRun(run).toMap();
+        if (record.containsKey("init")) {
+            provenance.put("init", record.get("init"));
+            provenance.put("init_sha256", record.get("init_sha256"));
+        }
+        return new ModelFile.Info(train.classNames(), norm.toMap(), provenance);
     }
 
     /** What {@code run.json} records (without a front end's extra keys). */
