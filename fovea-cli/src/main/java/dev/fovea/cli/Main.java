@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 EvaluateCommand.class,
                 PredictCommand.class,
                 ServeCommand.class,
+                ExportCommand.class,
                 SparkCommand.class,
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {
