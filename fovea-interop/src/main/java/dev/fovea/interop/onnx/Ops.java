@@ -1,0 +1,657 @@
+package dev.fovea.interop.onnx;
+
+import static dev.fovea.interop.onnx.GraphReader.describe;
+import static dev.fovea.interop.onnx.GraphReader.integer;
+import static dev.fovea.interop.onnx.GraphReader.ints;
+import static dev.fovea.interop.onnx.GraphReader.real;
+import static dev.fovea.interop.onnx.GraphReader.string;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import dev.fovea.FoveaException;
+import dev.fovea.interop.onnx.Val.Layout;
+import dev.fovea.interop.onnx.Val.Weights;
+import dev.fovea.nn.Activation;
+import dev.fovea.nn.ActivationFunction;
+import dev.fovea.nn.Add;
+import dev.fovea.nn.AveragePooling2D;
+import dev.fovea.nn.BatchNormalization;
+import dev.fovea.nn.Concatenate;
+import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.Dense;
+import dev.fovea.nn.Flatten;
+import dev.fovea.nn.GlobalAveragePooling2D;
+import dev.fovea.nn.GlobalMaxPooling2D;
+import dev.fovea.nn.Layer;
+import dev.fovea.nn.MaxPooling2D;
+import dev.fovea.nn.Padding;
+import dev.fovea.nn.PoolWindow;
+import dev.fovea.nn.Rescaling;
+import dev.fovea.nn.SymbolicTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What each ONNX operator becomes in Fovea. Channels-first values stay channels-last Fovea
+ * tensors with a {@link Layout} saying how ONNX's axes lie over them, so a Transpose between the
+ * two layouts (tf2onnx's pairs) is no layer at all, and a Flatten of a channels-first value
+ * becomes Fovea's (height-width-channel) Flatten plus a permutation that the Gemm or MatMul after
+ * it takes into its weights. Constant Mul, Add, Sub and Div become a pending per-channel affine
+ * map folded into the layer before (Conv, Gemm, BatchNormalization whose output nothing else
+ * reads) or after (a Conv without padding, a Gemm), else a Rescaling (scalar) or a diagonal 1×1
+ * Conv2D or Dense (per channel).
+ */
+final class Ops {
+    /** The operators read, for the error that names an unknown one. */
+    static final List<String> SUPPORTED = List.of("Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
+            "Constant", "Conv", "Div", "Dropout", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
+            "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "Relu", "Reshape", "Sigmoid", "Softmax",
+            "Squeeze", "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)");
+
+    private final GraphReader g;
+
+    Ops(GraphReader g) {
+        this.g = g;
+    }
+
+    void node(NodeProto n) {
+        if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
+            throw unsupported(n);
+        }
+        switch (n.getOpType()) {
+            case "Constant" -> constant(n);
+            case "Identity", "Dropout" -> alias(n);
+            case "Transpose" -> transpose(n);
+            case "Conv" -> Layers.conv(g, this, n);
+            case "Relu" -> out(n, activation(n, ActivationFunction.RELU, in(n, 0), ""));
+            case "Sigmoid" -> out(n, activation(n, ActivationFunction.SIGMOID, in(n, 0), ""));
+            case "Tanh" -> out(n, activation(n, ActivationFunction.TANH, in(n, 0), ""));
+            case "Gelu" -> gelu(n);
+            case "LeakyRelu" -> leakyRelu(n);
+            case "Clip" -> clip(n);
+            case "MaxPool", "AveragePool" -> Layers.pool(g, this, n);
+            case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
+            case "BatchNormalization" -> Layers.batchNorm(g, this, n);
+            case "Gemm", "MatMul" -> Layers.dense(g, this, n);
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(n);
+            case "Flatten" -> flatten(n, integer(n, "axis", 1));
+            case "Reshape" -> reshape(n);
+            case "Squeeze" -> squeeze(n);
+            case "Softmax" -> softmax(n);
+            case "Concat" -> concat(n);
+            case "Pad" -> pad(n);
+            default -> throw unsupported(n);
+        }
+    }
+
+    FoveaException unsupported(NodeProto n) {
+        String op = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType()
+                : n.getDomain() + "." + n.getOpType();
+        return new FoveaException(g.where + ": node '" + n.getName() + "' is a " + op + " operator, which Fovea's"
+                + " ONNX import does not support; it reads " + String.join(", ", SUPPORTED)
+                + " (opsets 11 to 21); nothing was written");
+    }
+
+    FoveaException refuse(NodeProto n, String what) {
+        return new FoveaException(g.where + ": " + describe(n) + ": " + what);
+    }
+
+    // ---- values ----------------------------------------------------------------------------
+
+    /** Input {@code i} of {@code n} as a tensor value (an error when it is a constant or missing). */
+    Val in(NodeProto n, int i) {
+        String name = i < n.getInputCount() ? n.getInput(i) : "";
+        Val v = g.values.get(name);
+        if (v == null) {
+            throw refuse(n, g.constants.containsKey(name) ? "input " + i + " ('" + name + "') is a constant where"
+                    + " Fovea expects a tensor computed from the model input"
+                    : "input " + i + " ('" + name + "') is not defined before this node");
+        }
+        return v;
+    }
+
+    /** Input {@code i} as a constant, or null when absent ("" or past the end). */
+    Constant constantIn(NodeProto n, int i) {
+        if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
+            return null;
+        }
+        Constant c = g.constants.get(n.getInput(i));
+        if (c == null) {
+            throw refuse(n, "input " + i + " ('" + n.getInput(i) + "') must be a constant (an initializer or a"
+                    + " Constant node) for Fovea to import it, and it is computed by the graph");
+        }
+        return c;
+    }
+
+    void out(NodeProto n, Val v) {
+        g.values.put(n.getOutput(0), v);
+        for (int i = 1; i < n.getOutputCount(); i++) {
+            if (!n.getOutput(i).isEmpty() && g.readers.getOrDefault(n.getOutput(i), 0) > 0) {
+                throw refuse(n, "its output " + i + " ('" + n.getOutput(i) + "') is read by the graph; Fovea"
+                        + " imports inference graphs, which read only the first output");
+            }
+        }
+    }
+
+    /** A value keeping its foldable producer only when this node's output has a single reader too. */
+    Val chain(NodeProto n, Val v) {
+        return v.producer() != null && g.readers.getOrDefault(n.getOutput(0), 0) == 1 ? v : v.withProducer(null);
+    }
+
+    /** A new layer's output; its weights may take in a later affine map when one node alone reads it. */
+    Val made(NodeProto n, SymbolicTensor t, Layout layout, Weights w) {
+        Val v = Val.of(t, layout);
+        return w != null && g.readers.getOrDefault(n.getOutput(0), 0) == 1 ? v.withProducer(w) : v;
+    }
+
+    static SymbolicTensor apply(Layer layer, String name, SymbolicTensor... in) {
+        layer.setName(name);
+        return layer.apply(in);
+    }
+
+    void requireNoPads(Val v, String reader) {
+        if (v.pads() != null) {
+            throw new FoveaException(g.where + ": a Pad is read by " + reader + "; Fovea imports zero padding"
+                    + " only right before a Conv, which takes it into its own padding");
+        }
+    }
+
+    /** Turns a pending affine map into a layer: Rescaling for a scalar, else a diagonal 1×1 Conv2D or Dense. */
+    Val materialize(Val v, String name) {
+        if (v.scale() == null) {
+            return v;
+        }
+        float[] s = v.scale();
+        float[] b = v.shift();
+        boolean scalar = allSame(s) && allSame(b);
+        String layerName = g.layerName(NodeProto.newBuilder().setName(name + "_affine").build(), "");
+        if (scalar) {
+            SymbolicTensor t = apply(new Rescaling(s[0], b[0]), layerName, v.t());
+            return new Val(t, v.layout(), v.perm(), null, null, v.pads(), null);
+        }
+        int c = v.channels();
+        float[] kernel = new float[c * c];
+        float[] bias = new float[c];
+        for (int i = 0; i < c; i++) {
+            kernel[i * c + i] = s.length == 1 ? s[0] : s[i];
+            bias[i] = b.length == 1 ? b[0] : b[i];
+        }
+        Layer layer = v.image() ? new Conv2D(Conv2D.Config.of(c, 1)) : new Dense(c);
+        SymbolicTensor t = apply(layer, layerName, v.t());
+        Map<String, float[]> p = new LinkedHashMap<>();
+        p.put("kernel", kernel);
+        p.put("bias", bias);
+        g.keep(layer, v.image() ? Weights.Kind.CONV : Weights.Kind.DENSE, p);
+        return new Val(t, v.layout(), v.perm(), null, null, v.pads(), null);
+    }
+
+    /** A value as a plain tensor: no pending affine map or padding. */
+    Val plain(NodeProto n, Val v) {
+        requireNoPads(v, describe(n));
+        return materialize(v, n.getName().isEmpty() ? n.getOpType() : n.getName());
+    }
+
+    private static boolean allSame(float[] a) {
+        for (float x : a) {
+            if (Float.compare(x, a[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- operators -------------------------------------------------------------------------
+
+    private void constant(NodeProto n) {
+        AttributeProto a = GraphReader.attribute(n, "value");
+        Constant c;
+        if (a != null) {
+            c = Constant.of(a.getT(), g.where);
+        } else if ((a = GraphReader.attribute(n, "value_float")) != null) {
+            c = new Constant(new double[]{a.getF()}, new long[0]);
+        } else if ((a = GraphReader.attribute(n, "value_floats")) != null) {
+            c = new Constant(a.getFloatsList().stream().mapToDouble(Float::doubleValue).toArray(),
+                    new long[]{a.getFloatsCount()});
+        } else if ((a = GraphReader.attribute(n, "value_int")) != null) {
+            c = new Constant(new double[]{a.getI()}, new long[0]);
+        } else if ((a = GraphReader.attribute(n, "value_ints")) != null) {
+            c = new Constant(a.getIntsList().stream().mapToDouble(Long::doubleValue).toArray(),
+                    new long[]{a.getIntsCount()});
+        } else {
+            throw refuse(n, "a Constant without a numeric value (value, value_float(s) or value_int(s))");
+        }
+        g.constants.put(n.getOutput(0), c);
+    }
+
+    private void alias(NodeProto n) {
+        String src = n.getInput(0);
+        if (g.constants.containsKey(src)) {
+            g.constants.put(n.getOutput(0), g.constants.get(src));
+            return;
+        }
+        out(n, chain(n, in(n, 0)));
+    }
+
+    private void transpose(NodeProto n) {
+        long[] perm = ints(n, "perm", null);
+        if (g.constants.containsKey(n.getInput(0))) {
+            g.constants.put(n.getOutput(0), Folding.transpose(g.constants.get(n.getInput(0)), perm));
+            return;
+        }
+        Val v = in(n, 0);
+        Layout to = null;
+        if (perm != null && Arrays.equals(perm, new long[]{0, 3, 1, 2}) && v.layout() == Layout.NHWC) {
+            to = Layout.NCHW;
+        } else if (perm != null && Arrays.equals(perm, new long[]{0, 2, 3, 1}) && v.layout() == Layout.NCHW) {
+            to = Layout.NHWC;
+        } else if (perm != null && Arrays.equals(perm, new long[]{0, 1}) && v.layout() == Layout.FLAT) {
+            to = Layout.FLAT;
+        }
+        if (to == null) {
+            throw refuse(n, "perm " + (perm == null ? "(reversed)" : Arrays.toString(perm)) + " on a value of shape "
+                    + v.onnxShape() + "; Fovea imports the Transposes between channels-first (N, C, H, W) and"
+                    + " channels-last (N, H, W, C) images, [0, 3, 1, 2] and [0, 2, 3, 1]");
+        }
+        out(n, chain(n, v.withLayout(to, v.producer())));
+    }
+
+    Val activation(NodeProto n, ActivationFunction f, Val x, String suffix) {
+        Val v = plain(n, x);
+        return Val.of(apply(new Activation(f), g.layerName(n, suffix), v.t()), v.layout()).withLayoutPerm(v);
+    }
+
+    private void gelu(NodeProto n) {
+        String approx = string(n, "approximate", "none");
+        if (!approx.equals("none")) {
+            throw refuse(n, "approximate = '" + approx + "'; Fovea's GELU is the exact (erf) one, approximate = 'none'");
+        }
+        out(n, activation(n, ActivationFunction.GELU, in(n, 0), ""));
+    }
+
+    /** LeakyRelu(x) = (1 − α)·relu(x) + α·x, with Fovea's ReLU, Rescaling and Add. */
+    private void leakyRelu(NodeProto n) {
+        float alpha = real(n, "alpha", 0.01f);
+        Val x = plain(n, in(n, 0));
+        Val r = activation(n, ActivationFunction.RELU, x, "_relu");
+        SymbolicTensor pos = apply(new Rescaling(1 - alpha), g.layerName(n, "_positive"), r.t());
+        SymbolicTensor lin = apply(new Rescaling(alpha), g.layerName(n, "_linear"), x.t());
+        out(n, Val.of(apply(new Add(), g.layerName(n, ""), pos, lin), x.layout()).withLayoutPerm(x));
+    }
+
+    /**
+     * Clip(x, lo, hi) = hi − relu(hi − (lo + relu(x − lo))): ReLU for lo = 0 and no hi, ReLU6's
+     * two ReLUs for (0, 6), with Fovea's ReLU and Rescaling.
+     */
+    private void clip(NodeProto n) {
+        Constant lo = constantIn(n, 1);
+        Constant hi = constantIn(n, 2);
+        Val v = plain(n, in(n, 0));
+        if (lo != null && lo.size() != 1 || hi != null && hi.size() != 1) {
+            throw refuse(n, "min and max must be scalars");
+        }
+        if (lo != null) {
+            float l = (float) lo.values()[0];
+            SymbolicTensor t = l == 0 ? v.t() : apply(new Rescaling(1, -l), g.layerName(n, "_minus_min"), v.t());
+            t = apply(new Activation(ActivationFunction.RELU), g.layerName(n, "_min"), t);
+            if (l != 0) {
+                t = apply(new Rescaling(1, l), g.layerName(n, "_plus_min"), t);
+            }
+            v = new Val(t, v.layout(), v.perm(), null, null, null, null);
+        }
+        if (hi != null) {
+            float h = (float) hi.values()[0];
+            SymbolicTensor t = apply(new Rescaling(-1, h), g.layerName(n, "_max_minus"), v.t());
+            t = apply(new Activation(ActivationFunction.RELU), g.layerName(n, "_max"), t);
+            t = apply(new Rescaling(-1, h), g.layerName(n, ""), t);
+            v = new Val(t, v.layout(), v.perm(), null, null, null, null);
+        }
+        out(n, v);
+    }
+
+    private void globalPool(NodeProto n) {
+        Val v = plain(n, in(n, 0));
+        if (v.layout() != Layout.NCHW) {
+            throw refuse(n, "pools a value of shape " + v.onnxShape() + " laid out " + v.layout()
+                    + "; ONNX's global pooling reads channels-first (N, C, H, W) images");
+        }
+        Layer layer = n.getOpType().equals("GlobalAveragePool") ? new GlobalAveragePooling2D() : new GlobalMaxPooling2D();
+        out(n, Val.of(apply(layer, g.layerName(n, ""), v.t()), Layout.POOLED));
+    }
+
+    /** Flatten from {@code axis} 1: Fovea's Flatten, whose (H, W, C) order a channels-first Flatten permutes. */
+    private void flatten(NodeProto n, long axis) {
+        Val v = in(n, 0);
+        if (axis != 1) {
+            throw refuse(n, "axis " + axis + "; Fovea flattens every axis after the batch (axis 1)");
+        }
+        out(n, flat(n, v));
+    }
+
+    private Val flat(NodeProto n, Val v) {
+        switch (v.layout()) {
+            case FLAT -> {
+                return chain(n, v);
+            }
+            case POOLED -> {
+                return chain(n, v.withLayout(Layout.FLAT, v.producer()));
+            }
+            default -> {
+                Val x = plain(n, v);
+                var s = x.t().shape();
+                SymbolicTensor t = apply(new Flatten(), g.layerName(n, ""), x.t());
+                int[] perm = null;
+                if (x.layout() == Layout.NCHW && s.dim(2) > 1 && s.dim(0) * s.dim(1) > 1) {
+                    int h = s.dim(0);
+                    int w = s.dim(1);
+                    int c = s.dim(2);
+                    perm = new int[h * w * c];
+                    for (int ch = 0; ch < c; ch++) {
+                        for (int p = 0; p < h * w; p++) {
+                            perm[ch * h * w + p] = p * c + ch; // ONNX (c, h, w) → Fovea (h, w, c)
+                        }
+                    }
+                }
+                return new Val(t, Layout.FLAT, perm, null, null, null, null);
+            }
+        }
+    }
+
+    /** A static Reshape that flattens ((N, F) from an image or pooled value) or keeps (N, C, 1, 1). */
+    private void reshape(NodeProto n) {
+        Constant shape = constantIn(n, 1);
+        Val v = in(n, 0);
+        long[] to = shape.longs();
+        int features = v.t().shape().size();
+        boolean batchFirst = to.length == 2 && (to[0] == 0 || to[0] == -1 || to[0] >= 1)
+                && (to[1] == features || to[1] == -1 && to[0] != -1);
+        boolean inferredBatch = to.length == 2 && to[0] == -1 && to[1] == features;
+        if (batchFirst || inferredBatch) {
+            out(n, flat(n, v));
+            return;
+        }
+        if (v.layout() == Layout.POOLED && to.length == 4 && to[2] == 1 && to[3] == 1
+                && (to[1] == features || to[1] == -1)) {
+            out(n, chain(n, v));
+            return;
+        }
+        throw refuse(n, "reshapes a value of shape " + v.onnxShape() + " to " + Arrays.toString(to) + "; Fovea"
+                + " imports the Reshapes that flatten to (N, features)");
+    }
+
+    private void squeeze(NodeProto n) {
+        Val v = in(n, 0);
+        long[] axes = g.opset >= 13 ? (constantIn(n, 1) == null ? null : constantIn(n, 1).longs())
+                : ints(n, "axes", null);
+        if (v.layout() == Layout.POOLED && (axes == null || Arrays.equals(axes, new long[]{2, 3})
+                || Arrays.equals(axes, new long[]{-2, -1}) || Arrays.equals(axes, new long[]{3, 2}))) {
+            out(n, chain(n, v.withLayout(Layout.FLAT, v.producer())));
+            return;
+        }
+        throw refuse(n, "squeezes axes " + Arrays.toString(axes) + " of a value of shape " + v.onnxShape()
+                + "; Fovea imports the Squeeze of a global pooling's (N, C, 1, 1) to (N, C)");
+    }
+
+    private void softmax(NodeProto n) {
+        Val v = plain(n, in(n, 0));
+        long axis = integer(n, "axis", g.opset >= 13 ? -1 : 1);
+        boolean ok = switch (v.layout()) {
+            case FLAT -> axis == 1 || axis == -1;
+            case POOLED -> axis == 1 || g.opset >= 13 && axis == -3;
+            case NCHW -> g.opset >= 13 ? axis == 1 || axis == -3 : v.t().shape().dim(0) * v.t().shape().dim(1) == 1 && axis == 1;
+            case NHWC -> axis == 3 || axis == -1;
+        };
+        if (!ok) {
+            throw refuse(n, "axis " + axis + " of a value of shape " + v.onnxShape() + (g.opset < 13
+                    ? " (before opset 13 Softmax flattens from its axis)" : "") + "; Fovea's softmax is over the"
+                    + " channels or features");
+        }
+        out(n, Val.of(apply(new Activation(ActivationFunction.SOFTMAX), g.layerName(n, ""), v.t()), v.layout())
+                .withLayoutPerm(v));
+    }
+
+    private void concat(NodeProto n) {
+        List<Val> in = new ArrayList<>();
+        for (int i = 0; i < n.getInputCount(); i++) {
+            in.add(plain(n, in(n, i)));
+        }
+        Val first = in.get(0);
+        long axis = integer(n, "axis", 1);
+        int rank = first.image() || first.layout() == Layout.POOLED ? 4 : 2;
+        if (axis < 0) {
+            axis += rank;
+        }
+        for (Val v : in) {
+            if (v.layout() != first.layout()) {
+                throw refuse(n, "joins values laid out " + first.layout() + " and " + v.layout() + "; Fovea joins"
+                        + " values of one layout");
+            }
+        }
+        int foveaAxis;
+        int[] perm = null;
+        switch (first.layout()) {
+            case NCHW -> foveaAxis = new int[]{-1, 2, 0, 1}[(int) axis];
+            case NHWC -> foveaAxis = new int[]{-1, 0, 1, 2}[(int) axis];
+            case POOLED -> foveaAxis = axis == 1 ? 0 : -1;
+            default -> {
+                foveaAxis = axis == 1 ? 0 : -1;
+                if (in.stream().anyMatch(v -> v.perm() != null)) {
+                    List<Integer> p = new ArrayList<>();
+                    int offset = 0;
+                    for (Val v : in) {
+                        int f = v.channels();
+                        for (int j = 0; j < f; j++) {
+                            p.add(offset + (v.perm() == null ? j : v.perm()[j]));
+                        }
+                        offset += f;
+                    }
+                    perm = p.stream().mapToInt(Integer::intValue).toArray();
+                }
+            }
+        }
+        if (foveaAxis < 0) {
+            throw refuse(n, "axis " + axis + " is the batch axis; Fovea joins along the channels, height or width");
+        }
+        SymbolicTensor t = apply(new Concatenate(foveaAxis), g.layerName(n, ""),
+                in.stream().map(Val::t).toArray(SymbolicTensor[]::new));
+        out(n, new Val(t, first.layout(), perm, null, null, null, null));
+    }
+
+    /** Zero padding of height and width, kept for the Conv that reads it. */
+    private void pad(NodeProto n) {
+        String mode = string(n, "mode", "constant");
+        Constant pads = constantIn(n, 1);
+        Constant value = constantIn(n, 2);
+        Val v = materialize(in(n, 0), n.getName());
+        if (!mode.equals("constant") || value != null && !value.allEqual(0)) {
+            throw refuse(n, "mode '" + mode + "'" + (value == null ? "" : " with value " + value.describe())
+                    + "; Fovea imports zero padding (mode 'constant', value 0) before a Conv");
+        }
+        if (pads == null || pads.size() != 8 || !v.image()) {
+            throw refuse(n, "pads " + (pads == null ? "absent" : Arrays.toString(pads.longs())) + " of a value of"
+                    + " shape " + v.onnxShape() + "; Fovea imports padding of the height and width of an image");
+        }
+        long[] p = pads.longs();
+        int hAxis = v.layout() == Layout.NCHW ? 2 : 1;
+        int wAxis = hAxis + 1;
+        for (int a = 0; a < 4; a++) {
+            if (a != hAxis && a != wAxis && (p[a] != 0 || p[a + 4] != 0) || p[a] < 0 || p[a + 4] < 0) {
+                throw refuse(n, "pads " + Arrays.toString(p) + "; Fovea imports non-negative padding of the height"
+                        + " and width only");
+            }
+        }
+        if (Arrays.stream(p).allMatch(x -> x == 0)) {
+            out(n, chain(n, v)); // PyTorch writes a Pad of zeros before some AveragePools
+            return;
+        }
+        int[] before = v.pads() == null ? new int[4] : v.pads();
+        out(n, v.withPads(new int[]{before[0] + (int) p[hAxis], before[1] + (int) p[wAxis],
+                before[2] + (int) p[hAxis + 4], before[3] + (int) p[wAxis + 4]}));
+    }
+
+    // ---- arithmetic ------------------------------------------------------------------------
+
+    private void arithmetic(NodeProto n) {
+        String op = n.getOpType();
+        String a = n.getInput(0);
+        String b = n.getInput(1);
+        Constant ca = g.constants.get(a);
+        Constant cb = g.constants.get(b);
+        if (ca != null && cb != null) {
+            g.constants.put(n.getOutput(0), Folding.arithmetic(op, ca, cb, g.where + ": " + describe(n)));
+            return;
+        }
+        if (ca == null && cb == null) {
+            Val x = plain(n, in(n, 0));
+            Val y = plain(n, in(n, 1));
+            if (x.layout() != y.layout() || !Arrays.equals(x.perm(), y.perm())
+                    || !x.t().shape().equals(y.t().shape())) {
+                throw refuse(n, "combines values of shapes " + x.onnxShape() + " and " + y.onnxShape()
+                        + "; Fovea adds tensors of one shape and layout");
+            }
+            SymbolicTensor yt = y.t();
+            switch (op) {
+                case "Add" -> { }
+                case "Sub" -> yt = apply(new Rescaling(-1f), g.layerName(n, "_negate"), yt);
+                default -> throw refuse(n, "multiplies or divides two computed tensors; Fovea has no element-wise"
+                        + " product layer (it imports Mul and Div by constants)");
+            }
+            SymbolicTensor t = apply(new Add(), g.layerName(n, ""), x.t(), yt);
+            out(n, new Val(t, x.layout(), x.perm(), null, null, null, null));
+            return;
+        }
+        boolean constantFirst = ca != null;
+        Val v = in(n, constantFirst ? 1 : 0);
+        requireNoPads(v, describe(n));
+        float[] c = Folding.perChannel(constantFirst ? ca : cb, v, g.where + ": " + describe(n));
+        float[] one = {1f};
+        float[] zero = {0f};
+        float[] scale;
+        float[] shift;
+        switch (op) {
+            case "Add" -> {
+                scale = one;
+                shift = c;
+            }
+            case "Sub" -> {
+                scale = constantFirst ? new float[]{-1f} : one;
+                shift = constantFirst ? c : Folding.times(c, -1f);
+            }
+            case "Mul" -> {
+                scale = c;
+                shift = zero;
+            }
+            default -> {
+                if (constantFirst) {
+                    throw refuse(n, "divides a constant by a computed tensor; Fovea imports division by constants");
+                }
+                scale = Folding.reciprocal(c);
+                shift = zero;
+            }
+        }
+        out(n, Folding.affine(n, g, v, scale, shift));
+    }
+
+    // ---- GELU's erf form -------------------------------------------------------------------
+
+    /**
+     * Finds 0.5·x·(1 + erf(x/√2)) as PyTorch and Fovea's own export write it (Div or Mul by a
+     * √2 constant, Erf, Add 1, then the two Muls by x and by 0.5 in either order) and marks its
+     * nodes so that the last one becomes one GELU layer.
+     */
+    void findGelus(List<NodeProto> nodes) {
+        for (NodeProto erf : nodes) {
+            if (!erf.getOpType().equals("Erf")) {
+                continue;
+            }
+            NodeProto div = g.producers.get(erf.getInput(0));
+            if (div == null || !single(div)) {
+                continue;
+            }
+            String x = scaledBy(div, (float) Math.sqrt(2));
+            NodeProto add = soleReader(nodes, erf);
+            if (x == null || add == null || !add.getOpType().equals("Add") || !hasConstant(add, 1f)) {
+                continue;
+            }
+            NodeProto m1 = soleReader(nodes, add);
+            if (m1 == null || !m1.getOpType().equals("Mul") || !single(add) || !single(erf)) {
+                continue;
+            }
+            boolean xFirst = m1.getInputList().contains(x);
+            if (!xFirst && !hasConstant(m1, 0.5f)) {
+                continue;
+            }
+            NodeProto m2 = soleReader(nodes, m1);
+            if (m2 == null || !m2.getOpType().equals("Mul")
+                    || !(xFirst ? hasConstant(m2, 0.5f) : m2.getInputList().contains(x))) {
+                continue;
+            }
+            g.absorbed.addAll(List.of(div, erf, add, m1, m2));
+            NodeProto gelu = NodeProto.newBuilder().setOpType("Gelu").setName(m2.getName()).addInput(x)
+                    .addOutput(m2.getOutput(0)).build();
+            pendingGelus.put(m2, gelu);
+        }
+    }
+
+    private final Map<NodeProto, NodeProto> pendingGelus = new LinkedHashMap<>();
+
+    /** Runs the GELU that replaces an absorbed pattern at its last node. */
+    boolean runGelu(NodeProto last) {
+        NodeProto gelu = pendingGelus.get(last);
+        if (gelu == null) {
+            return false;
+        }
+        gelu(gelu);
+        return true;
+    }
+
+    /** The tensor input of a Div by c or Mul by 1/c, or null. */
+    private String scaledBy(NodeProto n, float c) {
+        if (n.getOpType().equals("Div") && isConstant(n.getInput(1), c)) {
+            return n.getInput(0);
+        }
+        if (n.getOpType().equals("Mul")) {
+            if (isConstant(n.getInput(1), 1 / c)) {
+                return n.getInput(0);
+            }
+            if (isConstant(n.getInput(0), 1 / c)) {
+                return n.getInput(1);
+            }
+        }
+        return null;
+    }
+
+    private boolean hasConstant(NodeProto n, float c) {
+        return n.getInputList().stream().anyMatch(i -> isConstant(i, c));
+    }
+
+    private boolean isConstant(String name, float c) {
+        Constant k = g.constants.get(name);
+        if (k == null) {
+            NodeProto p = g.producers.get(name);
+            if (p != null && p.getOpType().equals("Constant") && GraphReader.attribute(p, "value") != null) {
+                k = Constant.of(GraphReader.attribute(p, "value").getT(), g.where);
+            }
+        }
+        return k != null && k.size() == 1 && Math.abs(k.values()[0] - c) <= 1e-6 * Math.max(1, Math.abs(c));
+    }
+
+    private boolean single(NodeProto n) {
+        return g.readers.getOrDefault(n.getOutput(0), 0) == 1;
+    }
+
+    private static NodeProto soleReader(List<NodeProto> nodes, NodeProto n) {
+        NodeProto found = null;
+        for (NodeProto r : nodes) {
+            if (r.getInputList().contains(n.getOutput(0))) {
+                if (found != null) {
+                    return null;
+                }
+                found = r;
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.fovea.interop.onnx;
+
+import static dev.fovea.interop.onnx.OnnxTesting.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.fovea.FoveaException;
+import dev.fovea.nn.Model;
+import dev.fovea.tensor.Shape;
+import dev.fovea.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * ONNX files written by PyTorch's exporter and by hand in tf2onnx's layout
+ * (src/test/resources/onnx/make_onnx_cases.py), imported and run by Fovea on 8 real images:
+ * the outputs PyTorch computed, within 1e-4. Then the files the import must refuse.
+ */
+class OnnxImportTest {
+    @TempDir
+    Path dir;
+
+    static final int N = 8;
+
+    static Path resource(String name) throws Exception {
+        return Path.of(OnnxImportTest.class.getResource("/onnx/" + name).toURI());
+    }
+
+    static float[] floats(String name) throws Exception {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(resource(name))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] f = new float[b.remaining() / 4];
+        b.asFloatBuffer().get(f);
+        return f;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc"})
+    void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
+        Model model = OnnxImport.read(resource(name + ".onnx"));
+        assertEquals(Shape.of(32, 32, 3), model.inputShape());
+        float[] x = floats("images.bin");
+        float[] expected = floats("expected_" + name + ".bin");
+        assertEquals(N * 10, expected.length);
+        float[] y = model.forward(new Tensor(Shape.of(N, 32, 32, 3), x), false).data();
+        assertClose(expected, y, 1e-4, name);
+        // The images are told apart, so agreement is not a constant output's.
+        assertTrue(!Arrays.equals(Arrays.copyOfRange(expected, 0, 10), Arrays.copyOfRange(expected, 10, 20)));
+    }
+
+    /** The flatten of a channels-first image reaches the first Dense as a row permutation of its kernel. */
+    @Test
+    void channelsFirstFlattenPermutesTheFirstDenseKernel() throws Exception {
+        Model model = OnnxImport.read(resource("tutorial_cnn.onnx"));
+        assertTrue(model.namedLayers().values().stream().anyMatch(l -> l.typeName().equals("Flatten")));
+        assertEquals(Shape.of(24 * 4 * 4, 48), model.namedParams().get("fc1_Gemm/kernel").shape());
+    }
+
+    @Test
+    void geluErfFormIsOneGeluLayer() throws Exception {
+        Model model = OnnxImport.read(resource("branches.onnx"));
+        long gelus = model.namedLayers().values().stream()
+                .filter(l -> l instanceof dev.fovea.nn.Activation a && a.function() == dev.fovea.nn.ActivationFunction.GELU)
+                .count();
+        assertEquals(1, gelus);
+        assertTrue(model.namedLayers().values().stream().noneMatch(l -> l.name().contains("Erf")));
+    }
+
+    private static String refusal(Path file) {
+        FoveaException e = assertThrows(FoveaException.class, () -> OnnxImport.read(file));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void unknownOperatorNamesTheOpItsNodeAndWhatIsSupported() throws Exception {
+        String m = refusal(resource("unknown_op.onnx"));
+        assertTrue(m.contains("node 'act/HardSwish' is a HardSwish operator"), m);
+        assertTrue(m.contains("Conv, Div, Dropout"), m);
+        assertTrue(m.contains("opsets 11 to 21"), m);
+    }
+
+    @Test
+    void groupedConvolutionIsRefused() throws Exception {
+        String m = refusal(resource("grouped_conv.onnx"));
+        assertTrue(m.contains("(Conv): group = 3"), m);
+        assertTrue(m.contains("no grouped or depthwise convolution"), m);
+    }
+
+    @Test
+    void inputWithoutFixedSizeIsRefused() throws Exception {
+        String m = refusal(resource("dynamic_size.onnx"));
+        assertTrue(m.contains("input 'input' has shape (N, 3, H, W), whose axis 2 has no fixed size"), m);
+    }
+
+    @Test
+    void truncatedFileIsRefused() throws Exception {
+        byte[] whole = Files.readAllBytes(resource("tutorial_cnn.onnx"));
+        Path cut = dir.resolve("cut.onnx");
+        Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
+        String m = refusal(cut);
+        assertTrue(m.contains("is not a readable ONNX model"), m);
+        assertTrue(m.contains("truncated"), m);
+        Path text = dir.resolve("notes.onnx");
+        Files.writeString(text, "# not a model\n");
+        assertTrue(refusal(text).contains("is not a readable ONNX model"));
+        Path missing = dir.resolve("missing.onnx");
+        assertTrue(refusal(missing).contains("no such file"));
+    }
+
+    @Test
+    void imagesOfAnotherSizeAreRefusedByTheImportedModel() throws Exception {
+        Model model = OnnxImport.read(resource("tf2onnx_nhwc.onnx"));
+        FoveaException e = assertThrows(FoveaException.class,
+                () -> model.forward(new Tensor(Shape.of(1, 28, 28, 3), new float[28 * 28 * 3]), false));
+        assertTrue(e.getMessage().contains("expects input of shape (None, 32, 32, 3)"), e.getMessage());
+    }
+}
