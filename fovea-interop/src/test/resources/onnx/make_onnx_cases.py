@@ -19,6 +19,11 @@ It writes:
   NHWC input, Transpose pairs around every Conv and MaxPool, a Pad before a Conv, per-channel Mul
   and Add on an NHWC tensor, a Constant shape for a Reshape that flattens NHWC, Dropout, MatMul +
   Add, Softmax (opset 11: axis 1 of a 2-D tensor), Identity.
+- opset21_ops.onnx (onnx.helper, opset 21; onnx 1.12's checker knows opsets up to 17, so the
+  Java test runs it in ONNX Runtime 1.22 as well): per-channel Mul and Sub on an NCHW input, Pad
+  with the opset-18 axes input, Gelu (opset 20), BatchNormalization, MaxPool with ceil_mode,
+  AveragePool, Concat and Add of two branches, GlobalMaxPool, Squeeze with an axes input, Gemm
+  with transB, alpha and beta, Softmax with opset 13's default axis.
 - expected_<name>.bin: each model's (8, 10) float32 outputs on images.bin, computed by PyTorch
   (for the hand-written graph, by the same computation written with torch.nn.functional).
 - grouped_conv.onnx, unknown_op.onnx, dynamic_size.onnx: files the import must refuse.
@@ -172,6 +177,65 @@ def tf2onnx_style(x, gen):
     y.tofile(os.path.join(HERE, "expected_tf2onnx_nhwc.bin"))
 
 
+def opset21(x, gen):
+    def rand(*shape, scale=0.3):
+        return ((torch.rand(*shape, generator=gen) * 2 - 1) * scale).numpy().astype(np.float32)
+
+    mul = (0.5 + torch.rand(1, 3, 1, 1, generator=gen)).numpy().astype(np.float32)
+    sub = rand(3, 1, 1)
+    w1, b1 = rand(12, 3, 3, 3), rand(12)
+    w2 = rand(12, 12, 1, 1)
+    gamma, beta = (0.5 + torch.rand(12, generator=gen)).numpy().astype(np.float32), rand(12)
+    mean, var = rand(12), (0.3 + 2 * torch.rand(12, generator=gen)).numpy().astype(np.float32)
+    w3, b3 = rand(12, 12, 3, 3, scale=0.2), rand(12)
+    wg, cg = rand(10, 24), rand(10)
+    arrays = [(mul, "mul"), (sub, "sub"), (w1, "w1"), (b1, "b1"), (w2, "w2"), (gamma, "gamma"), (beta, "beta"),
+              (mean, "mean"), (var, "var"), (w3, "w3"), (b3, "b3"), (wg, "wg"), (cg, "cg"),
+              (np.array([1, 1, 1, 1], dtype=np.int64), "pads"), (np.array([2, 3], dtype=np.int64), "pad_axes"),
+              (np.array([2, 3], dtype=np.int64), "squeeze_axes")]
+    inits = [numpy_helper.from_array(a, n) for a, n in arrays]
+    T = helper.make_node
+    nodes = [
+        T("Mul", ["input", "mul"], ["m"], name="scale"),
+        T("Sub", ["m", "sub"], ["s"], name="shift"),
+        T("Pad", ["s", "pads", "", "pad_axes"], ["p"], name="pad"),
+        T("Conv", ["p", "w1", "b1"], ["c1"], name="conv1"),
+        T("Gelu", ["c1"], ["g1"], name="gelu"),
+        T("MaxPool", ["g1"], ["mp"], name="maxpool", kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1),
+        T("Conv", ["mp", "w2"], ["c2"], name="conv2"),
+        T("BatchNormalization", ["c2", "gamma", "beta", "mean", "var"], ["bn"], name="bn", epsilon=1e-3),
+        T("Relu", ["bn"], ["r2"], name="relu2"),
+        T("Conv", ["mp", "w3", "b3"], ["c3"], name="conv3", auto_pad="SAME_UPPER", kernel_shape=[3, 3]),
+        T("Tanh", ["c3"], ["t3"], name="tanh3"),
+        T("Add", ["r2", "t3"], ["sum"], name="add"),
+        T("AveragePool", ["sum"], ["ap"], name="avgpool", kernel_shape=[2, 2], strides=[2, 2]),
+        T("Concat", ["ap", "ap2"], ["cat"], name="concat", axis=1),
+        T("GlobalMaxPool", ["cat"], ["gm"], name="gmp"),
+        T("Squeeze", ["gm", "squeeze_axes"], ["sq"], name="squeeze"),
+        T("Gemm", ["sq", "wg", "cg"], ["logits"], name="gemm", transB=1, alpha=0.5, beta=2.0),
+        T("Softmax", ["logits"], ["output"], name="softmax"),
+    ]
+    nodes.insert(13, T("MaxPool", ["sum"], ["ap2"], name="maxpool2", kernel_shape=[2, 2], strides=[2, 2]))
+    graph = helper.make_graph(nodes, "opset21_ops",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 32, 32])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 10])], inits)
+    model = helper.make_model(graph, producer_name="make_onnx_cases.py", opset_imports=[helper.make_opsetid("", 21)])
+    model.ir_version = 10
+    onnx.save(model, os.path.join(HERE, "opset21_ops.onnx"))
+
+    t = lambda a: torch.from_numpy(a)
+    with torch.no_grad():
+        h = torch.from_numpy(x).permute(0, 3, 1, 2) * t(mul) - t(sub)
+        h = F.gelu(F.conv2d(F.pad(h, (1, 1, 1, 1)), t(w1), t(b1)))
+        h = F.max_pool2d(h, 3, 2, ceil_mode=True)
+        bn = F.batch_norm(F.conv2d(h, t(w2)), t(mean), t(var), t(gamma), t(beta), False, 0.0, 1e-3)
+        h = F.relu(bn) + torch.tanh(F.conv2d(h, t(w3), t(b3), padding=1))
+        h = torch.cat([F.avg_pool2d(h, 2), F.max_pool2d(h, 2)], dim=1)
+        h = torch.amax(h, dim=(2, 3))
+        y = F.softmax(0.5 * h @ t(wg).T + 2.0 * t(cg), dim=-1).numpy().astype(np.float32)
+    y.tofile(os.path.join(HERE, "expected_opset21_ops.bin"))
+
+
 def refused_files(x):
     class Grouped(nn.Module):
         def __init__(self):
@@ -223,6 +287,7 @@ def main():
     randomize_bn(branches, gen)
     export_torch(branches, "branches", 17, x)
     tf2onnx_style(x, gen)
+    opset21(x, gen)
     refused_files(x)
 
 

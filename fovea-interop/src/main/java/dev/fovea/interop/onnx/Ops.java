@@ -363,7 +363,13 @@ final class Ops {
     private void reshape(NodeProto n) {
         Constant shape = constantIn(n, 1);
         Val v = in(n, 0);
+        if (shape == null) {
+            throw refuse(n, "has no target shape");
+        }
         long[] to = shape.longs();
+        if (integer(n, "allowzero", 0) == 1 && Arrays.stream(to).anyMatch(d -> d == 0)) {
+            throw refuse(n, "allowzero = 1 with a 0 in shape " + Arrays.toString(to) + ": an empty tensor");
+        }
         int features = v.t().shape().size();
         boolean batchFirst = to.length == 2 && (to[0] == 0 || to[0] == -1 || to[0] >= 1)
                 && (to[1] == features || to[1] == -1 && to[0] != -1);
@@ -469,11 +475,25 @@ final class Ops {
             throw refuse(n, "mode '" + mode + "'" + (value == null ? "" : " with value " + value.describe())
                     + "; Fovea imports zero padding (mode 'constant', value 0) before a Conv");
         }
-        if (pads == null || pads.size() != 8 || !v.image()) {
-            throw refuse(n, "pads " + (pads == null ? "absent" : Arrays.toString(pads.longs())) + " of a value of"
+        Constant axes = constantIn(n, 3); // opset 18: the axes the pads are for
+        long[] p = pads == null ? null : pads.longs();
+        if (p != null && axes != null && p.length == 2 * axes.size()) {
+            long[] full = new long[8];
+            long[] ax = axes.longs();
+            for (int i = 0; i < ax.length; i++) {
+                int a = (int) (ax[i] < 0 ? ax[i] + 4 : ax[i]);
+                if (a < 0 || a > 3) {
+                    throw refuse(n, "axes " + Arrays.toString(ax) + " of a 4-D value");
+                }
+                full[a] = p[i];
+                full[a + 4] = p[i + ax.length];
+            }
+            p = full;
+        }
+        if (p == null || p.length != 8 || !v.image()) {
+            throw refuse(n, "pads " + (p == null ? "absent" : Arrays.toString(p)) + " of a value of"
                     + " shape " + v.onnxShape() + "; Fovea imports padding of the height and width of an image");
         }
-        long[] p = pads.longs();
         int hAxis = v.layout() == Layout.NCHW ? 2 : 1;
         int wAxis = hAxis + 1;
         for (int a = 0; a < 4; a++) {

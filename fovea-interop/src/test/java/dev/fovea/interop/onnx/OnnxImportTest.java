@@ -42,7 +42,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "opset21_ops"})
     void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         assertEquals(Shape.of(32, 32, 3), model.inputShape());
@@ -51,8 +51,35 @@ class OnnxImportTest {
         assertEquals(N * 10, expected.length);
         float[] y = model.forward(new Tensor(Shape.of(N, 32, 32, 3), x), false).data();
         assertClose(expected, y, 1e-4, name);
+        // What evaluate, predict and serve run: the plan that fuses BN and activations into convolutions.
+        float[] planned = dev.fovea.nn.InferencePlan.of(model).forward(new Tensor(Shape.of(N, 32, 32, 3), x)).data();
+        assertClose(expected, planned, 1e-4, name + " (inference plan)");
         // The images are told apart, so agreement is not a constant output's.
         assertTrue(!Arrays.equals(Arrays.copyOfRange(expected, 0, 10), Arrays.copyOfRange(expected, 10, 20)));
+    }
+
+    /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "opset21_ops"})
+    void onnxRuntimeAgreesWithThePyTorchOutputs(String name) throws Exception {
+        float[] x = floats("images.bin");
+        boolean nhwc = name.startsWith("tf2onnx");
+        float[] in = nhwc ? x : nchw(x, N, 32, 32, 3);
+        long[] shape = nhwc ? new long[]{N, 32, 32, 3} : new long[]{N, 3, 32, 32};
+        assertClose(floats("expected_" + name + ".bin"), OnnxTesting.runtime(resource(name + ".onnx"), in, shape), 1e-4,
+                name + " in ONNX Runtime");
+    }
+
+    static float[] nchw(float[] x, int n, int h, int w, int c) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < h * w; p++) {
+                for (int ch = 0; ch < c; ch++) {
+                    out[(i * c + ch) * h * w + p] = x[(i * h * w + p) * c + ch];
+                }
+            }
+        }
+        return out;
     }
 
     /** The flatten of a channels-first image reaches the first Dense as a row permutation of its kernel. */
