@@ -81,12 +81,13 @@ final class GraphReader {
         values.put(in.getName(), Val.of(input, layout));
 
         Ops ops = new Ops(this);
-        ops.findGelus(graph.getNodeList());
+        ErfGelu gelus = new ErfGelu(this);
+        gelus.find(graph.getNodeList());
         for (NodeProto n : graph.getNodeList()) {
             if (!absorbed.contains(n)) {
                 ops.node(n);
             } else {
-                ops.runGelu(n);
+                gelus.run(n, ops);
             }
         }
         String outName = graph.getOutput(0).getName();

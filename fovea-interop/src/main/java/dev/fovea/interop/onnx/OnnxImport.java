@@ -42,7 +42,9 @@ public final class OnnxImport {
     /**
      * The model with what a Fovea export recorded in the file's metadata: class names and
      * preprocessing; for other files no class names and an empty preprocessing (the file does
-     * not say how pixels were scaled: the caller must).
+     * not say how pixels were scaled: the caller must). The provenance names the source file
+     * ({@code source_file}, absolute), its {@code source_sha256} as {@code sha256sum} prints it and
+     * the ONNX producer ({@code source_producer}, e.g. {@code pytorch 1.13.1}).
      */
     public static ModelFile.Loaded load(Path file) {
         ModelProto proto = parse(file);
@@ -57,7 +59,11 @@ public final class OnnxImport {
         Map<String, Object> pre = meta.containsKey(OnnxNames.META_PREPROCESSING)
                 ? ModelFile.parse(file, meta.get(OnnxNames.META_PREPROCESSING), new TypeReference<Map<String, Object>>() { })
                 : Map.of();
-        return new ModelFile.Loaded(model, new ModelFile.Info(classes, pre, Map.of("source_file", file.toString())));
+        Map<String, Object> provenance = new java.util.LinkedHashMap<>();
+        provenance.put("source_file", file.toAbsolutePath().toString());
+        provenance.put("source_sha256", dev.fovea.io.Sha256.file(file));
+        provenance.put("source_producer", (proto.getProducerName() + " " + proto.getProducerVersion()).trim());
+        return new ModelFile.Loaded(model, new ModelFile.Info(classes, pre, provenance));
     }
 
     private static Model read(Path file, ModelProto proto) {

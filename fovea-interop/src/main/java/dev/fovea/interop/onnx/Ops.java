@@ -263,7 +263,7 @@ final class Ops {
         return Val.of(apply(new Activation(f), g.layerName(n, suffix), v.t()), v.layout()).withLayoutPerm(v);
     }
 
-    private void gelu(NodeProto n) {
+    void gelu(NodeProto n) {
         String approx = string(n, "approximate", "none");
         if (!approx.equals("none")) {
             throw refuse(n, "approximate = '" + approx + "'; Fovea's GELU is the exact (erf) one, approximate = 'none'");
@@ -435,6 +435,9 @@ final class Ops {
                         + " values of one layout");
             }
         }
+        if (axis < 0 || axis >= rank) {
+            throw refuse(n, "axis " + integer(n, "axis", 1) + " of values of rank " + rank);
+        }
         int foveaAxis;
         int[] perm = null;
         switch (first.layout()) {
@@ -572,106 +575,5 @@ final class Ops {
             }
         }
         out(n, Folding.affine(n, g, v, scale, shift));
-    }
-
-    // ---- GELU's erf form -------------------------------------------------------------------
-
-    /**
-     * Finds 0.5·x·(1 + erf(x/√2)) as PyTorch and Fovea's own export write it (Div or Mul by a
-     * √2 constant, Erf, Add 1, then the two Muls by x and by 0.5 in either order) and marks its
-     * nodes so that the last one becomes one GELU layer.
-     */
-    void findGelus(List<NodeProto> nodes) {
-        for (NodeProto erf : nodes) {
-            if (!erf.getOpType().equals("Erf")) {
-                continue;
-            }
-            NodeProto div = g.producers.get(erf.getInput(0));
-            if (div == null || !single(div)) {
-                continue;
-            }
-            String x = scaledBy(div, (float) Math.sqrt(2));
-            NodeProto add = soleReader(nodes, erf);
-            if (x == null || add == null || !add.getOpType().equals("Add") || !hasConstant(add, 1f)) {
-                continue;
-            }
-            NodeProto m1 = soleReader(nodes, add);
-            if (m1 == null || !m1.getOpType().equals("Mul") || !single(add) || !single(erf)) {
-                continue;
-            }
-            boolean xFirst = m1.getInputList().contains(x);
-            if (!xFirst && !hasConstant(m1, 0.5f)) {
-                continue;
-            }
-            NodeProto m2 = soleReader(nodes, m1);
-            if (m2 == null || !m2.getOpType().equals("Mul")
-                    || !(xFirst ? hasConstant(m2, 0.5f) : m2.getInputList().contains(x))) {
-                continue;
-            }
-            g.absorbed.addAll(List.of(div, erf, add, m1, m2));
-            NodeProto gelu = NodeProto.newBuilder().setOpType("Gelu").setName(m2.getName()).addInput(x)
-                    .addOutput(m2.getOutput(0)).build();
-            pendingGelus.put(m2, gelu);
-        }
-    }
-
-    private final Map<NodeProto, NodeProto> pendingGelus = new LinkedHashMap<>();
-
-    /** Runs the GELU that replaces an absorbed pattern at its last node. */
-    boolean runGelu(NodeProto last) {
-        NodeProto gelu = pendingGelus.get(last);
-        if (gelu == null) {
-            return false;
-        }
-        gelu(gelu);
-        return true;
-    }
-
-    /** The tensor input of a Div by c or Mul by 1/c, or null. */
-    private String scaledBy(NodeProto n, float c) {
-        if (n.getOpType().equals("Div") && isConstant(n.getInput(1), c)) {
-            return n.getInput(0);
-        }
-        if (n.getOpType().equals("Mul")) {
-            if (isConstant(n.getInput(1), 1 / c)) {
-                return n.getInput(0);
-            }
-            if (isConstant(n.getInput(0), 1 / c)) {
-                return n.getInput(1);
-            }
-        }
-        return null;
-    }
-
-    private boolean hasConstant(NodeProto n, float c) {
-        return n.getInputList().stream().anyMatch(i -> isConstant(i, c));
-    }
-
-    private boolean isConstant(String name, float c) {
-        Constant k = g.constants.get(name);
-        if (k == null) {
-            NodeProto p = g.producers.get(name);
-            if (p != null && p.getOpType().equals("Constant") && GraphReader.attribute(p, "value") != null) {
-                k = Constant.of(GraphReader.attribute(p, "value").getT(), g.where);
-            }
-        }
-        return k != null && k.size() == 1 && Math.abs(k.values()[0] - c) <= 1e-6 * Math.max(1, Math.abs(c));
-    }
-
-    private boolean single(NodeProto n) {
-        return g.readers.getOrDefault(n.getOutput(0), 0) == 1;
-    }
-
-    private static NodeProto soleReader(List<NodeProto> nodes, NodeProto n) {
-        NodeProto found = null;
-        for (NodeProto r : nodes) {
-            if (r.getInputList().contains(n.getOutput(0))) {
-                if (found != null) {
-                    return null;
-                }
-                found = r;
-            }
-        }
-        return found;
     }
 }

@@ -36,6 +36,10 @@ class OnnxRoundTripTest {
         ModelFile.Loaded imported = OnnxImport.load(first);
         assertEquals(pre, imported.info().preprocessing());
         assertEquals(10, imported.info().classNames().size());
+        String sha = java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(first)));
+        assertEquals(sha, imported.info().provenance().get("source_sha256"));
+        assertEquals(first.toAbsolutePath().toString(), imported.info().provenance().get("source_file"));
         Shape in = model.inputShape();
         assertEquals(in, imported.model().inputShape());
         float[] x = images(N);
