@@ -19,6 +19,9 @@ It writes:
   NHWC input, Transpose pairs around every Conv and MaxPool, a Pad before a Conv, per-channel Mul
   and Add on an NHWC tensor, a Constant shape for a Reshape that flattens NHWC, Dropout, MatMul +
   Add, Softmax (opset 11: axis 1 of a 2-D tensor), Identity.
+- tf2onnx_gap.onnx (onnx.helper, opset 13): Keras's GlobalAveragePooling2D as tf2onnx writes it,
+  ReduceMean over axes [1, 2] of an NHWC tensor (keepdims 0), between a Conv in Transposes and a
+  MatMul + Add; Softmax with opset 13's default axis.
 - opset21_ops.onnx (onnx.helper, opset 21; onnx 1.12's checker knows opsets up to 17, so the
   Java test runs it in ONNX Runtime 1.22 as well): per-channel Mul and Sub on an NCHW input, Pad
   with the opset-18 axes input, Gelu (opset 20), BatchNormalization, MaxPool with ceil_mode,
@@ -177,6 +180,43 @@ def tf2onnx_style(x, gen):
     y.tofile(os.path.join(HERE, "expected_tf2onnx_nhwc.bin"))
 
 
+def tf2onnx_gap(x, gen):
+    def rand(*shape, scale=0.3):
+        return ((torch.rand(*shape, generator=gen) * 2 - 1) * scale).numpy().astype(np.float32)
+
+    w1, b1 = rand(24, 3, 3, 3), rand(24)
+    wd, bd = rand(24, 10, scale=0.5), rand(10)
+    inits = [numpy_helper.from_array(a, n) for a, n in [(w1, "conv/kernel"), (b1, "conv/bias"), (wd, "dense/kernel"),
+                                                        (bd, "dense/bias")]]
+    T = helper.make_node
+    nodes = [
+        T("Transpose", ["input"], ["x_nchw"], name="conv__4", perm=[0, 3, 1, 2]),
+        T("Conv", ["x_nchw", "conv/kernel", "conv/bias"], ["c"], name="model/conv/Conv2D", kernel_shape=[3, 3],
+          strides=[2, 2], auto_pad="SAME_UPPER"),
+        T("Transpose", ["c"], ["c_nhwc"], name="conv__6", perm=[0, 2, 3, 1]),
+        T("Relu", ["c_nhwc"], ["r"], name="model/conv/Relu"),
+        T("ReduceMean", ["r"], ["gap"], name="model/gap/Mean", axes=[1, 2], keepdims=0),
+        T("MatMul", ["gap", "dense/kernel"], ["mm"], name="model/dense/MatMul"),
+        T("Add", ["mm", "dense/bias"], ["logits"], name="model/dense/BiasAdd"),
+        T("Softmax", ["logits"], ["output"], name="model/dense/Softmax"),
+    ]
+    graph = helper.make_graph(nodes, "tf2onnx_gap",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 32, 32, 3])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 10])], inits)
+    model = helper.make_model(graph, producer_name="tf2onnx-style, by make_onnx_cases.py",
+                              opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(HERE, "tf2onnx_gap.onnx"))
+
+    t = lambda a: torch.from_numpy(a)
+    with torch.no_grad():
+        h = torch.from_numpy(x).permute(0, 3, 1, 2)
+        h = F.relu(F.conv2d(F.pad(h, (0, 1, 0, 1)), t(w1), t(b1), stride=2))  # TensorFlow's SAME: the odd pad after
+        y = F.softmax(h.mean(dim=(2, 3)) @ t(wd) + t(bd), dim=-1).numpy().astype(np.float32)
+    y.tofile(os.path.join(HERE, "expected_tf2onnx_gap.bin"))
+
+
 def opset21(x, gen):
     def rand(*shape, scale=0.3):
         return ((torch.rand(*shape, generator=gen) * 2 - 1) * scale).numpy().astype(np.float32)
@@ -288,6 +328,7 @@ def main():
     export_torch(branches, "branches", 17, x)
     tf2onnx_style(x, gen)
     opset21(x, gen)
+    tf2onnx_gap(x, gen)
     refused_files(x)
 
 

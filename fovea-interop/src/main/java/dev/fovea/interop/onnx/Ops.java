@@ -48,8 +48,9 @@ final class Ops {
     /** The operators read, for the error that names an unknown one. */
     static final List<String> SUPPORTED = List.of("Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
             "Constant", "Conv", "Div", "Dropout", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
-            "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "Relu", "Reshape", "Sigmoid", "Softmax",
-            "Squeeze", "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)");
+            "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
+            "ReduceMax and ReduceMean (over height and width)", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze",
+            "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)");
 
     private final GraphReader g;
 
@@ -74,6 +75,7 @@ final class Ops {
             case "Clip" -> clip(n);
             case "MaxPool", "AveragePool" -> Layers.pool(g, this, n);
             case "GlobalAveragePool", "GlobalMaxPool" -> globalPool(n);
+            case "ReduceMean", "ReduceMax" -> reduce(n);
             case "BatchNormalization" -> Layers.batchNorm(g, this, n);
             case "Gemm", "MatMul" -> Layers.dense(g, this, n);
             case "Add", "Sub", "Mul", "Div" -> arithmetic(n);
@@ -319,6 +321,25 @@ final class Ops {
         }
         Layer layer = n.getOpType().equals("GlobalAveragePool") ? new GlobalAveragePooling2D() : new GlobalMaxPooling2D();
         out(n, Val.of(apply(layer, g.layerName(n, ""), v.t()), Layout.POOLED));
+    }
+
+    /**
+     * ReduceMean or ReduceMax over height and width: tf2onnx's form of Keras's global poolings
+     * (axes [1, 2] of its NHWC tensors, keepdims 0); axes an attribute before opset 18, an input from it.
+     */
+    private void reduce(NodeProto n) {
+        Val v = plain(n, in(n, 0));
+        long[] axes = g.opset >= 18 ? (constantIn(n, 1) == null ? null : constantIn(n, 1).longs()) : ints(n, "axes", null);
+        boolean keep = integer(n, "keepdims", 1) == 1;
+        long[] spatial = v.layout() == Layout.NCHW ? new long[]{2, 3} : new long[]{1, 2};
+        long[] sorted = axes == null ? null : Arrays.stream(axes).map(a -> a < 0 ? a + 4 : a).sorted().toArray();
+        if (!v.image() || !Arrays.equals(sorted, spatial) || keep && v.layout() == Layout.NHWC) {
+            throw refuse(n, "reduces axes " + (axes == null ? "(all)" : Arrays.toString(axes)) + " of a value of shape "
+                    + v.onnxShape() + (keep ? " keeping them" : "") + "; Fovea imports the reductions over height and"
+                    + " width that a global pooling is (keepdims 0, or 1 on channels-first values)");
+        }
+        Layer layer = n.getOpType().equals("ReduceMean") ? new GlobalAveragePooling2D() : new GlobalMaxPooling2D();
+        out(n, Val.of(apply(layer, g.layerName(n, ""), v.t()), keep ? Layout.POOLED : Layout.FLAT));
     }
 
     /** Flatten from {@code axis} 1: Fovea's Flatten, whose (H, W, C) order a channels-first Flatten permutes. */

@@ -42,7 +42,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         assertEquals(Shape.of(32, 32, 3), model.inputShape());
@@ -58,9 +58,23 @@ class OnnxImportTest {
         assertTrue(!Arrays.equals(Arrays.copyOfRange(expected, 0, 10), Arrays.copyOfRange(expected, 10, 20)));
     }
 
+    /** An imported model is a Fovea model like any other: saved as a model file, it loads back and computes the same. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    void importedModelsSaveAndLoadAsFoveaModelFiles(String name) throws Exception {
+        Model model = OnnxImport.read(resource(name + ".onnx"));
+        Path file = dir.resolve(name + ".safetensors");
+        dev.fovea.io.ModelFile.save(file, model, dev.fovea.io.ModelFile.Info.of(java.util.List.of()));
+        Model loaded = dev.fovea.io.ModelFile.load(file).model();
+        Tensor x = new Tensor(Shape.of(N, 32, 32, 3), floats("images.bin"));
+        float[] before = model.forward(x, false).data().clone();
+        assertTrue(Arrays.equals(before, loaded.forward(x, false).data()), name + ": same outputs after save and load");
+        assertClose(floats("expected_" + name + ".bin"), before, 1e-4, name);
+    }
+
     /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void onnxRuntimeAgreesWithThePyTorchOutputs(String name) throws Exception {
         float[] x = floats("images.bin");
         boolean nhwc = name.startsWith("tf2onnx");
