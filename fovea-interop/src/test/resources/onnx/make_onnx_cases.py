@@ -15,6 +15,9 @@ It writes:
 - branches.onnx (torch.onnx.export, opset 17): a scalar affine input map, GELU (written by the
   exporter as its erf form), two branches joined by Concat, ReLU6 (Clip 0..6), LeakyRelu, Add and
   Sub of tensors, a scalar Mul, BatchNormalization, Sigmoid, GlobalAveragePool, Gemm; logits.
+- strided.onnx (torch.onnx.export, opset 13): PyTorch's strided convolutions with k//2 padding,
+  whose windows start a row above TensorFlow's 'same' ones (7x7/2 pad 3 as ResNet's stem, 3x3/2
+  pad 1 on even and odd sizes, 5x5/2 pad 2), a 1x1/2 one, GlobalAveragePool, Gemm; logits.
 - tf2onnx_nhwc.onnx (written with onnx.helper, opset 11, as tf2onnx lays a Keras model out): an
   NHWC input, Transpose pairs around every Conv and MaxPool, a Pad before a Conv, per-channel Mul
   and Add on an NHWC tensor, a Constant shape for a Reshape that flattens NHWC, Dropout, MatMul +
@@ -29,7 +32,8 @@ It writes:
   with transB, alpha and beta, Softmax with opset 13's default axis.
 - expected_<name>.bin: each model's (8, 10) float32 outputs on images.bin, computed by PyTorch
   (for the hand-written graph, by the same computation written with torch.nn.functional).
-- grouped_conv.onnx, unknown_op.onnx, dynamic_size.onnx: files the import must refuse.
+- grouped_conv.onnx, unknown_op.onnx, dynamic_size.onnx, padded_maxpool.onnx (ResNet's 3x3/2 pad 1
+  max pool): files the import must refuse.
 """
 import os
 import sys
@@ -108,6 +112,23 @@ class Branches(nn.Module):
         z = torch.sigmoid(self.bn(self.c(y))) - 0.5
         z = F.adaptive_avg_pool2d(z, 1).flatten(1)
         return self.fc(z)
+
+
+class Strided(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 7, stride=2, padding=3)      # 32 -> 16
+        self.c1 = nn.Conv2d(8, 12, 3, stride=2, padding=1)       # 16 -> 8
+        self.c2 = nn.Conv2d(12, 12, 3, padding=0)                # 8 -> 6
+        self.c3 = nn.Conv2d(12, 16, 5, stride=2, padding=2)      # 6 -> 3
+        self.c4 = nn.Conv2d(16, 16, 3, stride=2, padding=1)      # odd: 3 -> 2
+        self.c5 = nn.Conv2d(16, 20, 1, stride=2)                 # 2 -> 1
+        self.fc = nn.Linear(20, 10)
+
+    def forward(self, x):
+        for c in (self.stem, self.c1, self.c2, self.c3, self.c4):
+            x = F.relu(c(x))
+        return self.fc(F.adaptive_avg_pool2d(self.c5(x), 1).flatten(1))
 
 
 def export_torch(model, name, opset, x):
@@ -286,6 +307,16 @@ def refused_files(x):
         def forward(self, x):
             return self.fc(F.adaptive_avg_pool2d(self.c(x), 1).flatten(1))
 
+    class PaddedPool(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 10)
+
+        def forward(self, x):
+            return self.fc(F.adaptive_avg_pool2d(F.max_pool2d(x, 3, 2, padding=1), 1).flatten(1))
+
+    torch.onnx.export(PaddedPool().eval(), torch.zeros(1, 3, 32, 32), os.path.join(HERE, "padded_maxpool.onnx"),
+                      opset_version=13, input_names=["input"], output_names=["output"])
     torch.onnx.export(Grouped().eval(), torch.zeros(1, 3, 32, 32), os.path.join(HERE, "grouped_conv.onnx"),
                       opset_version=13, input_names=["input"], output_names=["output"])
 
@@ -326,6 +357,7 @@ def main():
     branches = Branches()
     randomize_bn(branches, gen)
     export_torch(branches, "branches", 17, x)
+    export_torch(Strided(), "strided", 13, x)
     tf2onnx_style(x, gen)
     opset21(x, gen)
     tf2onnx_gap(x, gen)

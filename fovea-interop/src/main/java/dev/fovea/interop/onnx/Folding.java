@@ -199,4 +199,28 @@ final class Folding {
         }
         return modes;
     }
+
+    /**
+     * A convolution's ONNX window (size {@code k}, stride {@code s}, pads {@code before} and
+     * {@code after} over {@code n}) as a larger Fovea kernel of size {@code k'} under padding
+     * {@code mode}, the ONNX kernel placed {@code d} taps in and zeros around it: {k', d}, or
+     * null when no k' up to k + 2s does. Exact, since a zero tap adds nothing: PyTorch's
+     * {@code padding=1} at stride 2 over an even size starts its windows one row above
+     * TensorFlow's 'same', and is a 4×4 'same' window whose last row and column are zero.
+     */
+    static int[] embedding(int n, int k, int s, int before, int after, Padding mode) {
+        int span = n + before + after - k;
+        if (span < 0) {
+            return null;
+        }
+        int out = span / s + 1;
+        for (int k2 = k; k2 <= k + 2 * s; k2++) {
+            for (int d = 0; d <= k2 - k; d++) {
+                if (mode.padBefore(n, k2, s) == before + d && mode.outSize(n, k2, s) == out) {
+                    return new int[]{k2, d};
+                }
+            }
+        }
+        return null;
+    }
 }

@@ -137,7 +137,29 @@ final class Layers {
         int h = x.t().shape().dim(0);
         int w = x.t().shape().dim(1);
         int[] p = pads(ops, n, h, w, k, s, x.pads());
-        Padding mode = mode(ops, n, h, w, k, s, p, false);
+        // The window as Fovea computes it: the ONNX kernel, or one embedded in a larger zero
+        // kernel when only that lines its windows up with a Fovea padding mode.
+        Padding mode = null;
+        int[] ey = {(int) k[0], 0};
+        int[] ex = {(int) k[1], 0};
+        var direct = Folding.padding(h, (int) k[0], (int) s[0], p[0], p[2], false);
+        direct.retainAll(Folding.padding(w, (int) k[1], (int) s[1], p[1], p[3], false));
+        if (!direct.isEmpty()) {
+            mode = direct.iterator().next();
+        } else {
+            for (Padding m : Padding.values()) {
+                int[] y = Folding.embedding(h, (int) k[0], (int) s[0], p[0], p[2], m);
+                int[] xx = Folding.embedding(w, (int) k[1], (int) s[1], p[1], p[3], m);
+                if (y != null && xx != null && (mode == null || y[0] * xx[0] < ey[0] * ex[0])) {
+                    mode = m;
+                    ey = y;
+                    ex = xx;
+                }
+            }
+            if (mode == null) {
+                mode(ops, n, h, w, k, s, p, false); // throws, saying which pads Fovea takes
+            }
+        }
         boolean padded = Arrays.stream(p).anyMatch(v -> v != 0);
         // An input affine map folds into the kernel, and its shift into the bias, only where no
         // padding is read: a pad is zero after the map, which the map's shift would move.
@@ -169,6 +191,11 @@ final class Layers {
         if (foldInput) {
             foldInputAffine(kernel, bias, x.scale(), x.shift(), kh * kw, c, f);
         }
+        if (ey[0] != kh || ex[0] != kw) {
+            kernel = embed(kernel, kh, kw, c * f, ey, ex);
+            kh = ey[0];
+            kw = ex[0];
+        }
         Conv2D layer = new Conv2D(Conv2D.Config.of(f, kh).kernelSize(kh, kw).strides((int) s[0], (int) s[1])
                 .padding(mode).useBias(useBias));
         SymbolicTensor t = Ops.apply(layer, g.layerName(n, ""), x.t());
@@ -178,6 +205,17 @@ final class Layers {
             params.put("bias", bias);
         }
         ops.out(n, ops.made(n, t, Layout.NCHW, g.keep(layer, Weights.Kind.CONV, params)));
+    }
+
+    /** An HWIO kernel (kh, kw, cf) placed at (ey[1], ex[1]) in a zero kernel of (ey[0], ex[0]). */
+    private static float[] embed(float[] kernel, int kh, int kw, int cf, int[] ey, int[] ex) {
+        float[] big = new float[ey[0] * ex[0] * cf];
+        for (int y = 0; y < kh; y++) {
+            for (int x = 0; x < kw; x++) {
+                System.arraycopy(kernel, (y * kw + x) * cf, big, ((y + ey[1]) * ex[0] + x + ex[1]) * cf, cf);
+            }
+        }
+        return big;
     }
 
     private static boolean allZero(float[] a) {

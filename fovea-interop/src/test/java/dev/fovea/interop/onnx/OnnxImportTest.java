@@ -42,7 +42,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         assertEquals(Shape.of(32, 32, 3), model.inputShape());
@@ -60,7 +60,7 @@ class OnnxImportTest {
 
     /** An imported model is a Fovea model like any other: saved as a model file, it loads back and computes the same. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsSaveAndLoadAsFoveaModelFiles(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         Path file = dir.resolve(name + ".safetensors");
@@ -96,7 +96,7 @@ class OnnxImportTest {
 
     /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void onnxRuntimeAgreesWithThePyTorchOutputs(String name) throws Exception {
         float[] x = floats("images.bin");
         boolean nhwc = name.startsWith("tf2onnx");
@@ -156,6 +156,18 @@ class OnnxImportTest {
         String m = refusal(resource("grouped_conv.onnx"));
         assertTrue(m.contains("(Conv): group = 3"), m);
         assertTrue(m.contains("no grouped or depthwise convolution"), m);
+    }
+
+    /** PyTorch's strided convolutions import as larger 'same' kernels; a padded max pool has no such form. */
+    @Test
+    void stridedConvolutionsEmbedAndPaddedMaxPoolIsRefused() throws Exception {
+        Model model = OnnxImport.read(resource("strided.onnx"));
+        assertEquals(Shape.of(8, 8, 3, 8), model.namedParams().get("stem_Conv/kernel").shape());
+        assertEquals(Shape.of(4, 4, 8, 12), model.namedParams().get("c1_Conv/kernel").shape());
+        assertEquals(Shape.of(3, 3, 12, 12), model.namedParams().get("c2_Conv/kernel").shape());
+        String m = refusal(resource("padded_maxpool.onnx"));
+        assertTrue(m.contains("(MaxPool): pads (top, left, bottom, right) = [1, 1, 1, 1] for a 3x3 window with"
+                + " strides [2, 2] over 32x32"), m);
     }
 
     @Test
