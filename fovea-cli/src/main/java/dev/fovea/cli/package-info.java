@@ -1,6 +1,6 @@
 /**
  * The {@code fovea} command (picocli): one class per subcommand (check, summary, data, train,
- * evaluate, predict, explain, bench) and {@link dev.fovea.cli.Main}, which reports failures:
+ * evaluate, predict, explain, bench, serve, export) and {@link dev.fovea.cli.Main}, which reports failures:
  * {@link dev.fovea.cli.UserError}, {@link dev.fovea.FoveaException} and I/O errors as one
  * message with exit code 2, anything else as an internal error with exit code 1.
  *
