@@ -94,6 +94,16 @@ class OnnxImportTest {
                 name + ": loss " + first + " -> " + last);
     }
 
+    /** Imported models export too: ONNX Runtime on Fovea's export of each computes what PyTorch did. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    void importedModelsExportAgain(String name) throws Exception {
+        Path again = dir.resolve(name + "_again.onnx");
+        OnnxExport.write(OnnxImport.read(resource(name + ".onnx")), again);
+        float[] y = OnnxTesting.runtime(again, floats("images.bin"), N, 32, 32, 3);
+        assertClose(floats("expected_" + name + ".bin"), y, 1e-4, name + " exported by Fovea");
+    }
+
     /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
     @ParameterizedTest
     @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
