@@ -55,7 +55,15 @@ final class GraphWriter {
 
     /** Adds node {@code op} named {@code name} reading {@code inputs}; returns its one output's name. */
     String node(String op, String name, List<String> inputs, AttributeProto... attributes) {
-        String out = unique(name);
+        return add(op, unique(name), inputs, attributes);
+    }
+
+    /** A node whose output keeps a name reserved before ({@link #unique}), such as the graph output's. */
+    String reserved(String op, String reservedName, List<String> inputs) {
+        return add(op, reservedName, inputs);
+    }
+
+    private String add(String op, String out, List<String> inputs, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(out).addAllInput(inputs).addOutput(out);
         for (AttributeProto a : attributes) {
             n.addAttribute(a);

@@ -94,6 +94,7 @@ public final class OnnxExport {
         }
         g.graph.addInput(valueInfo(OnnxNames.INPUT, in));
         g.unique(OnnxNames.INPUT);
+        g.unique(OnnxNames.OUTPUT); // kept for the graph output, whatever the layers are named
         Value x = new Value(OnnxNames.INPUT, in);
         if (in.rank() == 3) {
             x = new Value(g.node("Transpose", "input_nchw", List.of(OnnxNames.INPUT), ints("perm", 0, 3, 1, 2)), in);
@@ -104,7 +105,7 @@ public final class OnnxExport {
             out = g.node("Transpose", "output_nhwc", List.of(out), ints("perm", 0, 2, 3, 1));
         }
         // The output is named "output" whatever layer made it, so consumers find it by one name.
-        g.node("Identity", OnnxNames.OUTPUT, List.of(out));
+        g.reserved("Identity", OnnxNames.OUTPUT, List.of(out));
         g.graph.addOutput(valueInfo(OnnxNames.OUTPUT, y.shape));
 
         ModelProto.Builder m = ModelProto.newBuilder()

@@ -137,6 +137,28 @@ class OnnxExportTest {
         assertClose(r[0], r[1], 1e-5, "image output");
     }
 
+    /** Layers named like the graph's input and output do not take those names from it. */
+    @Test
+    void layersNamedInputAndOutputKeepTheGraphNames() throws Exception {
+        SymbolicTensor in = Input.of(8, 8, 3);
+        Conv2D conv = new Conv2D(4, 3);
+        conv.setName("input");
+        SymbolicTensor x = new Flatten().apply(conv.apply(in));
+        Dense dense = new Dense(5, SOFTMAX); // the node named "output" computes the logits, not the output
+        dense.setName("output");
+        Model model = Model.of("named", in, dense.apply(x));
+        model.initialize(2);
+        Path file = dir.resolve("named.onnx");
+        OnnxExport.write(model, file);
+        float[] x0 = images(1);
+        float[] small = new float[8 * 8 * 3];
+        for (int r = 0; r < 8; r++) {
+            System.arraycopy(x0, r * 32 * 3, small, r * 8 * 3, 8 * 3);
+        }
+        assertClose(model.forward(new Tensor(Shape.of(1, 8, 8, 3), small), false).data(),
+                runtime(file, small, 1, 8, 8, 3), 1e-5, "named");
+    }
+
     @Test
     void metadataRecordsLayoutPreprocessingAndClasses() throws Exception {
         Model model = Presets.create("fast-small", 32, 32, 3, 2);
