@@ -45,6 +45,7 @@ final class GraphReader {
         this.graph = graph;
         this.opset = opset;
         this.where = where;
+        layerNames.add("input_layer"); // the model input's name in Fovea's model config
         for (var init : graph.getInitializerList()) {
             constants.put(init.getName(), Constant.of(init, where));
         }

@@ -180,6 +180,41 @@ class OnnxImportTest {
                 + " strides [2, 2] over 32x32"), m);
     }
 
+    /** A node named like Fovea's model input still saves and loads: the import never takes that name. */
+    @Test
+    void aNodeNamedInputLayerDoesNotTakeTheInputsName() throws Exception {
+        GraphWriter g = new GraphWriter();
+        String r = g.node("Relu", "input_layer", java.util.List.of("input"));
+        String p = g.node("GlobalAveragePool", "pool", java.util.List.of(r));
+        g.graph.addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setOpType("Flatten").setName("flatten")
+                .addInput(p).addOutput("output"));
+        var proto = OnnxExport.toProto(dev.fovea.nn.Model.sequential(dev.fovea.nn.Input.of(4, 4, 3),
+                new dev.fovea.nn.Flatten()), dev.fovea.io.ModelFile.Info.of(java.util.List.of())).toBuilder();
+        var nchw = proto.getGraph().getInput(0).toBuilder();
+        var dims = nchw.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder();
+        dims.setDim(1, dims.getDim(1).toBuilder().setDimValue(3)).setDim(2, dims.getDim(2).toBuilder().setDimValue(4))
+                .setDim(3, dims.getDim(3).toBuilder().setDimValue(4));
+        var out = proto.getGraph().getOutput(0).toBuilder();
+        out.getTypeBuilder().getTensorTypeBuilder().getShapeBuilder().getDimBuilder(1).setDimValue(3);
+        g.graph.addInput(nchw).addOutput(out).setName("named");
+        Path file = dir.resolve("named.onnx");
+        Files.write(file, proto.setGraph(g.graph).build().toByteArray());
+        Model model = OnnxImport.read(file);
+        assertTrue(model.namedLayers().containsKey("input_layer_1"), model.namedLayers().keySet().toString());
+        Path saved = dir.resolve("named.safetensors");
+        dev.fovea.io.ModelFile.save(saved, model, dev.fovea.io.ModelFile.Info.of(java.util.List.of()));
+        float[] x = new float[4 * 4 * 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 5) - 2f;
+        }
+        Tensor t = new Tensor(Shape.of(1, 4, 4, 3), x);
+        float[] expected = new float[3];
+        for (int i = 0; i < x.length; i++) {
+            expected[i % 3] += Math.max(x[i], 0f) / 16f;
+        }
+        assertClose(expected, dev.fovea.io.ModelFile.load(saved).model().forward(t, false).data(), 1e-6, "relu + mean");
+    }
+
     @Test
     void inputWithoutFixedSizeIsRefused() throws Exception {
         String m = refusal(resource("dynamic_size.onnx"));
