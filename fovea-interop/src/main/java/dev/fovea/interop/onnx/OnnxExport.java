@@ -272,7 +272,9 @@ public final class OnnxExport {
                             g.constant(path + "/beta", beta, c),
                             g.constant(path + "/moving_mean", p.get("moving_mean"), c),
                             g.constant(path + "/moving_variance", p.get("moving_variance"), c)),
-                    real("epsilon", bn.epsilon()));
+                    real("epsilon", bn.epsilon()),
+                    // ONNX's running-statistics update is Keras's: running·momentum + batch·(1 − momentum).
+                    real("momentum", bn.momentum()));
             return new Value(y, x.shape);
         }
 

@@ -46,6 +46,13 @@ class OnnxRoundTripTest {
         float[] original = model.forward(new Tensor(in.withBatch(N), x), false).data().clone();
         float[] again = imported.model().forward(new Tensor(in.withBatch(N), x), false).data().clone();
         assertClose(original, again, 1e-4, model.name() + " imported");
+        // Fine-tuning the import moves its statistics as the original would.
+        List<Float> momenta = model.namedLayers().values().stream()
+                .filter(l -> l instanceof dev.fovea.nn.BatchNormalization)
+                .map(l -> ((dev.fovea.nn.BatchNormalization) l).momentum()).toList();
+        assertEquals(momenta, imported.model().namedLayers().values().stream()
+                .filter(l -> l instanceof dev.fovea.nn.BatchNormalization)
+                .map(l -> ((dev.fovea.nn.BatchNormalization) l).momentum()).toList());
 
         Path second = dir.resolve("second.onnx");
         OnnxExport.write(imported.model(), second, imported.info());
