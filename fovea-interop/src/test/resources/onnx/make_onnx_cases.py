@@ -18,6 +18,8 @@ It writes:
 - strided.onnx (torch.onnx.export, opset 13): PyTorch's strided convolutions with k//2 padding,
   whose windows start a row above TensorFlow's 'same' ones (7x7/2 pad 3 as ResNet's stem, 3x3/2
   pad 1 on even and odd sizes, 5x5/2 pad 2), a 1x1/2 one, GlobalAveragePool, Gemm; logits.
+- view_flatten.onnx (torch.onnx.export, opset 13, dynamic batch): the older PyTorch idiom
+  x.view(x.size(0), -1), which the exporter writes as Shape, Gather, Unsqueeze, Concat, Reshape.
 - tf2onnx_nhwc.onnx (written with onnx.helper, opset 11, as tf2onnx lays a Keras model out): an
   NHWC input, Transpose pairs around every Conv and MaxPool, a Pad before a Conv, per-channel Mul
   and Add on an NHWC tensor, a Constant shape for a Reshape that flattens NHWC, Dropout, MatMul +
@@ -129,6 +131,17 @@ class Strided(nn.Module):
         for c in (self.stem, self.c1, self.c2, self.c3, self.c4):
             x = F.relu(c(x))
         return self.fc(F.adaptive_avg_pool2d(self.c5(x), 1).flatten(1))
+
+
+class ViewFlatten(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(3, 6, 5)
+        self.fc = nn.Linear(6 * 14 * 14, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c(x)), 2)
+        return self.fc(x.view(x.size(0), -1))
 
 
 def export_torch(model, name, opset, x):
@@ -358,6 +371,7 @@ def main():
     randomize_bn(branches, gen)
     export_torch(branches, "branches", 17, x)
     export_torch(Strided(), "strided", 13, x)
+    export_torch(ViewFlatten(), "view_flatten", 13, x)
     tf2onnx_style(x, gen)
     opset21(x, gen)
     tf2onnx_gap(x, gen)

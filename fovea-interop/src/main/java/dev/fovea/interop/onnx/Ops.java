@@ -50,7 +50,8 @@ final class Ops {
             "Constant", "Conv", "Div", "Dropout", "Flatten", "Gelu", "Gemm", "GlobalAveragePool", "GlobalMaxPool",
             "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
             "ReduceMax and ReduceMean (over height and width)", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze",
-            "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)");
+            "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)",
+            "Shape, Gather, Unsqueeze, Cast and Concat of constants (a Reshape's shape from x.size(0))");
 
     private final GraphReader g;
 
@@ -85,6 +86,8 @@ final class Ops {
             case "Softmax" -> softmax(n);
             case "Concat" -> concat(n);
             case "Pad" -> pad(n);
+            case "Shape" -> shape(n);
+            case "Gather", "Unsqueeze", "Cast" -> constantOnly(n);
             default -> throw unsupported(n);
         }
     }
@@ -409,6 +412,12 @@ final class Ops {
     }
 
     private void squeeze(NodeProto n) {
+        Constant c = g.constants.get(n.getInput(0));
+        if (c != null) {
+            g.constants.put(n.getOutput(0), new Constant(c.values(),
+                    Arrays.stream(c.dims()).filter(d -> d != 1).toArray()));
+            return;
+        }
         Val v = in(n, 0);
         long[] axes = g.opset >= 13 ? (constantIn(n, 1) == null ? null : constantIn(n, 1).longs())
                 : ints(n, "axes", null);
@@ -440,6 +449,15 @@ final class Ops {
     }
 
     private void concat(NodeProto n) {
+        if (n.getInputList().stream().allMatch(g.constants::containsKey)) {
+            List<Constant> parts = n.getInputList().stream().map(g.constants::get).toList();
+            if (parts.stream().anyMatch(c -> c.dims().length != 1)) {
+                throw refuse(n, "joins constants of rank other than 1; Fovea folds the Concat of 1-D shapes");
+            }
+            double[] all = parts.stream().flatMapToDouble(c -> Arrays.stream(c.values())).toArray();
+            g.constants.put(n.getOutput(0), new Constant(all, new long[]{all.length}));
+            return;
+        }
         List<Val> in = new ArrayList<>();
         for (int i = 0; i < n.getInputCount(); i++) {
             in.add(plain(n, in(n, i)));
@@ -487,6 +505,67 @@ final class Ops {
         SymbolicTensor t = apply(new Concatenate(foveaAxis), g.layerName(n, ""),
                 in.stream().map(Val::t).toArray(SymbolicTensor[]::new));
         out(n, new Val(t, first.layout(), perm, null, null, null, null));
+    }
+
+    /**
+     * The static shape of a tensor as a constant, its batch size as 0: what PyTorch's
+     * {@code x.view(x.size(0), -1)} feeds a Reshape (Shape, Gather, Unsqueeze, Concat), in which 0
+     * means "the input's size", the batch. Opset 15's start and end are applied.
+     */
+    private void shape(NodeProto n) {
+        Val v = in(n, 0);
+        var s = v.t().shape();
+        long[] d = switch (v.layout()) {
+            case NCHW -> new long[]{0, s.dim(2), s.dim(0), s.dim(1)};
+            case NHWC -> new long[]{0, s.dim(0), s.dim(1), s.dim(2)};
+            case FLAT -> new long[]{0, s.dim(0)};
+            case POOLED -> new long[]{0, s.dim(0), 1, 1};
+        };
+        int start = (int) integer(n, "start", 0);
+        int end = (int) integer(n, "end", d.length);
+        start = Math.max(0, Math.min(d.length, start < 0 ? start + d.length : start));
+        end = Math.max(start, Math.min(d.length, end < 0 ? end + d.length : end));
+        double[] out = Arrays.stream(Arrays.copyOfRange(d, start, end)).asDoubleStream().toArray();
+        g.constants.put(n.getOutput(0), new Constant(out, new long[]{out.length}));
+    }
+
+    /** Gather, Unsqueeze and Cast of constants (shape arithmetic); of a computed tensor they are refused. */
+    private void constantOnly(NodeProto n) {
+        Constant c = g.constants.get(n.getInput(0));
+        if (c == null) {
+            throw refuse(n, "applies to a computed tensor; Fovea folds " + n.getOpType() + " of constants only (shape"
+                    + " arithmetic)");
+        }
+        Constant out;
+        switch (n.getOpType()) {
+            case "Cast" -> out = c;
+            case "Unsqueeze" -> {
+                long[] axes = g.opset >= 13 ? (constantIn(n, 1) == null ? new long[0] : constantIn(n, 1).longs())
+                        : ints(n, "axes", new long[0]);
+                int rank = c.dims().length + axes.length;
+                List<Long> dims = new ArrayList<>();
+                Arrays.stream(c.dims()).forEach(dims::add);
+                long[] sorted = Arrays.stream(axes).map(a -> a < 0 ? a + rank : a).sorted().toArray();
+                for (long a : sorted) {
+                    dims.add((int) a, 1L);
+                }
+                out = new Constant(c.values(), dims.stream().mapToLong(Long::longValue).toArray());
+            }
+            default -> {
+                Constant idx = constantIn(n, 1);
+                if (integer(n, "axis", 0) != 0 || c.dims().length != 1 || idx == null) {
+                    throw refuse(n, "gathers along axis " + integer(n, "axis", 0) + " of a " + c.describe()
+                            + "; Fovea folds the Gather of entries of a 1-D shape");
+                }
+                double[] v = new double[idx.size()];
+                for (int i = 0; i < v.length; i++) {
+                    long j = idx.longs()[i];
+                    v[i] = c.values()[(int) (j < 0 ? j + c.size() : j)];
+                }
+                out = new Constant(v, idx.dims());
+            }
+        }
+        g.constants.put(n.getOutput(0), out);
     }
 
     /** Zero padding of height and width, kept for the Conv that reads it. */

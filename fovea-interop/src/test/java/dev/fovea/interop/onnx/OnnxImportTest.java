@@ -42,7 +42,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         assertEquals(Shape.of(32, 32, 3), model.inputShape());
@@ -60,7 +60,7 @@ class OnnxImportTest {
 
     /** An imported model is a Fovea model like any other: saved as a model file, it loads back and computes the same. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsSaveAndLoadAsFoveaModelFiles(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         Path file = dir.resolve(name + ".safetensors");
@@ -96,7 +96,7 @@ class OnnxImportTest {
 
     /** Imported models export too: ONNX Runtime on Fovea's export of each computes what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void importedModelsExportAgain(String name) throws Exception {
         Path again = dir.resolve(name + "_again.onnx");
         OnnxExport.write(OnnxImport.read(resource(name + ".onnx")), again);
@@ -106,7 +106,7 @@ class OnnxImportTest {
 
     /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
     void onnxRuntimeAgreesWithThePyTorchOutputs(String name) throws Exception {
         float[] x = floats("images.bin");
         boolean nhwc = name.startsWith("tf2onnx");
