@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
                 PredictCommand.class,
                 ImportCommand.class,
                 ServeCommand.class,
+                ExportCommand.class,
                 SparkCommand.class,
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -1,7 +1,7 @@
 /**
  * The {@code fovea} command (picocli): one class per subcommand (check, summary, data, train,
- * lr-find, bench, explain, evaluate, predict, serve, and spark, which hands its arguments to the
- * fovea-spark jar) and {@link dev.fovea.cli.Main}, which reports failures:
+ * lr-find, bench, explain, evaluate, predict, serve, import, export, and spark, which hands its
+ * arguments to the fovea-spark jar) and {@link dev.fovea.cli.Main}, which reports failures:
  * {@link dev.fovea.cli.UserError}, {@link dev.fovea.FoveaException} and I/O errors as one
  * message with exit code 2, anything else as an internal error with exit code 1.
  *

@@ -2,6 +2,7 @@ package dev.fovea.interop;
 
 import dev.fovea.FoveaException;
 import dev.fovea.interop.keras.KerasImport;
+import dev.fovea.interop.onnx.OnnxImport;
 import dev.fovea.io.ModelFile;
 import dev.fovea.io.Sha256;
 import dev.fovea.nn.Model;
@@ -59,6 +60,11 @@ public final class ModelFiles {
             }
             return ModelFile.load(file);
         }
+        ModelFile.Loaded onnx = kind == Kind.ONNX ? OnnxImport.load(file) : null;
+        if (preprocessing == null && onnx != null && !onnx.info().preprocessing().isEmpty()) {
+            // A Fovea export records its preprocessing and class names: taken as a Fovea file's are.
+            return onnx;
+        }
         if (preprocessing == null) {
             throw new FoveaException(file + ": a " + (kind == Kind.ONNX ? "ONNX" : "Keras") + " file does not say how"
                     + " its pixels were scaled, and Fovea does not guess; pass the preprocessing the model was trained"
@@ -72,16 +78,18 @@ public final class ModelFiles {
                 model = k.model();
                 provenance.putAll(k.provenance());
             }
-            // ---- ONNX: the onnx branch fills in this one case (dev.fovea.interop.onnx) ----
-            case ONNX -> throw new FoveaException(file + ": ONNX import is not in this build; convert the model to"
-                    + " .keras or import it with a Fovea build that reads ONNX");
+            case ONNX -> {
+                model = onnx.model();
+                provenance.putAll(onnx.info().provenance());
+                provenance.put("source_format", "onnx");
+            }
             default -> throw new IllegalStateException("unhandled kind " + kind);
         }
-        return imported(file, model, preprocessing, provenance);
+        return imported(file, model, preprocessing, provenance, onnx == null ? List.of() : onnx.info().classNames());
     }
 
     private static ModelFile.Loaded imported(Path file, Model model, Preprocessing preprocessing,
-                                             Map<String, Object> source) {
+                                             Map<String, Object> source, List<String> classNames) {
         // Fovea's commands feed images and read one score per class: refuse anything else here,
         // before a file is written, rather than in whichever command runs it first.
         if (model.inputShape().rank() != 3) {
@@ -98,6 +106,6 @@ public final class ModelFiles {
         provenance.put("source_sha256", Sha256.file(file));
         provenance.putAll(source);
         provenance.put("preprocessing_given", preprocessing.text());
-        return new ModelFile.Loaded(model, new ModelFile.Info(List.of(), pre, provenance));
+        return new ModelFile.Loaded(model, new ModelFile.Info(classNames, pre, provenance));
     }
 }

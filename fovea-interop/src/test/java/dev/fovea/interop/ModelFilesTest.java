@@ -67,8 +67,40 @@ class ModelFilesTest {
 
         Path onnx = Files.writeString(dir.resolve("m.onnx"), "x");
         e = assertThrows(FoveaException.class, () -> ModelFiles.load(onnx, Preprocessing.parse("1/255", null)));
-        assertEquals(onnx + ": ONNX import is not in this build; convert the model to .keras or import it with a"
-                + " Fovea build that reads ONNX", e.getMessage());
+        assertTrue(e.getMessage().startsWith(onnx.toString()), e.getMessage());
+    }
+
+    /** ONNX through the one loader: PyTorch's files need the preprocessing; a Fovea export carries its own. */
+    @Test
+    void anOnnxFileLoadsThroughTheSameDoorAndAFoveaExportKeepsItsPreprocessingAndClasses(@TempDir Path dir)
+            throws Exception {
+        Path torch = Path.of(ModelFilesTest.class.getResource("/onnx/tutorial_cnn.onnx").toURI());
+        FoveaException e = assertThrows(FoveaException.class, () -> ModelFiles.load(torch, null));
+        assertTrue(e.getMessage().contains("an ONNX file does not say how its pixels were scaled"), e.getMessage());
+        ModelFile.Loaded l = ModelFiles.load(torch, Preprocessing.parse("1/255", null));
+        assertEquals(Map.of("scale", 1.0 / 255), l.info().preprocessing());
+        assertEquals("onnx", l.info().provenance().get("source_format"));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(torch)));
+        assertEquals(sha, l.info().provenance().get("source_sha256"));
+        // The same weights as OnnxImport's own reading: one image, outputs equal bit for bit.
+        Model direct = dev.fovea.interop.onnx.OnnxImport.read(torch);
+        dev.fovea.tensor.Tensor x = dev.fovea.tensor.Tensor.zeros(dev.fovea.tensor.Shape.of(1, 32, 32, 3));
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (i % 17) / 17f;
+        }
+        assertEquals(java.util.Arrays.toString(direct.forward(x, false).data()),
+                java.util.Arrays.toString(l.model().forward(x, false).data()));
+
+        var in = Input.of(2, 2, 3);
+        Model m = Model.of(in, new Dense(2).apply(new dev.fovea.nn.Flatten().apply(in)));
+        m.initialize(1);
+        Path exported = dir.resolve("m.onnx");
+        Map<String, Object> pre = Map.of("scale", 1.0 / 255, "mean", List.of(0.5, 0.5, 0.5), "std", List.of(0.25, 0.25,
+                0.25));
+        dev.fovea.interop.onnx.OnnxExport.write(m, exported, new ModelFile.Info(List.of("cat", "dog"), pre, Map.of()));
+        ModelFile.Loaded back = ModelFiles.load(exported, null);
+        assertEquals(List.of("cat", "dog"), back.info().classNames());
+        assertEquals(0.5, ((List<?>) back.info().preprocessing().get("mean")).get(0));
     }
 
     @Test
