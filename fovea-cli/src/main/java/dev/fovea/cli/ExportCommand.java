@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,7 +30,7 @@ final class ExportCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "A model file (.safetensors), a run folder, or a preset (tutorial-cnn, fast, fast-small;"
+            description = "A model file (.safetensors, or .keras, .h5, .onnx with --rescale or --normalize), a run folder, or a preset (tutorial-cnn, fast, fast-small;"
                     + " exported with fresh weights).")
     String model;
 
@@ -47,6 +48,9 @@ final class ExportCommand implements Callable<Integer> {
             description = "Classes for presets (default: ${DEFAULT-VALUE}).")
     int classes;
 
+    @Mixin
+    PreprocessingOptions preprocessing = new PreprocessingOptions();
+
     @Override
     public Integer call() {
         if (!format.toLowerCase(Locale.ROOT).equals("onnx")) {
@@ -60,14 +64,14 @@ final class ExportCommand implements Callable<Integer> {
         ModelFile.Loaded loaded;
         if (Models.isPreset(model)) {
             int[] s = SummaryCommand.parseShape(input);
-            loaded = Models.resolve(model, s[0], s[1], s[2], classes);
+            loaded = Models.resolve(model, s[0], s[1], s[2], classes, preprocessing.get());
         } else {
             if (!Files.exists(Path.of(model))) {
                 throw new UserError("MODEL " + model + ": neither a preset (" + String.join(", ", dev.fovea.nn.Presets.names())
                         + ") nor an existing model file or run folder; " + Models.didYouMean(Path.of(model))
                         + "check the spelling or the path");
             }
-            loaded = Models.load(model);
+            loaded = Models.load(model, preprocessing.get());
         }
         OnnxExport.write(loaded.model(), out, loaded.info());
         long bytes;

@@ -66,7 +66,7 @@ public final class ModelFiles {
             return onnx;
         }
         if (preprocessing == null) {
-            throw new FoveaException(file + ": a " + (kind == Kind.ONNX ? "ONNX" : "Keras") + " file does not say how"
+            throw new FoveaException(file + ": " + (kind == Kind.ONNX ? "an ONNX" : "a Keras") + " file does not say how"
                     + " its pixels were scaled, and Fovea does not guess; pass the preprocessing the model was trained"
                     + " with: " + Preprocessing.RESCALE_HELP + " or " + Preprocessing.NORMALIZE_HELP);
         }

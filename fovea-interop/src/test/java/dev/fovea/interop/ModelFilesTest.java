@@ -70,6 +70,45 @@ class ModelFilesTest {
         assertTrue(e.getMessage().startsWith(onnx.toString()), e.getMessage());
     }
 
+    /**
+     * Issue 18's acceptance: one model saved as .keras, .h5 and .onnx (functional.onnx is
+     * torch.onnx.export of the same weights, make_onnx_twin.py) gives the same outputs and the
+     * same predictions through all three, each equal to PyTorch's outputs within 1e-4.
+     */
+    @Test
+    void oneModelSavedAsKerasH5AndOnnxGivesTheSamePredictionsThroughAllThree() throws Exception {
+        Map<String, List<Double>> expected = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                keras("expected.json").toFile(), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        List<Double> input = expected.get("input");
+        List<Double> want = expected.get("functional");
+        int images = 4;
+        int per = input.size() / images;
+        int classes = want.size() / images;
+        List<List<Integer>> predictions = new java.util.ArrayList<>();
+        for (String name : List.of("functional.keras", "functional.h5", "functional.onnx")) {
+            ModelFile.Loaded l = ModelFiles.load(keras(name), Preprocessing.parse("1", null));
+            dev.fovea.nn.InferencePlan plan = dev.fovea.nn.InferencePlan.of(l.model());
+            List<Integer> top = new java.util.ArrayList<>();
+            for (int i = 0; i < images; i++) {
+                float[] x = new float[per];
+                for (int j = 0; j < per; j++) {
+                    x[j] = input.get(i * per + j).floatValue();
+                }
+                float[] y = plan.forward(new dev.fovea.tensor.Tensor(dev.fovea.tensor.Shape.of(1, 8, 8, 3), x)).data();
+                int best = 0;
+                for (int k = 0; k < classes; k++) {
+                    double w = want.get(i * classes + k);
+                    assertEquals(w, y[k], 1e-4 * Math.max(1, Math.abs(w)), name + " image " + i + " output " + k);
+                    best = y[k] > y[best] ? k : best;
+                }
+                top.add(best);
+            }
+            predictions.add(top);
+        }
+        assertEquals(predictions.get(0), predictions.get(1));
+        assertEquals(predictions.get(0), predictions.get(2));
+    }
+
     /** ONNX through the one loader: PyTorch's files need the preprocessing; a Fovea export carries its own. */
     @Test
     void anOnnxFileLoadsThroughTheSameDoorAndAFoveaExportKeepsItsPreprocessingAndClasses(@TempDir Path dir)

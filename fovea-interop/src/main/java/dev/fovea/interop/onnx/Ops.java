@@ -574,7 +574,10 @@ final class Ops {
         Constant pads = constantIn(n, 1);
         Constant value = constantIn(n, 2);
         Val v = materialize(in(n, 0), n.getName());
-        if (!mode.equals("constant") || value != null && !value.allEqual(0)) {
+        // Padding by nothing is the identity whatever the mode or value (PyTorch writes F.pad(x, (0, 0, 0, 0),
+        // value=-inf) before a valid max pool).
+        boolean none = pads != null && pads.allEqual(0);
+        if (!none && (!mode.equals("constant") || value != null && !value.allEqual(0))) {
             throw refuse(n, "mode '" + mode + "'" + (value == null ? "" : " with value " + value.describe())
                     + "; Fovea imports zero padding (mode 'constant', value 0) before a Conv");
         }
