@@ -79,6 +79,32 @@ public final class DepthwiseConv2D extends BaseLayer {
         return activation;
     }
 
+    public int strideH() {
+        return strideH;
+    }
+
+    public int strideW() {
+        return strideW;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    /** {@code depthwise_kernel} (KH, KW, C, M); null before {@link #build}. */
+    public Param kernel() {
+        return kernel;
+    }
+
+    /** {@code bias} (C·M), or null without one or before {@link #build}. */
+    public Param bias() {
+        return bias;
+    }
+
     @Override
     public String typeName() {
         return "DepthwiseConv2D";

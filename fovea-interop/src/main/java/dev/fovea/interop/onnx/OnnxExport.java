@@ -21,13 +21,16 @@ import dev.fovea.nn.BaseLayer;
 import dev.fovea.nn.BatchNormalization;
 import dev.fovea.nn.Conv2D;
 import dev.fovea.nn.Dense;
+import dev.fovea.nn.DepthwiseConv2D;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.MaxPooling2D;
 import dev.fovea.nn.Model;
 import dev.fovea.nn.Padding;
 import dev.fovea.nn.Param;
 import dev.fovea.nn.PoolWindow;
+import dev.fovea.nn.ReLU;
 import dev.fovea.nn.Rescaling;
+import dev.fovea.nn.ZeroPadding2D;
 import dev.fovea.tensor.Shape;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +47,8 @@ import java.util.Map;
  * <p>Layout: the graph's input {@code input} is channels-last, {@code (N, H, W, C)} float32, as
  * Fovea takes images, already preprocessed as the metadata's {@code fovea.preprocessing} says
  * ({@code (pixel/255 − mean[c]) / std[c]}). One Transpose turns it to NCHW, the layout of ONNX's
- * Conv and pooling operators, as tf2onnx does for Keras models; kernels are written as OIHW.
+ * Conv and pooling operators, as tf2onnx does for Keras models; kernels are written as OIHW,
+ * a DepthwiseConv2D's as a Conv with group = C and weights (C·M, 1, KH, KW).
  * A Flatten of an image transposes back to NHWC first, so the flattened features are in Fovea's
  * (and Keras's) height-width-channel order and Dense kernels are written as they are. An image
  * output is transposed back to NHWC. The output {@code output} is {@code (N, K)}: logits, or
@@ -54,7 +58,8 @@ import java.util.Map;
  * {@code fovea.preprocessing}, {@code fovea.class_names}, {@code fovea.output}
  * ({@code logits}/{@code probabilities}) and {@code fovea.config}, the Fovea architecture JSON of
  * the model file. GELU is written as its exact erf form, 0.5·x·(1 + erf(x/√2)), since ONNX has a
- * Gelu operator only from opset 20, which many runtimes lack.
+ * Gelu operator only from opset 20, which many runtimes lack. Fovea's ReLU layer is written as
+ * the fewest standard operators that compute it exactly (Relu, Clip, LeakyRelu; Where for a threshold).
  *
  * <p>Not for: training graphs (Dropout is dropped, BatchNormalization uses the moving statistics).
  */
@@ -185,6 +190,9 @@ public final class OnnxExport {
             Shape out = layer instanceof BaseLayer b ? b.outputShape() : null;
             return switch (layer.typeName()) {
                 case "Conv2D" -> conv((Conv2D) layer, path, x);
+                case "DepthwiseConv2D" -> depthwise((DepthwiseConv2D) layer, path, x);
+                case "ReLU" -> relu((ReLU) layer, path, x);
+                case "ZeroPadding2D" -> zeroPadding((ZeroPadding2D) layer, path, x, out);
                 case "Dense" -> dense((Dense) layer, path, x);
                 case "BatchNormalization" -> batchNorm((BatchNormalization) layer, path, x);
                 case "MaxPooling2D" -> pool("MaxPool", ((MaxPooling2D) layer).window(), path, x, out);
@@ -198,9 +206,10 @@ public final class OnnxExport {
                 case "Add" -> add(path, in);
                 case "Concatenate" -> concat(path, in, ((Number) config.get("axis")).intValue());
                 default -> throw new FoveaException("ONNX export: layer '" + path + "' is a " + layer.typeName()
-                        + ", which the ONNX export does not cover; it covers Conv2D, Dense, BatchNormalization,"
-                        + " MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten,"
-                        + " Dropout, Activation, Rescaling, Add, Concatenate and nested models");
+                        + ", which the ONNX export does not cover; it covers Conv2D, DepthwiseConv2D, Dense,"
+                        + " BatchNormalization, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D,"
+                        + " GlobalMaxPooling2D, ZeroPadding2D, Flatten, Dropout, Activation, ReLU, Rescaling, Add,"
+                        + " Concatenate and nested models");
             };
         }
 
@@ -228,15 +237,108 @@ public final class OnnxExport {
             if (c.useBias()) {
                 inputs.add(g.constant(path + "/bias", c.bias().value(), f));
             }
-            Padding p = c.padding();
-            String y = g.node("Conv", path, inputs,
-                    ints("kernel_shape", kh, kw),
-                    ints("strides", c.strideH(), c.strideW()),
-                    ints("pads", p.padBefore(h, kh, c.strideH()), p.padBefore(w, kw, c.strideW()),
-                            p.padAfter(h, kh, c.strideH()), p.padAfter(w, kw, c.strideW())),
-                    ints("dilations", 1, 1),
-                    integer("group", 1));
+            String y = convNode(path, inputs, h, w, kh, kw, c.strideH(), c.strideW(), c.padding(), 1);
             return activation(c.activation(), path, new Value(y, c.outputShape()));
+        }
+
+        /** ONNX's Conv over an (h, w) image with Fovea's padding mode written as explicit pads. */
+        private String convNode(String path, List<String> inputs, int h, int w, int kh, int kw, int sh, int sw,
+                                Padding p, int group) {
+            return g.node("Conv", path, inputs,
+                    ints("kernel_shape", kh, kw),
+                    ints("strides", sh, sw),
+                    ints("pads", p.padBefore(h, kh, sh), p.padBefore(w, kw, sw), p.padAfter(h, kh, sh),
+                            p.padAfter(w, kw, sw)),
+                    ints("dilations", 1, 1),
+                    integer("group", group));
+        }
+
+        /**
+         * A grouped Conv with one group per input channel (group = C), as ONNX and PyTorch write
+         * a depthwise convolution: Fovea's kernel (KH, KW, C, M) becomes weights (C·M, 1, KH, KW)
+         * whose output channel c·M + m reads input channel c, the channel order of Keras and Fovea.
+         */
+        private Value depthwise(DepthwiseConv2D d, String path, Value x) {
+            Shape in = d.inputShape();
+            int c = in.dim(2);
+            int m = d.depthMultiplier();
+            int kh = d.kernelH();
+            int kw = d.kernelW();
+            float[] khwcm = d.kernel().value();
+            float[] grouped = new float[khwcm.length];
+            for (int y = 0; y < kh; y++) {
+                for (int xx = 0; xx < kw; xx++) {
+                    for (int i = 0; i < c; i++) {
+                        for (int j = 0; j < m; j++) {
+                            grouped[((i * m + j) * kh + y) * kw + xx] = khwcm[((y * kw + xx) * c + i) * m + j];
+                        }
+                    }
+                }
+            }
+            List<String> inputs = new ArrayList<>(List.of(x.name,
+                    g.constant(path + "/depthwise_kernel", grouped, (long) c * m, 1, kh, kw)));
+            if (d.useBias()) {
+                inputs.add(g.constant(path + "/bias", d.bias().value(), (long) c * m));
+            }
+            String y = convNode(path, inputs, in.dim(0), in.dim(1), kh, kw, d.strideH(), d.strideW(), d.padding(), c);
+            return activation(d.activation(), path, new Value(y, d.outputShape()));
+        }
+
+        /**
+         * Fovea's ReLU (f(x) = max for x ≥ max, x from the threshold t up, slope·(x − t) below it)
+         * as the fewest standard operators that compute it exactly. With t = 0: Relu; Clip(0, max)
+         * (ReLU6); LeakyRelu(slope), then Clip(−, max) when capped (slope·x ≤ 0 < max, so the cap
+         * reads only the upper branch); Clip(−, max) alone for slope 1 (min(x, max)). With t ≠ 0 f
+         * jumps at t (from 0 to t), which no chain of continuous operators makes, so Fovea's own
+         * comparisons: Where(x ≥ t, min(x, max), slope·(x − t)).
+         */
+        private Value relu(ReLU r, String path, Value x) {
+            float max = r.maxValue();
+            float slope = r.negativeSlope();
+            float t = r.threshold();
+            boolean capped = max != ReLU.NO_MAX;
+            String y;
+            if (t == 0f && slope == 0f) {
+                y = capped ? clip(path, x.name, g.constant(path + "/min", new float[]{0f}), max)
+                        : g.node("Relu", path, List.of(x.name));
+            } else if (t == 0f) {
+                if (slope == 1f && !capped) {
+                    return x; // the identity
+                }
+                y = slope == 1f ? x.name : g.node("LeakyRelu", capped ? path + "/leaky" : path, List.of(x.name),
+                        real("alpha", slope));
+                if (capped) {
+                    y = clip(path, y, "", max);
+                }
+            } else {
+                String tc = g.constant(path + "/threshold", new float[]{t});
+                String atOrAbove = g.node("GreaterOrEqual", path + "/at_or_above", List.of(x.name, tc));
+                String upper = capped ? clip(path + "/cap", x.name, "", max) : x.name;
+                String lower = slope == 0f ? g.constant(path + "/zero", new float[]{0f})
+                        : g.node("Mul", path + "/below", List.of(g.node("Sub", path + "/minus_threshold",
+                        List.of(x.name, tc)), g.constant(path + "/slope", new float[]{slope})));
+                y = g.node("Where", path, List.of(atOrAbove, upper, lower));
+            }
+            return new Value(y, x.shape);
+        }
+
+        /** Clip(x, min, max), {@code min} an initializer's name or "" for none. */
+        private String clip(String path, String x, String min, float max) {
+            return g.node("Clip", path, List.of(x, min, g.constant(path + "/max", new float[]{max})));
+        }
+
+        /**
+         * Pad with zeros: (top, left) before and (bottom, right) after the height and width of
+         * NCHW. The value written is −0.0, which is 0 in every sum and comparison, because ONNX
+         * Runtime (1.22, its PadFusion) folds a Pad whose value's bytes are all zero into a
+         * MaxPool after it, whose own padding is −∞, not 0: a window of negative values then
+         * loses its 0 (onnxsim's issue 290 is the same fold). A sign bit keeps the Pad a Pad.
+         */
+        private Value zeroPadding(ZeroPadding2D z, String path, Value x, Shape out) {
+            int[] p = z.padding(); // top, bottom, left, right
+            String pads = g.constantLongs(path + "/pads", 0, 0, p[0], p[2], 0, 0, p[1], p[3]);
+            String zero = g.constant(path + "/value", new float[]{-0f});
+            return new Value(g.node("Pad", path, List.of(x.name, pads, zero)), out);
         }
 
         private Value dense(Dense d, String path, Value x) {
