@@ -6,6 +6,10 @@ python3-numpy python3-pil):
 
     /usr/bin/python3 fovea-interop/src/test/resources/onnx/make_onnx_cases.py ../shared/datasets/cifar10-images-sample
 
+or, to write only some cases (each independent of the others' random draws):
+
+    /usr/bin/python3 .../make_onnx_cases.py ../shared/datasets/cifar10-images-sample --only mobile_block,grouped_conv_g2
+
 It writes:
 - images.bin: 8 real CIFAR-10 images (the first file of each of the sample's first 8 val/
   class folders, sorted), float32 little-endian, (8, 32, 32, 3) channels-last, pixels / 255.
@@ -32,10 +36,18 @@ It writes:
   with the opset-18 axes input, Gelu (opset 20), BatchNormalization, MaxPool with ceil_mode,
   AveragePool, Concat and Add of two branches, GlobalMaxPool, Squeeze with an axes input, Gemm
   with transB, alpha and beta, Softmax with opset 13's default axis.
+- mobile_block.onnx (torch.onnx.export, opset 13): MobileNet's pieces made with PyTorch's
+  groups=C: an input normalization folded into a first depthwise Conv (depth multiplier 2, valid),
+  a pointwise Conv + BN, a depthwise 3x3 'same' Conv with multiplier 2 + BN (fused by the
+  exporter), ReLU6 (Clip 0..6), LeakyRelu, a stride-2 depthwise Conv with PyTorch's padding 1 on an
+  even size followed by a per-channel Mul, a stride-2 valid depthwise Conv with multiplier 2, Relu,
+  GlobalAveragePool, Gemm; logits.
 - expected_<name>.bin: each model's (8, 10) float32 outputs on images.bin, computed by PyTorch
   (for the hand-written graph, by the same computation written with torch.nn.functional).
-- grouped_conv.onnx, unknown_op.onnx, dynamic_size.onnx, padded_maxpool.onnx (ResNet's 3x3/2 pad 1
-  max pool): files the import must refuse.
+- grouped_conv.onnx (groups=3 over 3 channels, a depthwise Conv that the import refused until it
+  read depthwise Convs; kept as it was), unknown_op.onnx, dynamic_size.onnx, padded_maxpool.onnx
+  (ResNet's 3x3/2 pad 1 max pool), grouped_conv_g2.onnx (groups=2 over 8 channels, ResNeXt's kind):
+  files the import must refuse.
 """
 import os
 import sys
@@ -310,6 +322,52 @@ def opset21(x, gen):
     y.tofile(os.path.join(HERE, "expected_opset21_ops.bin"))
 
 
+class MobileBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mean", torch.tensor([0.49, 0.48, 0.45]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor([0.25, 0.24, 0.26]).view(1, 3, 1, 1))
+        self.dw0 = nn.Conv2d(3, 6, 3, groups=3)                                   # 32 -> 30, multiplier 2
+        self.pw0, self.bn0 = nn.Conv2d(6, 16, 1, bias=False), nn.BatchNorm2d(16)
+        self.dw1, self.bn1 = nn.Conv2d(16, 32, 3, padding=1, groups=16, bias=False), nn.BatchNorm2d(32)
+        self.pw1 = nn.Conv2d(32, 24, 1)
+        self.dw2 = nn.Conv2d(24, 24, 3, stride=2, padding=1, groups=24)          # 30 -> 15
+        self.gain = nn.Parameter(0.5 + torch.rand(1, 24, 1, 1))
+        self.dw3 = nn.Conv2d(24, 48, 3, stride=2, groups=24)                      # 15 -> 7, multiplier 2
+        self.fc = nn.Linear(48, 10)
+
+    def forward(self, x):
+        x = self.dw0((x - self.mean) / self.std)
+        x = F.relu6(self.bn0(self.pw0(x)))
+        x = F.relu6(self.bn1(self.dw1(x)))
+        x = F.leaky_relu(self.pw1(x), 0.1)
+        x = F.relu(self.dw3(self.dw2(x) * self.gain))
+        return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
+
+
+def mobile_block(x):
+    torch.manual_seed(5)
+    model = MobileBlock()
+    randomize_bn(model, torch.Generator().manual_seed(6))
+    export_torch(model, "mobile_block", 13, x)
+
+
+def grouped_conv_g2(x):
+    class Grouped2(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Conv2d(3, 8, 1)
+            self.b = nn.Conv2d(8, 8, 3, groups=2)
+            self.fc = nn.Linear(8, 10)
+
+        def forward(self, x):
+            return self.fc(F.adaptive_avg_pool2d(self.b(self.a(x)), 1).flatten(1))
+
+    torch.manual_seed(7)
+    torch.onnx.export(Grouped2().eval(), torch.zeros(1, 3, 32, 32), os.path.join(HERE, "grouped_conv_g2.onnx"),
+                      opset_version=13, input_names=["input"], output_names=["output"])
+
+
 def refused_files(x):
     class Grouped(nn.Module):
         def __init__(self):
@@ -358,9 +416,21 @@ def refused_files(x):
     onnx.save(model, os.path.join(HERE, "dynamic_size.onnx"))
 
 
+ADDED = {"mobile_block": mobile_block, "grouped_conv_g2": grouped_conv_g2}
+
+
 def main():
-    sample = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets/cifar10-images-sample"
+    args = [a for a in sys.argv[1:] if not a.startswith("--only")]
+    only = [a.split("=", 1)[1] if "=" in a else sys.argv[sys.argv.index(a) + 1] for a in sys.argv[1:]
+            if a.startswith("--only")]
+    if only:
+        args = [a for a in args if a != only[0]]
+    sample = args[0] if args else "../shared/datasets/cifar10-images-sample"
     x = images(sample)
+    if only:
+        for name in only[0].split(","):
+            ADDED[name](x)
+        return
     x.astype("<f4").tofile(os.path.join(HERE, "images.bin"))
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(1)
@@ -376,6 +446,8 @@ def main():
     opset21(x, gen)
     tf2onnx_gap(x, gen)
     refused_files(x)
+    for case in ADDED.values():
+        case(x)
 
 
 if __name__ == "__main__":

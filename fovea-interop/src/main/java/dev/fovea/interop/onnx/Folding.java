@@ -144,7 +144,12 @@ final class Folding {
         Weights w = v.producer();
         if (w != null && v.scale() == null) {
             Weights.Kind k = w.kind();
-            float[] a = w.params().get(k == Weights.Kind.BATCH_NORM ? "gamma" : "kernel");
+            // Every kernel here ends in its output channels, a depthwise (KH, KW, C, M) one too.
+            float[] a = w.params().get(switch (k) {
+                case BATCH_NORM -> "gamma";
+                case DEPTHWISE -> "depthwise_kernel";
+                default -> "kernel";
+            });
             float[] b = w.params().get(k == Weights.Kind.BATCH_NORM ? "beta" : "bias");
             if (b != null || zero(shift)) {
                 int c = v.channels();

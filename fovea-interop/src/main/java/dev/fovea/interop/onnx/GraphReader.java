@@ -98,8 +98,7 @@ final class GraphReader {
                     + (constants.containsKey(outName) ? "a constant" : "not computed by any node")
                     + "; Fovea imports models whose output depends on their input");
         }
-        out = ops.materialize(out, "output");
-        ops.requireNoPads(out, "the graph output");
+        out = ops.materialize(ops.unpad(NodeProto.newBuilder().setName("output").build(), out), "output");
         if (out.perm() != null) {
             throw new FoveaException(where + ": the graph output is a flattened channels-first tensor, whose"
                     + " feature order Fovea's channels-last layers cannot keep; Fovea imports classifiers"
@@ -224,6 +223,24 @@ final class GraphReader {
     /** How a node is named in messages: {@code node '/conv1/Conv' (Conv)}. */
     static String describe(NodeProto n) {
         return "node '" + n.getName() + "' (" + n.getOpType() + ")";
+    }
+
+    /**
+     * The constant named {@code name} before the nodes up to it have run: an initializer, a
+     * constant folded so far, or the value of the Constant node that writes it; else null.
+     */
+    Constant constantAhead(String name) {
+        Constant c = constants.get(name);
+        NodeProto p = producers.get(name);
+        if (c != null || p == null || !p.getOpType().equals("Constant")) {
+            return c;
+        }
+        AttributeProto a = attribute(p, "value");
+        if (a != null) {
+            return Constant.of(a.getT(), where);
+        }
+        a = attribute(p, "value_float");
+        return a == null ? null : new Constant(new double[]{a.getF()}, new long[0]);
     }
 
     /** Records a layer's weights (in Fovea's shapes) to set once the model is built. */

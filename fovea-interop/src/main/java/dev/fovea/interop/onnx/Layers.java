@@ -11,20 +11,25 @@ import dev.fovea.interop.onnx.Val.Weights;
 import dev.fovea.nn.AveragePooling2D;
 import dev.fovea.nn.BatchNormalization;
 import dev.fovea.nn.Conv2D;
+import dev.fovea.nn.ActivationFunction;
 import dev.fovea.nn.Dense;
+import dev.fovea.nn.DepthwiseConv2D;
 import dev.fovea.nn.Layer;
 import dev.fovea.nn.MaxPooling2D;
 import dev.fovea.nn.Padding;
 import dev.fovea.nn.PoolWindow;
 import dev.fovea.nn.SymbolicTensor;
+import dev.fovea.nn.ZeroPadding2D;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The ONNX operators that become Fovea layers with weights or windows: Conv, MaxPool and
- * AveragePool, BatchNormalization, Gemm and MatMul. Weights are converted to Fovea's layouts
- * (OIHW → HWIO kernels, (in, out) dense kernels in Fovea's feature order) here.
+ * The ONNX operators that become Fovea layers with weights or windows: Conv (group 1 a
+ * Conv2D, one group per input channel a DepthwiseConv2D), MaxPool and AveragePool,
+ * BatchNormalization, Gemm and MatMul. Weights are converted to Fovea's layouts (OIHW → HWIO
+ * kernels, (C·M, 1, KH, KW) → (KH, KW, C, M) depthwise kernels, (in, out) dense kernels in
+ * Fovea's feature order) here.
  */
 final class Layers {
     private Layers() {
@@ -115,21 +120,27 @@ final class Layers {
         if (wc == null) {
             throw ops.refuse(n, "has no weights");
         }
-        long group = integer(n, "group", 1);
-        if (group != 1) {
-            throw ops.refuse(n, "group = " + group + "; Fovea's Conv2D is a full convolution (group 1): it has no"
-                    + " grouped or depthwise convolution");
-        }
         requireNoDilation(ops, n);
         if (x.layout() != Layout.NCHW) {
             throw ops.refuse(n, "reads a value of shape " + x.onnxShape() + " laid out " + x.layout() + "; ONNX's Conv"
                     + " reads channels-first (N, C, H, W) images");
         }
-        long[] wd = wc.dims();
         int c = x.channels();
-        if (wd.length != 4 || wd[1] != c) {
+        long group = integer(n, "group", 1);
+        // One group per input channel is a depthwise convolution (MobileNet's, PyTorch's groups=C).
+        boolean depthwise = group != 1 && group == c;
+        if (group != 1 && !depthwise) {
+            throw ops.refuse(n, "group = " + group + " over " + c + " input channels; Fovea imports group 1 (Conv2D)"
+                    + " and group = input channels (DepthwiseConv2D, any depth multiplier), no other grouped"
+                    + " convolution");
+        }
+        long[] wd = wc.dims();
+        // A depthwise Conv's weights are (C·M, 1, kh, kw): output channel c·M + m reads input channel c.
+        int cin = depthwise ? 1 : c;
+        if (wd.length != 4 || wd[1] != cin || depthwise && (wd[0] < c || wd[0] % c != 0)) {
             throw ops.refuse(n, "weights of shape " + Arrays.toString(wd) + " for an input of shape " + x.onnxShape()
-                    + "; expected (filters, " + c + ", kh, kw)");
+                    + (depthwise ? " and group " + group + "; expected (" + c + "·multiplier, 1, kh, kw)"
+                    : "; expected (filters, " + c + ", kh, kw)"));
         }
         int f = (int) wd[0];
         long[] k = {wd[2], wd[3]};
@@ -157,10 +168,17 @@ final class Layers {
                 }
             }
             if (mode == null) {
-                mode(ops, n, h, w, k, s, p, false); // throws, saying which pads Fovea takes
+                // No Fovea padding mode lines these pads up: zeros as their own layer, then a valid
+                // window. Any pending affine map goes first, since the zeros are added after it.
+                x = ops.materialize(x, n.getName());
+                SymbolicTensor zeros = Ops.apply(new ZeroPadding2D(p[0], p[2], p[1], p[3]),
+                        g.layerName(n, "_pad"), x.t());
+                x = new Val(zeros, x.layout(), x.perm(), null, null, null, null);
+                p = new int[4];
+                mode = Padding.VALID;
             }
         }
-        boolean padded = Arrays.stream(p).anyMatch(v -> v != 0);
+        boolean padded = p[0] != 0 || p[1] != 0 || p[2] != 0 || p[3] != 0;
         // An input affine map folds into the kernel, and its shift into the bias, only where no
         // padding is read: a pad is zero after the map, which the map's shift would move.
         boolean foldInput = x.scale() != null && (!padded || allZero(x.shift()));
@@ -169,13 +187,15 @@ final class Layers {
         }
         int kh = (int) k[0];
         int kw = (int) k[1];
-        float[] kernel = new float[kh * kw * c * f];
+        // OIHW → HWIO; for a depthwise Conv (I = 1, O = C·M) that is Fovea's (KH, KW, C, M) as it is,
+        // since (y·kw + x)·C·M + c·M + m indexes both.
+        float[] kernel = new float[kh * kw * cin * f];
         double[] wv = wc.values();
         for (int o = 0; o < f; o++) {
-            for (int i = 0; i < c; i++) {
+            for (int i = 0; i < cin; i++) {
                 for (int y = 0; y < kh; y++) {
                     for (int xx = 0; xx < kw; xx++) {
-                        kernel[((y * kw + xx) * c + i) * f + o] = (float) wv[((o * c + i) * kh + y) * kw + xx];
+                        kernel[((y * kw + xx) * cin + i) * f + o] = (float) wv[((o * cin + i) * kh + y) * kw + xx];
                     }
                 }
             }
@@ -188,23 +208,29 @@ final class Layers {
                 throw ops.refuse(n, "a bias of " + bias.length + " values for " + f + " filters");
             }
         }
-        if (foldInput) {
+        if (foldInput && depthwise) {
+            foldDepthwiseInputAffine(kernel, bias, x.scale(), x.shift(), kh * kw, c, f / c);
+        } else if (foldInput) {
             foldInputAffine(kernel, bias, x.scale(), x.shift(), kh * kw, c, f);
         }
         if (ey[0] != kh || ex[0] != kw) {
-            kernel = embed(kernel, kh, kw, c * f, ey, ex);
+            kernel = embed(kernel, kh, kw, cin * f, ey, ex);
             kh = ey[0];
             kw = ex[0];
         }
-        Conv2D layer = new Conv2D(Conv2D.Config.of(f, kh).kernelSize(kh, kw).strides((int) s[0], (int) s[1])
-                .padding(mode).useBias(useBias));
+        Layer layer = depthwise
+                ? new DepthwiseConv2D(kh, kw, (int) s[0], (int) s[1], mode, f / c, ActivationFunction.LINEAR, useBias,
+                        null)
+                : new Conv2D(Conv2D.Config.of(f, kh).kernelSize(kh, kw).strides((int) s[0], (int) s[1]).padding(mode)
+                        .useBias(useBias));
         SymbolicTensor t = Ops.apply(layer, g.layerName(n, ""), x.t());
         Map<String, float[]> params = new LinkedHashMap<>();
-        params.put("kernel", kernel);
+        params.put(depthwise ? "depthwise_kernel" : "kernel", kernel);
         if (useBias) {
             params.put("bias", bias);
         }
-        ops.out(n, ops.made(n, t, Layout.NCHW, g.keep(layer, Weights.Kind.CONV, params)));
+        Weights.Kind kind = depthwise ? Weights.Kind.DEPTHWISE : Weights.Kind.CONV;
+        ops.out(n, ops.made(n, t, Layout.NCHW, g.keep(layer, kind, params)));
     }
 
     /** An HWIO kernel (kh, kw, cf) placed at (ey[1], ex[1]) in a zero kernel of (ey[0], ex[0]). */
@@ -237,6 +263,25 @@ final class Layers {
                 for (int o = 0; o < f; o++) {
                     bias[o] += kernel[row + o] * bi;
                     kernel[row + o] *= ai;
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #foldInputAffine} for a depthwise kernel (positions, c, m), whose output channel
+     * i·m + j reads input channel i only.
+     */
+    private static void foldDepthwiseInputAffine(float[] kernel, float[] bias, float[] a, float[] b, int positions,
+                                                 int c, int m) {
+        for (int pos = 0; pos < positions; pos++) {
+            for (int i = 0; i < c; i++) {
+                float ai = a.length == 1 ? a[0] : a[i];
+                float bi = b.length == 1 ? b[0] : b[i];
+                for (int j = 0; j < m; j++) {
+                    int at = (pos * c + i) * m + j;
+                    bias[i * m + j] += kernel[at] * bi;
+                    kernel[at] *= ai;
                 }
             }
         }

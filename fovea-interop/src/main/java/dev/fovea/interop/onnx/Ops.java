@@ -26,8 +26,10 @@ import dev.fovea.nn.Layer;
 import dev.fovea.nn.MaxPooling2D;
 import dev.fovea.nn.Padding;
 import dev.fovea.nn.PoolWindow;
+import dev.fovea.nn.ReLU;
 import dev.fovea.nn.Rescaling;
 import dev.fovea.nn.SymbolicTensor;
+import dev.fovea.nn.ZeroPadding2D;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ final class Ops {
             case "Identity", "Dropout" -> alias(n);
             case "Transpose" -> transpose(n);
             case "Conv" -> Layers.conv(g, this, n);
-            case "Relu" -> out(n, activation(n, ActivationFunction.RELU, in(n, 0), ""));
+            case "Relu" -> relu(n);
             case "Sigmoid" -> out(n, activation(n, ActivationFunction.SIGMOID, in(n, 0), ""));
             case "Tanh" -> out(n, activation(n, ActivationFunction.TANH, in(n, 0), ""));
             case "Gelu" -> gelu(n);
@@ -160,8 +162,21 @@ final class Ops {
     void requireNoPads(Val v, String reader) {
         if (v.pads() != null) {
             throw new FoveaException(g.where + ": a Pad is read by " + reader + "; Fovea imports zero padding"
-                    + " only right before a Conv, which takes it into its own padding");
+                    + " as a convolution's own padding or as a ZeroPadding2D layer");
         }
+    }
+
+    /**
+     * Pending zero padding as a ZeroPadding2D layer, for a reader that cannot take it into its
+     * own padding (anything but a Conv); the value as it is when nothing is pending.
+     */
+    Val unpad(NodeProto n, Val v) {
+        int[] p = v.pads(); // top, left, bottom, right
+        if (p == null) {
+            return v;
+        }
+        SymbolicTensor t = apply(new ZeroPadding2D(p[0], p[2], p[1], p[3]), g.layerName(n, "_pad"), v.t());
+        return new Val(t, v.layout(), v.perm(), v.scale(), v.shift(), null, null);
     }
 
     /** Turns a pending affine map into a layer: Rescaling for a scalar, else a diagonal 1×1 Conv2D or Dense. */
@@ -195,8 +210,7 @@ final class Ops {
 
     /** A value as a plain tensor: no pending affine map or padding. */
     Val plain(NodeProto n, Val v) {
-        requireNoPads(v, describe(n));
-        return materialize(v, n.getName().isEmpty() ? n.getOpType() : n.getName());
+        return materialize(unpad(n, v), n.getName().isEmpty() ? n.getOpType() : n.getName());
     }
 
     private static boolean allSame(float[] a) {
@@ -276,10 +290,42 @@ final class Ops {
         out(n, activation(n, ActivationFunction.GELU, in(n, 0), ""));
     }
 
-    /** LeakyRelu(x) = (1 − α)·relu(x) + α·x, with Fovea's ReLU, Rescaling and Add. */
+    /**
+     * Relu as a relu Activation, or as nothing when its one reader is a Clip from 0, which
+     * clips below at 0 itself: PyTorch writes relu6 as Relu then Clip(0, 6), one ReLU(6) here.
+     */
+    private void relu(NodeProto n) {
+        String y = n.getOutput(0);
+        if (g.readers.getOrDefault(y, 0) == 1) {
+            for (NodeProto r : g.producers.values()) {
+                if (r.getOpType().equals("Clip") && r.getInputCount() > 1 && r.getInput(0).equals(y)) {
+                    Constant lo = g.constantAhead(r.getInput(1));
+                    if (lo != null && lo.size() == 1 && lo.values()[0] == 0) {
+                        out(n, chain(n, in(n, 0)));
+                        return;
+                    }
+                }
+            }
+        }
+        out(n, activation(n, ActivationFunction.RELU, in(n, 0), ""));
+    }
+
+    /** The value of {@code n}'s one input through a ReLU layer. */
+    private Val relu(NodeProto n, Val x, ReLU layer) {
+        return Val.of(apply(layer, g.layerName(n, ""), x.t()), x.layout()).withLayoutPerm(x);
+    }
+
+    /**
+     * LeakyRelu(α) is Fovea's ReLU(negative_slope = α) for α ≥ 0; a negative α (which ReLU
+     * refuses) is (1 − α)·relu(x) + α·x, with an Activation, Rescalings and Add.
+     */
     private void leakyRelu(NodeProto n) {
         float alpha = real(n, "alpha", 0.01f);
         Val x = plain(n, in(n, 0));
+        if (alpha >= 0 && Float.isFinite(alpha)) {
+            out(n, relu(n, x, new ReLU(ReLU.NO_MAX, alpha, 0f)));
+            return;
+        }
         Val r = activation(n, ActivationFunction.RELU, x, "_relu");
         SymbolicTensor pos = apply(new Rescaling(1 - alpha), g.layerName(n, "_positive"), r.t());
         SymbolicTensor lin = apply(new Rescaling(alpha), g.layerName(n, "_linear"), x.t());
@@ -287,8 +333,10 @@ final class Ops {
     }
 
     /**
-     * Clip(x, lo, hi) = hi − relu(hi − (lo + relu(x − lo))): ReLU for lo = 0 and no hi, ReLU6's
-     * two ReLUs for (0, 6), with Fovea's ReLU and Rescaling.
+     * Clip(x, lo, hi) as one ReLU layer where one expresses it: ReLU(max_value = hi) for lo = 0
+     * and hi > 0 or none (ReLU6 for 6), ReLU(max_value = hi, negative_slope = 1), which is
+     * min(x, hi), for no lo and hi > 0. Otherwise hi − relu(hi − (lo + relu(x − lo))), with
+     * Fovea's relu Activation and Rescaling. An infinite bound is no bound.
      */
     private void clip(NodeProto n) {
         Constant lo = constantIn(n, 1);
@@ -296,6 +344,17 @@ final class Ops {
         Val v = plain(n, in(n, 0));
         if (lo != null && lo.size() != 1 || hi != null && hi.size() != 1) {
             throw refuse(n, "min and max must be scalars");
+        }
+        if (lo != null && lo.values()[0] == Double.NEGATIVE_INFINITY) {
+            lo = null;
+        }
+        if (hi != null && hi.values()[0] == Double.POSITIVE_INFINITY) {
+            hi = null;
+        }
+        float cap = hi == null ? ReLU.NO_MAX : (float) hi.values()[0];
+        if (cap > 0 && (lo == null && hi != null || lo != null && lo.values()[0] == 0)) {
+            out(n, relu(n, v, new ReLU(cap, lo == null ? 1f : 0f, 0f)));
+            return;
         }
         if (lo != null) {
             float l = (float) lo.values()[0];
@@ -568,7 +627,10 @@ final class Ops {
         g.constants.put(n.getOutput(0), out);
     }
 
-    /** Zero padding of height and width, kept for the Conv that reads it. */
+    /**
+     * Zero padding of height and width, kept pending: a Conv that reads it takes it into its own
+     * padding, any other reader gets a ZeroPadding2D layer ({@link #unpad}).
+     */
     private void pad(NodeProto n) {
         String mode = string(n, "mode", "constant");
         Constant pads = constantIn(n, 1);
@@ -579,7 +641,7 @@ final class Ops {
         boolean none = pads != null && pads.allEqual(0);
         if (!none && (!mode.equals("constant") || value != null && !value.allEqual(0))) {
             throw refuse(n, "mode '" + mode + "'" + (value == null ? "" : " with value " + value.describe())
-                    + "; Fovea imports zero padding (mode 'constant', value 0) before a Conv");
+                    + "; Fovea imports zero padding (mode 'constant', value 0)");
         }
         Constant axes = constantIn(n, 3); // opset 18: the axes the pads are for
         long[] p = pads == null ? null : pads.longs();
@@ -649,8 +711,7 @@ final class Ops {
             return;
         }
         boolean constantFirst = ca != null;
-        Val v = in(n, constantFirst ? 1 : 0);
-        requireNoPads(v, describe(n));
+        Val v = unpad(n, in(n, constantFirst ? 1 : 0));
         float[] c = Folding.perChannel(constantFirst ? ca : cb, v, g.where + ": " + describe(n));
         float[] one = {1f};
         float[] zero = {0f};

@@ -82,6 +82,6 @@ record Val(SymbolicTensor t, Layout layout, int[] perm, float[] scale, float[] s
      * affine map after it folds in.
      */
     record Weights(String layer, Kind kind, Map<String, float[]> params) {
-        enum Kind { CONV, DENSE, BATCH_NORM }
+        enum Kind { CONV, DEPTHWISE, DENSE, BATCH_NORM }
     }
 }

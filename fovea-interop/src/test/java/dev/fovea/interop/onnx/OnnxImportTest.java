@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,7 +43,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops", "mobile_block"})
     void importedModelsComputeWhatPyTorchComputed(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         assertEquals(Shape.of(32, 32, 3), model.inputShape());
@@ -60,7 +61,7 @@ class OnnxImportTest {
 
     /** An imported model is a Fovea model like any other: saved as a model file, it loads back and computes the same. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops", "mobile_block"})
     void importedModelsSaveAndLoadAsFoveaModelFiles(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         Path file = dir.resolve(name + ".safetensors");
@@ -78,7 +79,7 @@ class OnnxImportTest {
      * so a few SGD steps on 8 labelled images lower their loss.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "mobile_block"})
     void importedModelsTrain(String name) throws Exception {
         Model model = OnnxImport.read(resource(name + ".onnx"));
         var trainer = new dev.fovea.train.Trainer(model, new dev.fovea.optim.SGD(0.05),
@@ -96,7 +97,7 @@ class OnnxImportTest {
 
     /** Imported models export too: ONNX Runtime on Fovea's export of each computes what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops", "mobile_block"})
     void importedModelsExportAgain(String name) throws Exception {
         Path again = dir.resolve(name + "_again.onnx");
         OnnxExport.write(OnnxImport.read(resource(name + ".onnx")), again);
@@ -106,7 +107,7 @@ class OnnxImportTest {
 
     /** The checked-in files themselves: ONNX Runtime computes from them what PyTorch did. */
     @ParameterizedTest
-    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops"})
+    @ValueSource(strings = {"tutorial_cnn", "branches", "strided", "view_flatten", "tf2onnx_nhwc", "tf2onnx_gap", "opset21_ops", "mobile_block"})
     void onnxRuntimeAgreesWithThePyTorchOutputs(String name) throws Exception {
         float[] x = floats("images.bin");
         boolean nhwc = name.startsWith("tf2onnx");
@@ -161,11 +162,57 @@ class OnnxImportTest {
         assertTrue(m.contains("opsets 11 to 21"), m);
     }
 
+    private static <T extends dev.fovea.nn.Layer> List<T> layers(Model m, Class<T> type) {
+        return m.namedLayers().values().stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /**
+     * PyTorch's groups=C convolutions are DepthwiseConv2D layers with their multipliers (a
+     * stride-2 one with padding 1 as a 4×4 'same' kernel); Relu + Clip(0, 6) and LeakyRelu are
+     * one ReLU layer each; the input normalization and the per-channel Mul fold into depthwise
+     * kernels. Its outputs are checked against PyTorch's in importedModelsComputeWhatPyTorchComputed.
+     */
+    @Test
+    void depthwiseConvolutionsAndReluFormsAreFoveasLayers() throws Exception {
+        Model model = OnnxImport.read(resource("mobile_block.onnx"));
+        List<dev.fovea.nn.DepthwiseConv2D> dw = layers(model, dev.fovea.nn.DepthwiseConv2D.class);
+        assertEquals(List.of(2, 2, 1, 2), dw.stream().map(dev.fovea.nn.DepthwiseConv2D::depthMultiplier).toList());
+        assertEquals(Shape.of(4, 4, 24, 1), model.namedParams().get("dw2_Conv/depthwise_kernel").shape());
+        assertEquals(List.of("6.0/0.0", "6.0/0.0", "Infinity/0.1"), layers(model, dev.fovea.nn.ReLU.class).stream()
+                .map(r -> r.maxValue() + "/" + r.negativeSlope()).toList());
+        List<String> types = model.namedLayers().values().stream().map(dev.fovea.nn.Layer::typeName).toList();
+        assertEquals(List.of("DepthwiseConv2D", "Conv2D", "ReLU", "DepthwiseConv2D", "ReLU", "Conv2D", "ReLU",
+                "DepthwiseConv2D", "DepthwiseConv2D", "Activation", "GlobalAveragePooling2D", "Dense"), types);
+    }
+
+    /** branches.onnx's ReLU6 and LeakyRelu: ReLU layers, none of the older Rescaling and Add compositions. */
+    @Test
+    void clipAndLeakyReluImportAsReLULayers() throws Exception {
+        Model model = OnnxImport.read(resource("branches.onnx"));
+        assertEquals(List.of("6.0/0.0", "Infinity/0.1"), layers(model, dev.fovea.nn.ReLU.class).stream()
+                .map(r -> r.maxValue() + "/" + r.negativeSlope()).toList());
+        assertTrue(model.namedLayers().keySet().stream().noneMatch(n -> n.endsWith("_max_minus") || n.endsWith("_positive")),
+                model.namedLayers().keySet().toString());
+    }
+
+    /** The depthwise file the import refused before it read depthwise Convs: now it computes what ONNX Runtime does. */
+    @Test
+    void depthwiseConvolutionOnceRefusedNowImports() throws Exception {
+        Model model = OnnxImport.read(resource("grouped_conv.onnx"));
+        assertEquals(1, layers(model, dev.fovea.nn.DepthwiseConv2D.class).size());
+        for (int i = 0; i < 3; i++) { // the file was written for a batch of one
+            float[] x = Arrays.copyOfRange(floats("images.bin"), i * 32 * 32 * 3, (i + 1) * 32 * 32 * 3);
+            float[] fovea = model.forward(new Tensor(Shape.of(1, 32, 32, 3), x), false).data();
+            assertClose(OnnxTesting.runtime(resource("grouped_conv.onnx"), nchw(x, 1, 32, 32, 3), 1, 3, 32, 32),
+                    fovea, 1e-4, "grouped_conv image " + i);
+        }
+    }
+
     @Test
     void groupedConvolutionIsRefused() throws Exception {
-        String m = refusal(resource("grouped_conv.onnx"));
-        assertTrue(m.contains("(Conv): group = 3"), m);
-        assertTrue(m.contains("no grouped or depthwise convolution"), m);
+        String m = refusal(resource("grouped_conv_g2.onnx"));
+        assertTrue(m.contains("(Conv): group = 2 over 8 input channels"), m);
+        assertTrue(m.contains("no other grouped convolution"), m);
     }
 
     /** PyTorch's strided convolutions import as larger 'same' kernels; a padded max pool has no such form. */
