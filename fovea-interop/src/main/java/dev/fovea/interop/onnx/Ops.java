@@ -311,7 +311,7 @@ final class Ops {
     }
 
     /** The value of {@code n}'s one input through a ReLU layer. */
-    private Val relu(NodeProto n, Val x, ReLU layer) {
+    private Val reluLayer(NodeProto n, Val x, ReLU layer) {
         return Val.of(apply(layer, g.layerName(n, ""), x.t()), x.layout()).withLayoutPerm(x);
     }
 
@@ -323,7 +323,7 @@ final class Ops {
         float alpha = real(n, "alpha", 0.01f);
         Val x = plain(n, in(n, 0));
         if (alpha >= 0 && Float.isFinite(alpha)) {
-            out(n, relu(n, x, new ReLU(ReLU.NO_MAX, alpha, 0f)));
+            out(n, reluLayer(n, x, new ReLU(ReLU.NO_MAX, alpha, 0f)));
             return;
         }
         Val r = activation(n, ActivationFunction.RELU, x, "_relu");
@@ -353,7 +353,7 @@ final class Ops {
         }
         float cap = hi == null ? ReLU.NO_MAX : (float) hi.values()[0];
         if (cap > 0 && (lo == null && hi != null || lo != null && lo.values()[0] == 0)) {
-            out(n, relu(n, v, new ReLU(cap, lo == null ? 1f : 0f, 0f)));
+            out(n, reluLayer(n, v, new ReLU(cap, lo == null ? 1f : 0f, 0f)));
             return;
         }
         if (lo != null) {
