@@ -79,6 +79,25 @@ class ExportCommandTest {
         assertArrayEquals(expected, Files.readAllBytes(out));
     }
 
+    /**
+     * A MobileNet-style Keras file (ZeroPadding2D, ReLU(6.), LeakyReLU, DepthwiseConv2D with a
+     * multiplier) exports as the library writes its import, depthwise convolutions as grouped
+     * Convs (fovea-interop's OnnxExportTest runs the same export in ONNX Runtime).
+     */
+    @Test
+    void importedKerasMobileNetExports() throws Exception {
+        Path keras = Path.of("../fovea-interop/src/test/resources/dev/fovea/interop/keras/mobile.keras");
+        Path out = tmp.resolve("mobile.onnx");
+        CliRun r = CliRun.of("export", "--format", "onnx", keras.toString(), "--rescale", "1/255", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        ModelFile.Loaded loaded = dev.fovea.interop.ModelFiles.load(keras,
+                dev.fovea.interop.Preprocessing.parse("1/255", null));
+        assertArrayEquals(OnnxExport.toProto(loaded.model(), loaded.info()).toByteArray(), Files.readAllBytes(out));
+        OnnxMl.GraphProto g = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(out)).getGraph();
+        assertEquals(2, g.getNodeList().stream().filter(n -> n.getOpType().equals("Conv") && n.getAttributeList().stream()
+                .anyMatch(a -> a.getName().equals("group") && a.getI() > 1)).count(), "two depthwise Convs");
+    }
+
     /** One error line, exit 2, and the file already at --out untouched. */
     private void refused(String expectedPart, String... args) throws Exception {
         Path out = tmp.resolve("keep.onnx");
