@@ -27,7 +27,7 @@ import java.util.Set;
  * building the Fovea layers as it goes ({@link Ops} has what each operator becomes). Keeps the
  * graph's constants, what every value is ({@link Val}), how many nodes read each value (a layer's
  * weights may take in an affine map after it only when nothing else reads its output), the nodes
- * already taken into a pattern (GELU's erf form) and the weights to set once the model is built.
+ * already taken into a pattern (GELU's erf form, a thresholded ReLU) and the weights to set once the model is built.
  */
 final class GraphReader {
     final String where;
@@ -84,11 +84,14 @@ final class GraphReader {
         Ops ops = new Ops(this);
         ErfGelu gelus = new ErfGelu(this);
         gelus.find(graph.getNodeList());
+        ThresholdRelu relus = new ThresholdRelu(this);
+        relus.find(graph.getNodeList());
         for (NodeProto n : graph.getNodeList()) {
             if (!absorbed.contains(n)) {
                 ops.node(n);
             } else {
                 gelus.run(n, ops);
+                relus.run(n, ops);
             }
         }
         String outName = graph.getOutput(0).getName();

@@ -53,6 +53,7 @@ final class Ops {
             "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
             "ReduceMax and ReduceMean (over height and width)", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze",
             "Sub", "Tanh", "Transpose", "Erf (in GELU's erf form)",
+            "GreaterOrEqual and Where (in a thresholded ReLU's form, as Fovea exports it)",
             "Shape, Gather, Unsqueeze, Cast and Concat of constants (a Reshape's shape from x.size(0))");
 
     private final GraphReader g;
@@ -308,6 +309,13 @@ final class Ops {
             }
         }
         out(n, activation(n, ActivationFunction.RELU, in(n, 0), ""));
+    }
+
+    /** A ReLU layer on value {@code x} whose output is {@code at}'s, the last node of a pattern ({@link ThresholdRelu}). */
+    void reluOf(NodeProto at, String x, ReLU layer) {
+        NodeProto n = NodeProto.newBuilder().setOpType("Relu").setName(at.getName()).addInput(x)
+                .addOutput(at.getOutput(0)).build();
+        out(n, reluLayer(n, plain(n, in(n, 0)), layer));
     }
 
     /** The value of {@code n}'s one input through a ReLU layer. */

@@ -96,6 +96,27 @@ class OnnxRoundTripTest {
                 types(imported).toString());
     }
 
+    /**
+     * ReLUs with a threshold, which export as Where(x ≥ t, min(x, max), slope·(x − t)), import
+     * back as the same ReLU layers, capped or not, with a slope or not.
+     */
+    @Test
+    void thresholdedReluRoundTrips() throws Exception {
+        dev.fovea.nn.SymbolicTensor in = dev.fovea.nn.Input.of(32, 32, 3);
+        dev.fovea.nn.SymbolicTensor x = new dev.fovea.nn.Conv2D(dev.fovea.nn.Conv2D.Config.of(6, 3)).apply(in);
+        x = new dev.fovea.nn.ReLU(1.5f, 0.3f, -0.5f).apply(x);
+        x = new dev.fovea.nn.Conv2D(dev.fovea.nn.Conv2D.Config.of(6, 3)).apply(x);
+        x = new dev.fovea.nn.ReLU(dev.fovea.nn.ReLU.NO_MAX, 0f, 0.25f).apply(x);
+        x = new dev.fovea.nn.GlobalAveragePooling2D().apply(x);
+        Model model = Model.of("thresholds", in, new dev.fovea.nn.Dense(10).apply(x));
+        model.initialize(31);
+        Model imported = roundTrip(model);
+        assertEquals(List.of("1.5/0.3/-0.5", "Infinity/0.0/0.25"), imported.namedLayers().values().stream()
+                .filter(l -> l instanceof dev.fovea.nn.ReLU).map(l -> (dev.fovea.nn.ReLU) l)
+                .map(r -> r.maxValue() + "/" + r.negativeSlope() + "/" + r.threshold()).toList());
+        assertEquals(List.of("Conv2D", "ReLU", "Conv2D", "ReLU", "GlobalAveragePooling2D", "Dense"), types(imported));
+    }
+
     /** The MobileNet-style Keras model, imported from .keras, round-trips on its own inputs. */
     @Test
     void importedKerasMobileNetRoundTrips() throws Exception {
