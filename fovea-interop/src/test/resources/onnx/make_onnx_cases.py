@@ -49,8 +49,8 @@ It writes:
   (ResNet's 3x3/2 pad 1 max pool), grouped_conv_g2.onnx (groups=2 over 8 channels, ResNeXt's kind):
   files the import must refuse.
 """
+import argparse
 import os
-import sys
 
 import numpy as np
 import onnx
@@ -420,15 +420,14 @@ ADDED = {"mobile_block": mobile_block, "grouped_conv_g2": grouped_conv_g2}
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--only")]
-    only = [a.split("=", 1)[1] if "=" in a else sys.argv[sys.argv.index(a) + 1] for a in sys.argv[1:]
-            if a.startswith("--only")]
-    if only:
-        args = [a for a in args if a != only[0]]
-    sample = args[0] if args else "../shared/datasets/cifar10-images-sample"
-    x = images(sample)
-    if only:
-        for name in only[0].split(","):
+    parser = argparse.ArgumentParser(description="Writes the ONNX import test cases beside this script.")
+    parser.add_argument("sample", nargs="?", default="../shared/datasets/cifar10-images-sample")
+    parser.add_argument("--only", help="comma-separated cases among " + ", ".join(ADDED)
+                        + ": writes only their files (images.bin and the other cases stay as they are)")
+    args = parser.parse_args()
+    x = images(args.sample)
+    if args.only:
+        for name in args.only.split(","):
             ADDED[name](x)
         return
     x.astype("<f4").tofile(os.path.join(HERE, "images.bin"))
