@@ -7,7 +7,8 @@
  *
  * <p>The packages of {@code fovea-core}, lowest first; imports only point down:
  * {@code tensor} → {@code kernel} → {@code nn} → {@code io}, {@code optim}, {@code loss},
- * {@code metric} → {@code train} → {@code check}; {@code data} needs only {@code tensor} and
- * {@code eval} nothing, both work on plain arrays.
+ * {@code metric} → {@code data} (images and labels as plain arrays; it imports only
+ * {@code tensor} and {@code io}, never a layer) → {@code train} → {@code eval} (test-time
+ * augmentation and Grad-CAM over a trained model) and {@code check} (the reference cases).
  */
 package dev.fovea;

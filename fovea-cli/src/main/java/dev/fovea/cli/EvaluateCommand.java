@@ -12,6 +12,7 @@ import dev.fovea.nn.Summary;
 import dev.fovea.report.HtmlReport;
 import dev.fovea.run.Check;
 import dev.fovea.run.OutputFolder;
+import dev.fovea.run.TrainingRun;
 import dev.fovea.tensor.Shape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -244,7 +245,8 @@ final class EvaluateCommand implements Callable<Integer> {
         p.put("version", new Main.Version().getVersion()[0] + ", Java " + Runtime.version());
         p.put("duration", String.format(Locale.ROOT, "%.1f s", seconds));
         p.put("throughput", String.format(Locale.US, "%,.0f images/s (including loading)", images / seconds));
-        info.provenance().forEach((key, v) -> p.put("training: " + key, String.valueOf(v)));
+        // The training run's record in today's keys (older files' keys upgraded), as the run's report shows it.
+        TrainingRun.reportRows(info.provenance()).forEach((key, v) -> p.put("training: " + key, v));
         return p;
     }
 

@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import dev.fovea.FoveaException;
 import dev.fovea.run.OutputFolder;
+import dev.fovea.run.ParseErrors;
 import dev.fovea.train.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /**
  * The {@code fovea} command. Subcommands live in their own classes. A failure the user can fix
  * ({@link UserError}, {@link FoveaException}, an I/O error) is printed as its message alone and
- * exits 2, as is a command line that does not parse ({@link ParseErrors}: the message and the
+ * exits 2, as is a command line that does not parse ({@link dev.fovea.run.ParseErrors}: the message and the
  * help command to run, not the whole usage); anything else is a bug, printed as an internal
  * error with exit 1 (set {@code FOVEA_DEBUG=1} to see the stack trace of either).
  */
@@ -25,6 +26,7 @@ import picocli.CommandLine.Command;
                 SummaryCommand.class,
                 DataCommand.class,
                 TrainCommand.class,
+                LrFindCommand.class,
                 BenchCommand.class,
                 ExplainCommand.class,
                 EvaluateCommand.class,
@@ -57,7 +59,8 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
         // Help reads best at 80 columns, as git and man pages lay it out; a narrower terminal gets its width.
         HelpLayout.install(cl, Math.min(80, Console.columns()));
-        cl.setParameterExceptionHandler(ParseErrors::handle);
+        cl.setParameterExceptionHandler((ex, args) -> ParseErrors.handle(ex, Console::err,
+                path -> ("./fovea help " + path).trim()));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();

@@ -4,6 +4,7 @@ import dev.fovea.data.Dataset;
 import dev.fovea.io.ModelFile;
 import dev.fovea.metric.Accuracy;
 import dev.fovea.nn.Model;
+import dev.fovea.report.RunReport;
 import dev.fovea.run.OutputFolder;
 import dev.fovea.run.RunFolder;
 import dev.fovea.run.TrainSettings;
@@ -74,6 +75,13 @@ final class TrainCommand implements Callable<Integer> {
             trainer.restoreCheckpoint(checkpoint);
         }
         run.begin(Map.of(), Console::err);
+        if (run.lrFinding() != null) {
+            try {
+                RunReport.writeLrFinding(dir, run.lrFinding());
+            } catch (RunReport.WriteFailure e) {
+                throw OutputFolder.translate(e.getCause(), "cannot write the lr-find plot into", dir, "--out");
+            }
+        }
 
         double remaining = s.epochs() - trainer.epochsDone();
         // A run resumed inside an epoch trains only the rest of it: "3 epochs" would overstate it.

@@ -258,6 +258,72 @@ public final class Charts {
         return png(chart);
     }
 
+    /**
+     * The learning-rate range test: each step's loss and the smoothed loss against the rate on a
+     * log axis, with the suggested rate marked. The y axis stops a little above the first
+     * smoothed loss, so the blow-up at the end does not flatten the part that matters.
+     */
+    public static byte[] learningRateFinder(dev.fovea.train.LearningRateFinder.Result r) {
+        return png(learningRateFinderChart(r));
+    }
+
+    static XYChart learningRateFinderChart(dev.fovea.train.LearningRateFinder.Result r) {
+        XYChart chart = new XYChart(CURVE_WIDTH, CURVE_HEIGHT);
+        chart.setTitle("Learning-rate range test");
+        chart.setXAxisTitle("learning rate (log scale)");
+        chart.setYAxisTitle("training loss");
+        style(chart.getStyler());
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisDecimalPattern("0.#E0");
+        List<Double> x = new ArrayList<>();
+        List<Double> raw = new ArrayList<>();
+        List<Double> smooth = new ArrayList<>();
+        double lo = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < r.steps(); i++) {
+            if (Double.isFinite(r.losses()[i]) && Double.isFinite(r.smoothed()[i])) {
+                x.add(r.lrs()[i]);
+                raw.add(r.losses()[i]);
+                smooth.add(r.smoothed()[i]);
+                lo = Math.min(lo, Math.min(r.losses()[i], r.smoothed()[i]));
+            }
+        }
+        if (x.isEmpty()) {
+            throw new IllegalArgumentException("learning-rate chart: no step has a finite loss");
+        }
+        double top = Math.max(smooth.get(0), lo) * 1.25;
+        chart.getStyler().setYAxisMin(Math.max(0, lo - 0.05 * (top - lo)));
+        chart.getStyler().setYAxisMax(top);
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        XYSeries a = chart.addSeries("loss per step", x, clip(raw, top));
+        a.setLineColor(GRID.darker());
+        a.setLineStyle(new BasicStroke(1f));
+        a.setMarker(SeriesMarkers.NONE);
+        XYSeries b = chart.addSeries("smoothed loss", x, clip(smooth, top));
+        b.setLineColor(SERIES[0]);
+        b.setLineStyle(new BasicStroke(2f));
+        b.setMarker(SeriesMarkers.NONE);
+        int k = r.suggestedIndex();
+        XYSeries c = chart.addSeries(String.format(Locale.ROOT, "suggested rate %.3g", r.suggestion()),
+                List.of(r.lrs()[k]), List.of(Math.min(r.smoothed()[k], top)));
+        c.setMarker(SeriesMarkers.CIRCLE);
+        c.setMarkerColor(SERIES[1]);
+        c.setLineColor(SERIES[1]);
+        c.setLineStyle(new BasicStroke(0f));
+        chart.getStyler().setMarkerSize(10);
+        return chart;
+    }
+
+    /** Values above the axis drawn at its top, where XChart would draw them off the plot. */
+    private static List<Double> clip(List<Double> v, double top) {
+        List<Double> out = new ArrayList<>(v.size());
+        for (double d : v) {
+            out.add(Math.min(d, top));
+        }
+        return out;
+    }
+
     /** PNG encoding of any image, e.g. a grid of misclassified examples. */
     public static byte[] png(BufferedImage image) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

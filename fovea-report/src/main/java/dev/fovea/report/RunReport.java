@@ -87,6 +87,26 @@ public final class RunReport {
                 withTta == null ? Double.NaN : withTta.accuracy);
     }
 
+    /**
+     * What {@code --lr auto}'s range test found, into the run folder: {@code plots/lr-find.png}
+     * and its points, {@code lr-find.csv}, each written to a temporary name and then renamed.
+     *
+     * @throws WriteFailure when either cannot be written
+     */
+    public static void writeLrFinding(Path dir, dev.fovea.train.LearningRateFinder.Result r) {
+        try {
+            java.nio.file.Files.createDirectories(dir.resolve("plots"));
+            dev.fovea.io.AtomicFiles.write(dir.resolve("plots").resolve("lr-find.png"),
+                    out -> out.write(Charts.learningRateFinder(r)));
+            dev.fovea.io.AtomicFiles.write(dir.resolve("lr-find.csv"),
+                    out -> out.write(r.toCsv().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.io.IOException e) {
+            throw new WriteFailure(new java.io.UncheckedIOException(e));
+        } catch (RuntimeException e) {
+            throw new WriteFailure(e);
+        }
+    }
+
     /** The history's loss and accuracy series (and elapsed time, when recorded) as training curves. */
     public static TrainingCurves curves(History h) {
         Map<String, List<Double>> series = new LinkedHashMap<>();

@@ -58,8 +58,11 @@ public record TrainSettings(String model, String data, double epochs, int batchS
                             long seed, int verbose, String lrSchedule, double warmup, double lrStartFactor,
                             double lrEndFactor, String weightDecayMode, List<String> lrMultipliers,
                             String lossReduction, boolean dropLast, int lookahead, String whiten, boolean dirac,
-                            List<String> freeze, List<String> freezeAfter, String tta, String init,
+                            List<String> freeze, List<String> freezeAfter, String tta, boolean lrAuto, String init,
                             boolean newHead) implements Serializable {
+    /** The word that asks {@code --lr} to be found by the learning-rate range test. */
+    public static final String AUTO = "auto";
+
     public TrainSettings {
         augmentation = new LinkedHashMap<>(augmentation);
         lrMultipliers = List.copyOf(lrMultipliers);
@@ -98,8 +101,9 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         @Option(names = "--optimizer", paramLabel = "NAME", description = "adam, adamw or sgd (default: adam).")
         String optimizer;
 
-        @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: 0.001 for adam/adamw, 0.01 for sgd).")
-        Double lr;
+        @Option(names = "--lr", paramLabel = "RATE|auto", description = "Learning rate, or auto: the rate 'fovea lr-find'"
+                + " suggests for this run, found before it starts (default: 0.001 for adam/adamw, 0.01 for sgd).")
+        String lr;
 
         @Option(names = "--momentum", paramLabel = "M", description = "SGD momentum (default: 0.9 with sgd).")
         Double momentum;
@@ -223,6 +227,11 @@ public record TrainSettings(String model, String data, double epochs, int batchS
             return model;
         }
 
+        /** {@code --lr} as typed: a number, {@code auto}, or null. */
+        public String lr() {
+            return lr;
+        }
+
         /** {@code --data} as given, null when not. */
         public String data() {
             return data;
@@ -233,7 +242,9 @@ public record TrainSettings(String model, String data, double epochs, int batchS
             Check.positive("--epochs", epochs, "the run's total number of epochs");
             Check.positive("--batch-size", batchSize, "images per training step");
             Check.positive("--limit", limit, "images of each split; omit --limit to use them all");
-            Check.positive("--lr", lr, "the learning rate");
+            if (lr != null && !lr.equalsIgnoreCase(AUTO)) {
+                Check.positive("--lr", rate(lr), "the learning rate, or auto");
+            }
             Check.range("--momentum", momentum, 0, 1, false, "SGD momentum");
             Check.range("--weight-decay", weightDecay, 0, Double.POSITIVE_INFINITY, false, "decoupled weight decay");
             Check.range("--label-smoothing", labelSmoothing, 0, 1, false, "label smoothing");
@@ -273,7 +284,8 @@ public record TrainSettings(String model, String data, double epochs, int batchS
                     number(pick(epochs, s, "epochs", 50)).doubleValue(),
                     number(pick(batchSize, s, "batch_size", 32)).intValue(),
                     pick(optimizer, s, "optimizer", "adam").toLowerCase(Locale.ROOT),
-                    real(pick(lr, s, "lr", null)), real(pick(momentum, s, "momentum", null)),
+                    lr == null ? real(s.get("lr")) : lr.equalsIgnoreCase(AUTO) ? null : rate(lr),
+                    real(pick(momentum, s, "momentum", null)),
                     pick(nesterov, s, "nesterov", false), real(pick(weightDecay, s, "weight_decay", null)),
                     number(pick(labelSmoothing, s, "label_smoothing", 0.0)).doubleValue(),
                     augmentation.resolve(given, savedAugmentation),
@@ -292,7 +304,19 @@ public record TrainSettings(String model, String data, double epochs, int batchS
                     pick(whiten, s, "whiten", null), pick(dirac, s, "dirac", false),
                     strings(pick(freeze, s, "freeze", List.of())),
                     strings(pick(freezeAfter, s, "freeze_after", List.of())),
-                    pick(tta, s, "tta", "none").toLowerCase(Locale.ROOT), i, pick(newHead, s, "new_head", false));
+                    pick(tta, s, "tta", "none").toLowerCase(Locale.ROOT),
+                    // Given: find anew. Not given: whether the resumed run's recorded rate was found.
+                    lr != null ? lr.equalsIgnoreCase(AUTO) : pick(null, s, "lr_auto", false),
+                    i, pick(newHead, s, "new_head", false));
+        }
+
+        /** The number of {@code --lr RATE}; picocli has only checked that it is a word. */
+        private static double rate(String text) {
+            try {
+                return Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new FoveaException("--lr " + text + ": expected a number such as 0.001, or auto");
+            }
         }
 
         @SuppressWarnings("unchecked")
@@ -429,6 +453,7 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         m.put("freeze", freeze);
         m.put("freeze_after", freezeAfter);
         m.put("tta", tta);
+        m.put("lr_auto", lrAuto);
         m.put("augmentation", augmentation);
         // Only when used, so that run.json of a run without them reads as before.
         if (init != null) {
@@ -470,23 +495,42 @@ public record TrainSettings(String model, String data, double epochs, int batchS
         };
     }
 
+    /** The base learning rate: {@code --lr}, else the optimizer's default. */
+    public double rate() {
+        return lr != null ? lr : optimizer.equals("sgd") ? 0.01 : 1e-3;
+    }
+
     /** A fresh optimizer with its schedule over the run's {@code totalSteps}. */
     public Optimizer optimizer(long totalSteps) {
+        return optimizer(schedule(rate(), totalSteps));
+    }
+
+    /**
+     * A fresh optimizer of this run's kind and settings whose rate follows {@code schedule}
+     * instead (the learning-rate range test's ramp); an absolute weight decay stays relative to
+     * {@link #rate()}.
+     */
+    public Optimizer optimizer(LearningRateSchedule schedule) {
         return switch (optimizer) {
-            case "adam" -> new Adam(schedule(lr == null ? 1e-3 : lr, totalSteps), 0.9, 0.999, 1e-7,
-                    weightDecay == null ? 0 : weightDecay);
-            case "adamw" -> new AdamW(schedule(lr == null ? 1e-3 : lr, totalSteps),
-                    weightDecay == null ? 0.004 : weightDecay);
+            case "adam" -> new Adam(schedule, 0.9, 0.999, 1e-7, weightDecay == null ? 0 : weightDecay);
+            case "adamw" -> new AdamW(schedule, weightDecay == null ? 0.004 : weightDecay);
             case "sgd" -> {
-                double rate = lr == null ? 0.01 : lr;
                 double m = momentum == null ? 0.9 : momentum;
                 double wd = weightDecay == null ? 0 : weightDecay;
                 yield weightDecayMode.equals("absolute")
-                        ? SGD.absoluteDecay(schedule(rate, totalSteps), rate, m, nesterov, wd)
-                        : new SGD(schedule(rate, totalSteps), m, nesterov, wd);
+                        ? SGD.absoluteDecay(schedule, rate(), m, nesterov, wd)
+                        : new SGD(schedule, m, nesterov, wd);
             }
             default -> throw unchecked("--optimizer", optimizer);
         };
+    }
+
+    /** These settings with the learning rate {@code rate}, as {@code --lr auto} found it. */
+    public TrainSettings withLr(double rate) {
+        return new TrainSettings(model, data, epochs, batchSize, optimizer, rate, momentum, nesterov, weightDecay,
+                labelSmoothing, augmentation, validation, normalize, limit, seed, verbose, lrSchedule, warmup,
+                lrStartFactor, lrEndFactor, weightDecayMode, lrMultipliers, lossReduction, dropLast, lookahead,
+                whiten, dirac, freeze, freezeAfter, tta, lrAuto, init, newHead);
     }
 
     public Reduction reduction() {

@@ -15,6 +15,8 @@ import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
 import dev.fovea.tensor.Rng;
 import dev.fovea.train.Callback;
+import dev.fovea.train.DataFeed;
+import dev.fovea.train.LearningRateFinder;
 import dev.fovea.train.Provenance;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -51,7 +53,7 @@ public final class TrainingRun {
         }
     }
 
-    private final TrainSettings settings;
+    private TrainSettings settings;
     private final Path dir;
     private final Path resume;
     private final Path checkpoint;
@@ -64,7 +66,8 @@ public final class TrainingRun {
     private final Model model;
     private final boolean dropLast;
     private final long totalSteps;
-    private final Optimizer optimizer;
+    private Optimizer optimizer;
+    private LearningRateFinder.Result lrFinding;
     private final SparseCategoricalCrossentropy loss;
     private final List<ParamGroup> groups;
     private final List<Callback> callbacks;
@@ -211,6 +214,17 @@ public final class TrainingRun {
                 say.accept("initialization: " + what);
             }
         }
+        if (s.lrAuto() && s.lr() == null) {
+            if (checkpoint != null) {
+                throw new FoveaException("--lr auto: the run in " + resume + " is resumed from its checkpoint, where the"
+                        + " rate cannot be searched again; omit --lr to keep its recorded rate, or pass a number");
+            }
+            lrFinding = findLearningRate(LearningRateFinder.Options.defaults());
+            s = s.withLr(lrFinding.suggestion());
+            settings = s;
+            optimizer = s.optimizer(totalSteps);
+            say.accept(String.format(Locale.ROOT, "--lr auto: %s; training at %.3g", describe(lrFinding), s.lr()));
+        }
         commands = RunFolder.commands(saved);
         commands.add(r.command());
         provenance = new Provenance.Run(List.copyOf(commands), RunFolder.absolute(s.data()), fileSha, decodedSha,
@@ -350,6 +364,30 @@ public final class TrainingRun {
 
     private static boolean samePath(Path a, Path b) {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
+    /**
+     * The learning-rate range test on this run's model, data (augmented and normalized as the run
+     * trains), optimizer kind, loss and parameter groups, from the weights the run starts with,
+     * which it leaves as they were.
+     */
+    public LearningRateFinder.Result findLearningRate(LearningRateFinder.Options o) {
+        TrainSettings s = settings;
+        DataFeed feed = new DataFeed(train, s.augmentationConfig(), norm, s.seed());
+        return LearningRateFinder.run(model, s::optimizer, loss, groups, feed, s.batchSize(), dropLast, o);
+    }
+
+    /** The range test's outcome in one line: its steps, where it stopped, the suggestion. */
+    public static String describe(LearningRateFinder.Result r) {
+        return String.format(Locale.ROOT, "lr-find took %d steps from %.3g to %.3g%s; suggested rate %.3g (the"
+                        + " middle of the longest fall of the smoothed loss), lowest loss at %.3g", r.steps(),
+                r.lrs()[0], r.lrs()[r.steps() - 1], r.diverged() ? " (stopped: the loss diverged)" : "",
+                r.suggestion(), r.minimumLossLr());
+    }
+
+    /** The range test {@code --lr auto} ran, or null when the rate was given. */
+    public LearningRateFinder.Result lrFinding() {
+        return lrFinding;
     }
 
     public TrainSettings settings() {

@@ -33,7 +33,7 @@ import java.util.function.Function;
  * Lifecycle: {@link #start} (listening when it returns) → {@link #close}.
  */
 public final class InferenceServer implements AutoCloseable {
-    /** Adds routes or static files to the server before it starts (the web page, Grad-CAM). */
+    /** Adds routes or static files to the server before it starts (the web page); Grad-CAM is built in ({@code ExplainRoute}). */
     public interface Extension {
         /** Called once, with the server's models ready; register on {@code config.routes}, {@code config.staticFiles}. */
         void configure(JavalinConfig config, InferenceServer server);

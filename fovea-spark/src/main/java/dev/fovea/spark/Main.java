@@ -1,6 +1,7 @@
 package dev.fovea.spark;
 
 import dev.fovea.FoveaException;
+import dev.fovea.run.ParseErrors;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.AnalysisException;
@@ -46,6 +47,9 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
+        // A command line that does not parse: one error line and the help command, as in fovea.
+        cl.setParameterExceptionHandler((ex, a) -> ParseErrors.handle(ex, PrintWriter::println,
+                path -> path.isEmpty() ? "./fovea spark --help" : "./fovea spark " + path + " --help"));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (System.getenv("FOVEA_DEBUG") != null) {
                 ex.printStackTrace();

@@ -85,6 +85,9 @@ public final class SparkTrainer {
         ModelFile.Info info = run.info(run.provenance().withWorkers(parallel.workers(), parallel.batchNorm()));
         byte[] modelBytes = modelBytes(run.model(), info);
         run.begin(record(parallel, List.of(), Double.NaN), err::println);
+        if (run.lrFinding() != null) {
+            RunReport.writeLrFinding(out, run.lrFinding());
+        }
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         TrainWorker.Job job = new TrainWorker.Job(s, parallel, out.toAbsolutePath().toString(),

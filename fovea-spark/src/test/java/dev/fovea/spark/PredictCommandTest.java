@@ -87,4 +87,17 @@ class PredictCommandTest {
             assertFalse(Files.exists(tmp.resolve("p.parquet")));
         }
     }
+
+    /** As in the fovea command (issue 20, defect 2): one error line in our words and the help command. */
+    @Test
+    void aCommandLineThatDoesNotParseIsOneErrorLineAndTheSparkHelpCommand() {
+        Run r = run("train", "--epochs", "abc");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("error: --epochs abc: expected a number (total epochs of the run, may be fractional as 9.9),"
+                + " received 'abc'\nfor the options of train, run: ./fovea spark train --help\n", r.err());
+        Run unknown = run("predict", "--model", "m.safetensors", "--out", "p.parquet", "--modle", "m.safetensors");
+        assertEquals(2, unknown.code());
+        assertEquals("error: fovea spark predict has no option --modle; did you mean --model?\n"
+                + "for the options of predict, run: ./fovea spark predict --help\n", unknown.err());
+    }
 }

@@ -1,9 +1,10 @@
-package dev.fovea.cli;
+package dev.fovea.run;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
@@ -15,26 +16,35 @@ import picocli.CommandLine.ParameterException;
  * {@code error:} line saying what was expected and what was received, in this project's words
  * ({@code --epochs abc: expected a number (…), received 'abc'}, not Java's "is not a double"),
  * then the one command that shows the options ({@code ./fovea help train}). Picocli's default,
- * the message followed by the whole usage, pushed the message off a 24-line terminal.
+ * the message followed by the whole usage, pushed the message off a 24-line terminal. Shared by
+ * the {@code fovea} command and {@code fovea spark}, which word their help commands differently.
  */
-final class ParseErrors {
+public final class ParseErrors {
+    /** Exit code of a command line that does not parse, as of every usage error. */
+    public static final int USER_ERROR = 2;
+
     private ParseErrors() {
     }
 
-    /** Prints {@code ex} as above on the command's error writer; returns the exit code (2). */
-    static int handle(ParameterException ex, String[] args) {
+    /**
+     * Prints {@code ex} as above on the command's error writer through {@code print} (which may
+     * break long lines for a terminal), the hint naming {@code helpCommand} of the command's
+     * path ({@code "train"}, or {@code ""} at the top); returns the exit code (2).
+     */
+    public static int handle(ParameterException ex, java.util.function.BiConsumer<java.io.PrintWriter, String> print,
+                             UnaryOperator<String> helpCommand) {
         if (System.getenv("FOVEA_DEBUG") != null) {
             ex.printStackTrace();
         }
         CommandLine cmd = ex.getCommandLine();
-        Console.err(cmd.getErr(), "error: " + message(ex));
-        Console.err(cmd.getErr(), hint(cmd));
+        print.accept(cmd.getErr(), "error: " + message(ex));
+        print.accept(cmd.getErr(), hint(cmd, helpCommand));
         cmd.getErr().flush();
-        return Main.USER_ERROR;
+        return USER_ERROR;
     }
 
     /** The message without the {@code error: } prefix. */
-    static String message(ParameterException ex) {
+    public static String message(ParameterException ex) {
         CommandLine cmd = ex.getCommandLine();
         if (ex instanceof CommandLine.UnmatchedArgumentException u) {
             return unmatched(cmd, u);
@@ -51,14 +61,14 @@ final class ParseErrors {
         return ex.getMessage().isEmpty() ? ex.getMessage() : lowerFirst(ex.getMessage());
     }
 
-    /** {@code for the options of train, run: ./fovea help train}. */
-    static String hint(CommandLine cmd) {
+    /** {@code for the options of train, run: ./fovea help train}, with {@code helpCommand} of the path. */
+    public static String hint(CommandLine cmd, UnaryOperator<String> helpCommand) {
         List<String> path = new ArrayList<>();
         for (CommandLine c = cmd; c.getParent() != null; c = c.getParent()) {
             path.add(0, c.getCommandName());
         }
-        return path.isEmpty() ? "for the commands, run: ./fovea help"
-                : "for the options of " + String.join(" ", path) + ", run: ./fovea help " + String.join(" ", path);
+        return path.isEmpty() ? "for the commands, run: " + helpCommand.apply("")
+                : "for the options of " + String.join(" ", path) + ", run: " + helpCommand.apply(String.join(" ", path));
     }
 
     /** {@code --epochs abc: expected a number (total epochs of the run, …), received 'abc'}. */
@@ -94,13 +104,33 @@ final class ParseErrors {
             return "";
         }
         String s = String.join(" ", d).strip();
-        int stop = s.indexOf(". ");
+        int stop = sentenceEnd(s);
         s = stop >= 0 ? s.substring(0, stop) : s.replaceFirst("\\.$", "");
         s = s.replaceFirst("\\s*\\((?i:default)[^)]*\\)", "").replaceFirst("(?i)\\s*default:.*$", "").strip();
         if (s.isEmpty() || s.length() > 70 || s.contains("${")) {
             return "";
         }
         return lowerFirst(s);
+    }
+
+    /**
+     * Where the first sentence ends: the first ". " outside parentheses that does not end an
+     * abbreviation ("e.g. ", "i.e. "); −1 when the text is one sentence.
+     */
+    static int sentenceEnd(String s) {
+        int depth = 0;
+        for (int i = 0; i + 1 < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch == '(') {
+                depth++;
+            } else if (ch == ')') {
+                depth = Math.max(0, depth - 1);
+            } else if (ch == '.' && s.charAt(i + 1) == ' ' && depth == 0 && !s.regionMatches(true, Math.max(0, i - 3),
+                    "e.g", 0, 3) && !s.regionMatches(true, Math.max(0, i - 3), "i.e", 0, 3)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** "Images per step" → "images per step"; an acronym ("TCP port") keeps its capitals. */
