@@ -59,7 +59,7 @@ class ImportCommandTest {
     }
 
     @Test
-    void kerasFilesWorkDirectlyWhereAModelIsTakenAndPredictAliveAsKerasAndH5() {
+    void kerasFilesWorkDirectlyWhereAModelIsTakenAndPredictAlikeAsKerasAndH5() {
         Path image = ReferenceFiles.datasets().resolve("cifar10-images-sample/val");
         CliRun keras = CliRun.of("predict", "--model", KERAS.resolve("small.keras").toString(), "--rescale", "1/255",
                 "--json", image.toString());
