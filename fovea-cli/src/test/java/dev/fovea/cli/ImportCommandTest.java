@@ -164,6 +164,66 @@ class ImportCommandTest {
                 "--model", KERAS.resolve("expected.json").toString(), "--rescale", "1/255", "--port", "0");
     }
 
+    /**
+     * ONNX files through the same commands: one model written as .keras, .h5 and .onnx predicts
+     * the same classes and probabilities through all three, the ONNX one imports to a Fovea
+     * file that predicts the same again, and an ONNX file with an unknown operator is one line.
+     */
+    @Test
+    void oneModelAsKerasH5AndOnnxPredictsAlikeAndOnnxImports() throws Exception {
+        Path image = ReferenceFiles.datasets().resolve("cifar10-images-sample/val/cat");
+        // The three files hold one 8×8 model: real images, shrunk to 8×8 PNGs.
+        Path small = Files.createDirectories(tmp.resolve("small"));
+        java.io.File[] cats = image.toFile().listFiles();
+        java.util.Arrays.sort(cats);
+        for (int i = 0; i < 4; i++) {
+            java.awt.image.BufferedImage src = javax.imageio.ImageIO.read(cats[i]);
+            java.awt.image.BufferedImage dst = new java.awt.image.BufferedImage(8, 8,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            dst.getGraphics().drawImage(src, 0, 0, 8, 8, null);
+            javax.imageio.ImageIO.write(dst, "png", small.resolve("cat" + i + ".png").toFile());
+        }
+        java.util.List<String> outs = new java.util.ArrayList<>();
+        for (String f : java.util.List.of("functional.keras", "functional.h5", "functional.onnx")) {
+            CliRun r = CliRun.of("predict", "--model", KERAS.resolve(f).toString(), "--rescale", "1/255", "--json",
+                    small.toString());
+            assertEquals(0, r.code(), f + ": " + r.err());
+            outs.add(r.out().replace(KERAS.resolve(f).toString(), "MODEL").replace(f, "MODEL"));
+        }
+        assertTrue(outs.get(0).contains("cat3.png"), outs.get(0));
+        // .keras and .h5 hold the same weights for the same Fovea graph: the same to the bit. The
+        // ONNX graph computes the batch norm as a per-channel product and sum: the same classes,
+        // probabilities within 1e-5.
+        assertEquals(outs.get(0), outs.get(1));
+        com.fasterxml.jackson.databind.JsonNode a = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outs.get(0));
+        com.fasterxml.jackson.databind.JsonNode b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(outs.get(2));
+        assertEquals(a.get("predictions").size(), b.get("predictions").size());
+        for (int i = 0; i < a.get("predictions").size(); i++) {
+            var ta = a.get("predictions").get(i).get("top");
+            var tb = b.get("predictions").get(i).get("top");
+            for (int k = 0; k < ta.size(); k++) {
+                assertEquals(ta.get(k).get("class").asText(), tb.get(k).get("class").asText(), "image " + i);
+                assertEquals(ta.get(k).get("probability").asDouble(), tb.get(k).get("probability").asDouble(), 1e-5);
+            }
+        }
+
+        Path onnx = Path.of("../fovea-interop/src/test/resources/onnx");
+        Path out = tmp.resolve("tutorial.safetensors");
+        CliRun imported = CliRun.of("import", onnx.resolve("tutorial_cnn.onnx").toString(), "--rescale", "1/255",
+                "--out", out.toString());
+        assertEquals(0, imported.code(), imported.err());
+        CliRun direct = CliRun.of("predict", "--model", onnx.resolve("tutorial_cnn.onnx").toString(), "--rescale",
+                "1/255", "--json", image.toString());
+        CliRun viaFile = CliRun.of("predict", "--model", out.toString(), "--json", image.toString());
+        assertEquals(0, direct.code(), direct.err());
+        assertEquals(direct.out().replace(onnx.resolve("tutorial_cnn.onnx").toString(), "M"),
+                viaFile.out().replace(out.toString(), "M"));
+
+        Path refused = tmp.resolve("unknown.safetensors");
+        assertRefused(refused, "node", "import", onnx.resolve("unknown_op.onnx").toString(), "--rescale", "1/255",
+                "--out", refused.toString());
+    }
+
     private static void assertRefused(Path out, String expected, String... args) {
         CliRun r = CliRun.of(args);
         assertEquals(2, r.code(), r.err() + r.out());

@@ -51,7 +51,7 @@ final class PredictCommand implements Callable<Integer> {
     String master;
 
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model file (.safetensors) written by 'fovea train', on the driver's disk.")
+            description = "A model file (.safetensors) written by 'fovea train' or 'fovea import', on the driver's disk.")
     Path model;
 
     static final class Source {
@@ -99,6 +99,14 @@ final class PredictCommand implements Callable<Integer> {
         if (!Files.isRegularFile(model)) {
             throw new FoveaException("--model " + model + ": no such file; pass a model file written by"
                     + " 'fovea train', e.g. runs/tutorial/model.safetensors");
+        }
+        String name = String.valueOf(model.getFileName()).toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".keras") || name.endsWith(".h5") || name.endsWith(".hdf5") || name.endsWith(".onnx")) {
+            // The executors read Fovea model files only; the import, with its preprocessing, is one command.
+            throw new FoveaException("--model " + model + ": fovea spark predict takes a Fovea model file; import this"
+                    + " one first, saying how its pixels were scaled: ./fovea import " + model + " --rescale 1/255 --out "
+                    + name.replaceFirst("\\.[a-z0-9]+$", "") + ".safetensors (or --normalize MEAN/STD), then pass"
+                    + " that file");
         }
         byte[] modelBytes = Files.readAllBytes(model);
         SparkPredictor.Options options = (source.cifar10 != null

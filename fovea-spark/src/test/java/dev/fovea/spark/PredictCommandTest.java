@@ -100,4 +100,17 @@ class PredictCommandTest {
         assertEquals("error: fovea spark predict has no option --modle; did you mean --model?\n"
                 + "for the options of predict, run: ./fovea spark predict --help\n", unknown.err());
     }
+
+    /** A Keras or ONNX file is not read on the executors: the error gives the import command that makes one. */
+    @Test
+    void aKerasOrOnnxModelIsOneErrorGivingTheImportCommand() throws IOException {
+        Path h5 = Files.write(tmp.resolve("m.h5"), new byte[] {1, 2, 3});
+        Run r = run("predict", "--model", h5.toString(), "--images", tmp.toString(), "--out",
+                tmp.resolve("p.parquet").toString());
+        assertEquals(2, r.code(), r.err());
+        assertEquals("error: --model " + h5 + ": fovea spark predict takes a Fovea model file; import this one first,"
+                + " saying how its pixels were scaled: ./fovea import " + h5 + " --rescale 1/255 --out m.safetensors"
+                + " (or --normalize MEAN/STD), then pass that file\n", r.err());
+        assertFalse(Files.exists(tmp.resolve("p.parquet")));
+    }
 }
