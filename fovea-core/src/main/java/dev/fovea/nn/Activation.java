@@ -27,11 +27,6 @@ public final class Activation extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "Activation";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         inputShape = in;
         outputShape = in;

@@ -16,11 +16,6 @@ public final class Add extends BaseMerge {
     private int arity;
 
     @Override
-    public String typeName() {
-        return "Add";
-    }
-
-    @Override
     public Shape build(List<Shape> inputShapes, Rng rng) {
         requireSeveral(inputShapes);
         Shape first = inputShapes.get(0);

@@ -22,11 +22,6 @@ public final class AveragePooling2D extends PoolingLayer {
         return super.window();
     }
 
-    @Override
-    public String typeName() {
-        return "AveragePooling2D";
-    }
-
     static AveragePooling2D fromConfig(LayerConfig c) {
         return new AveragePooling2D(PoolWindow.fromConfig(c));
     }

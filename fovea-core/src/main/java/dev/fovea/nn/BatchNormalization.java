@@ -136,11 +136,6 @@ public final class BatchNormalization extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "BatchNormalization";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() < 1 || in.dim(-1) < 1) {
             throw new FoveaException(name() + ": expects input of rank 2 or more with at least one "

@@ -27,11 +27,6 @@ public final class Concatenate extends BaseMerge {
     }
 
     @Override
-    public String typeName() {
-        return "Concatenate";
-    }
-
-    @Override
     public Shape build(List<Shape> inputShapes, Rng rng) {
         requireSeveral(inputShapes);
         Shape first = inputShapes.get(0);

@@ -169,11 +169,6 @@ public final class Conv2D extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "Conv2D";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 3) {
             throw new FoveaException(name() + ": expects input of shape (None, height, width, channels), "

@@ -93,11 +93,6 @@ public final class Dense extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "Dense";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() != 1 || in.dim(0) < 1) {
             throw new FoveaException(name() + ": expects input of shape (None, features), received "

@@ -106,11 +106,6 @@ public final class DepthwiseConv2D extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "DepthwiseConv2D";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         PoolWindow.requireImage(name(), in);
         int h = in.dim(0);

@@ -47,11 +47,6 @@ public final class Dropout extends BaseLayer implements RandomState {
     }
 
     @Override
-    public String typeName() {
-        return "Dropout";
-    }
-
-    @Override
     public Shape build(Shape in, Rng buildRng) {
         inputShape = in;
         outputShape = in;

@@ -17,11 +17,6 @@ public final class Flatten extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "Flatten";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         if (in.rank() < 1) {
             throw new FoveaException(name() + ": expects input of rank 2 or more (batch, ...), "

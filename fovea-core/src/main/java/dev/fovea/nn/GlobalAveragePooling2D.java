@@ -9,11 +9,6 @@ public final class GlobalAveragePooling2D extends PoolingLayer {
         super(null, false);
     }
 
-    @Override
-    public String typeName() {
-        return "GlobalAveragePooling2D";
-    }
-
     static GlobalAveragePooling2D fromConfig(LayerConfig c) {
         return globalFromConfig(c, new GlobalAveragePooling2D());
     }

@@ -9,11 +9,6 @@ public final class GlobalMaxPooling2D extends PoolingLayer {
         super(null, true);
     }
 
-    @Override
-    public String typeName() {
-        return "GlobalMaxPooling2D";
-    }
-
     static GlobalMaxPooling2D fromConfig(LayerConfig c) {
         return globalFromConfig(c, new GlobalMaxPooling2D());
     }

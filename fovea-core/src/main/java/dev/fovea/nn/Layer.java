@@ -34,8 +34,14 @@ public interface Layer {
 
     void setName(String name);
 
-    /** Keras class name shown in summaries, e.g. {@code Conv2D}. */
-    String typeName();
+    /**
+     * Keras class name shown in summaries, e.g. {@code Conv2D}: by default the Java class's name,
+     * which every Fovea layer shares with its Keras counterpart (a model says Functional or
+     * Sequential).
+     */
+    default String typeName() {
+        return getClass().getSimpleName();
+    }
 
     /**
      * Validates the per-sample input shapes (one per input, in order), creates parameters

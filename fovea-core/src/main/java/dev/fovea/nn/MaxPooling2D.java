@@ -22,11 +22,6 @@ public final class MaxPooling2D extends PoolingLayer {
         return super.window();
     }
 
-    @Override
-    public String typeName() {
-        return "MaxPooling2D";
-    }
-
     static MaxPooling2D fromConfig(LayerConfig c) {
         return new MaxPooling2D(PoolWindow.fromConfig(c));
     }

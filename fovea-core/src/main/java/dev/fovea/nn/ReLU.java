@@ -57,11 +57,6 @@ public final class ReLU extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "ReLU";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         inputShape = in;
         outputShape = in;

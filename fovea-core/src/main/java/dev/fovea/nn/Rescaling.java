@@ -41,11 +41,6 @@ public final class Rescaling extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "Rescaling";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         inputShape = in;
         outputShape = in;

@@ -46,11 +46,6 @@ public final class ZeroPadding2D extends BaseLayer {
     }
 
     @Override
-    public String typeName() {
-        return "ZeroPadding2D";
-    }
-
-    @Override
     public Shape build(Shape in, Rng rng) {
         PoolWindow.requireImage(name(), in);
         inputShape = in;
