@@ -103,7 +103,9 @@ public final class ModelFiles {
         Map<String, Object> pre = preprocessing.toMap(model.inputShape().dim(-1), file.toString());
         Map<String, Object> provenance = new LinkedHashMap<>();
         provenance.put("imported_from", file.toAbsolutePath().normalize().toString());
-        provenance.put("source_sha256", Sha256.file(file));
+        // The ONNX reader has hashed the file already; a Keras file is hashed here.
+        Object sha = source.get("source_sha256");
+        provenance.put("source_sha256", sha != null ? sha : Sha256.file(file));
         provenance.putAll(source);
         provenance.put("preprocessing_given", preprocessing.text());
         return new ModelFile.Loaded(model, new ModelFile.Info(classNames, pre, provenance));

@@ -475,7 +475,8 @@ public final class Winograd {
         }
     }
 
-    private static float[][] times(float[][] p, float[][] q) {
+    /** p·q of small float matrices, in the scalar twins' summation order (also {@link WinogradWeights}'). */
+    static float[][] times(float[][] p, float[][] q) {
         float[][] r = new float[p.length][q[0].length];
         for (int i = 0; i < p.length; i++) {
             for (int j = 0; j < q[0].length; j++) {
@@ -489,7 +490,7 @@ public final class Winograd {
         return r;
     }
 
-    private static float[][] transpose(float[][] p) {
+    static float[][] transpose(float[][] p) {
         float[][] r = new float[p[0].length][p.length];
         for (int i = 0; i < p.length; i++) {
             for (int j = 0; j < p[0].length; j++) {

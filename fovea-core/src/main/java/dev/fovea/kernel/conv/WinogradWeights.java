@@ -458,11 +458,11 @@ final class WinogradWeights {
         int ow = g.ow();
         int alpha = m + 2;
         float[][] bt = m == 2 ? BT : WinogradTiles4.BT;
-        float[][] a = m == 2 ? A : transpose(WinogradTiles4.AT);
-        float[][] gt = m == 2 ? GT : transpose(WinogradTiles4.G);
-        float[][] b = transpose(bt);
-        float[][] at = transpose(a);
-        float[][] gm = transpose(gt);
+        float[][] a = m == 2 ? A : Winograd.transpose(WinogradTiles4.AT);
+        float[][] gt = m == 2 ? GT : Winograd.transpose(WinogradTiles4.G);
+        float[][] b = Winograd.transpose(bt);
+        float[][] at = Winograd.transpose(a);
+        float[][] gm = Winograd.transpose(gt);
         float[][][][] mm = new float[c][f][alpha][alpha];
         for (int img = 0; img < n; img++) {
             for (int oy = 0; oy < oh; oy += m) {
@@ -479,7 +479,7 @@ final class WinogradWeights {
                                 }
                             }
                         }
-                        v[ch] = times(times(bt, d), b);
+                        v[ch] = Winograd.times(Winograd.times(bt, d), b);
                     }
                     for (int o = 0; o < f; o++) {
                         float[][] e = new float[m][m];
@@ -488,7 +488,7 @@ final class WinogradWeights {
                                 e[i][j] = dy[((img * oh + oy + i) * ow + ox + j) * f + o];
                             }
                         }
-                        float[][] et = times(times(a, e), at);
+                        float[][] et = Winograd.times(Winograd.times(a, e), at);
                         for (int ch = 0; ch < c; ch++) {
                             for (int i = 0; i < alpha; i++) {
                                 for (int j = 0; j < alpha; j++) {
@@ -502,7 +502,7 @@ final class WinogradWeights {
         }
         for (int ch = 0; ch < c; ch++) {
             for (int o = 0; o < f; o++) {
-                float[][] w = times(times(gt, mm[ch][o]), gm);
+                float[][] w = Winograd.times(Winograd.times(gt, mm[ch][o]), gm);
                 for (int ky = 0; ky < 3; ky++) {
                     for (int kx = 0; kx < 3; kx++) {
                         dkernel[((ky * 3 + kx) * c + ch) * f + o] += w[ky][kx];
@@ -521,27 +521,4 @@ final class WinogradWeights {
         }
     }
 
-    private static float[][] times(float[][] p, float[][] q) {
-        float[][] r = new float[p.length][q[0].length];
-        for (int i = 0; i < p.length; i++) {
-            for (int j = 0; j < q[0].length; j++) {
-                float s = 0f;
-                for (int k = 0; k < q.length; k++) {
-                    s += p[i][k] * q[k][j];
-                }
-                r[i][j] = s;
-            }
-        }
-        return r;
-    }
-
-    private static float[][] transpose(float[][] p) {
-        float[][] r = new float[p[0].length][p.length];
-        for (int i = 0; i < p.length; i++) {
-            for (int j = 0; j < p[0].length; j++) {
-                r[j][i] = p[i][j];
-            }
-        }
-        return r;
-    }
 }
